@@ -1,0 +1,285 @@
+#include "driver/Driver.h"
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "diag/Render.h"
+#include "fmt/format.h"
+#include "format/Formatter.h"
+#include "syntax/Parser.h"
+#include "workspace/Workspace.h"
+
+namespace fs = std::filesystem;
+
+namespace plat {
+namespace {
+
+constexpr const char *kUsage = R"(platc — the Plat compiler
+
+usage: platc <command> [options] [arguments]
+
+commands:
+  check [DIR]               check the workspace that holds DIR (default: .)
+  fmt [--check] [PATH...]   format .plat files (folders are searched);
+                            --check lists unformatted files and changes nothing
+  explain CODE              explain a diagnostic code, such as P0102
+
+options:
+  --format text|json|sarif  how diagnostics are printed (default: text)
+  --color auto|always|never colour in text diagnostics (default: auto)
+  -h, --help                show this help
+  --version                 show the version
+
+exit codes:
+  0  no errors
+  1  errors were found (or, with fmt --check, files need formatting)
+  2  usage error, or a file or folder could not be read or written
+)";
+
+struct Options {
+  std::string command;
+  std::vector<std::string> positional;
+  DiagFormat format = DiagFormat::Text;
+  std::string color = "auto";
+  bool check = false;
+};
+
+// Parses the arguments; returns an error message on bad usage.
+std::optional<std::string> parseArgs(const std::vector<std::string> &args, Options &opts) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    auto value = [&](const char *flag) -> std::optional<std::string> {
+      if (a.rfind(std::string(flag) + "=", 0) == 0)
+        return a.substr(std::strlen(flag) + 1);
+      if (a == flag && i + 1 < args.size())
+        return args[++i];
+      return std::nullopt;
+    };
+    if (a == "-h" || a == "--help") {
+      opts.command = "help";
+      return std::nullopt;
+    }
+    if (a == "--version") {
+      opts.command = "version";
+      return std::nullopt;
+    }
+    if (a.rfind("--format", 0) == 0) {
+      auto v = value("--format");
+      if (!v)
+        return "--format needs a value: text, json or sarif";
+      if (*v == "text")
+        opts.format = DiagFormat::Text;
+      else if (*v == "json")
+        opts.format = DiagFormat::Json;
+      else if (*v == "sarif")
+        opts.format = DiagFormat::Sarif;
+      else
+        return fmt::format("unknown --format `{}`: use text, json or sarif", *v);
+      continue;
+    }
+    if (a.rfind("--color", 0) == 0) {
+      auto v = value("--color");
+      if (!v || (*v != "auto" && *v != "always" && *v != "never"))
+        return "--color takes auto, always or never";
+      opts.color = *v;
+      continue;
+    }
+    if (a == "--check") {
+      opts.check = true;
+      continue;
+    }
+    if (a.size() > 1 && a[0] == '-')
+      return fmt::format("unknown option `{}`", a);
+    if (opts.command.empty())
+      opts.command = a;
+    else
+      opts.positional.push_back(a);
+  }
+  return std::nullopt;
+}
+
+RenderOptions renderOptions(const Options &opts, bool errIsTerminal, const std::string &root) {
+  RenderOptions r;
+  r.color = opts.color == "always" || (opts.color == "auto" && errIsTerminal);
+  r.root = root;
+  return r;
+}
+
+void emit(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty,
+          const SourceManager &sources, Diagnostics &diags, const std::string &root) {
+  diags.sort(sources);
+  RenderOptions r = renderOptions(opts, tty, root);
+  if (opts.format == DiagFormat::Text) {
+    renderText(err, sources, diags, r);
+    if (!diags.empty())
+      err << summaryLine(diags) << "\n";
+  } else {
+    // Machine formats go to stdout so they can be piped or redirected alone.
+    render(opts.format, out, sources, diags, r);
+  }
+}
+
+int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
+  if (opts.positional.size() > 1) {
+    err << "error: `platc check` takes one folder\n";
+    return kExitUsage;
+  }
+  std::string dir = opts.positional.empty() ? "." : opts.positional[0];
+  Diagnostics diags;
+  std::optional<Workspace> ws = Workspace::load(dir, diags);
+  if (!ws) {
+    SourceManager none;
+    emit(opts, out, err, tty, none, diags, "");
+    return kExitErrors;
+  }
+  emit(opts, out, err, tty, ws->sources(), diags, ws->root());
+  if (opts.format == DiagFormat::Text && !diags.hasErrors())
+    err << fmt::format("checked {} files in `{}`: {}\n", ws->files().size(), ws->root(),
+                       summaryLine(diags));
+  return diags.hasErrors() ? kExitErrors : kExitOk;
+}
+
+// Writes `text` to `path` through a temporary file and a rename, so that a
+// crash or kill never leaves a half-written source file.
+bool writeAtomically(const fs::path &path, const std::string &text, std::string &error) {
+  fs::path tmp = path;
+  tmp += ".platfmt.tmp";
+  {
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    o << text;
+    o.close();
+    if (!o) {
+      error = "cannot write " + tmp.string();
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::permissions(tmp, fs::status(path, ec).permissions(), ec);
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    error = ec.message();
+    fs::remove(tmp, ec);
+    return false;
+  }
+  return true;
+}
+
+int runFmt(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
+  std::vector<std::string> inputs = opts.positional;
+  if (inputs.empty())
+    inputs.push_back(".");
+  std::vector<fs::path> files;
+  for (const std::string &input : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(input, ec)) {
+      for (auto it = fs::recursive_directory_iterator(input, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (it->is_directory() && (name.empty() || name[0] == '.' || name == "build")) {
+          it.disable_recursion_pending();
+          continue;
+        }
+        if (it->is_regular_file() && it->path().extension() == ".plat")
+          files.push_back(it->path());
+      }
+    } else if (fs::is_regular_file(input, ec)) {
+      files.push_back(input);
+    } else {
+      err << fmt::format("error: `{}` is not a file or folder\n", input);
+      return kExitUsage;
+    }
+  }
+  std::sort(files.begin(), files.end());
+
+  SourceManager sources;
+  Diagnostics diags;
+  int status = kExitOk;
+  size_t changed = 0;
+  for (const fs::path &path : files) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (!in) {
+      err << fmt::format("error: cannot read `{}`\n", path.generic_string());
+      return kExitUsage;
+    }
+    FileId id = sources.add(path.generic_string(), buffer.str());
+    const SourceFile &source = sources.file(id);
+    size_t before = diags.errorCount();
+    ast::ParsedFile parsed = syntax::parse(source, id, diags);
+    if (parsed.ast->hasSyntaxErrors || diags.errorCount() > before) {
+      status = kExitErrors; // refuse: the file is left untouched
+      continue;
+    }
+    std::string formatted = format::formatFile(*parsed.ast, source);
+    if (formatted == source.text())
+      continue;
+    ++changed;
+    if (opts.check) {
+      out << path.generic_string() << "\n";
+      status = kExitErrors;
+      continue;
+    }
+    std::string error;
+    if (!writeAtomically(path, formatted, error)) {
+      err << fmt::format("error: cannot write `{}`: {}\n", path.generic_string(), error);
+      return kExitUsage;
+    }
+  }
+  emit(opts, out, err, tty, sources, diags, fs::current_path().string());
+  if (opts.format == DiagFormat::Text) {
+    if (opts.check && changed)
+      err << fmt::format("{} of {} files need formatting: run `platc fmt`\n", changed, files.size());
+    else if (!opts.check)
+      err << fmt::format("formatted {} files, {} changed\n", files.size(), changed);
+  }
+  return status;
+}
+
+int runExplain(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err) {
+  if (opts.positional.size() != 1) {
+    err << "error: `platc explain` takes one diagnostic code, such as P0102\n";
+    return kExitUsage;
+  }
+  const DiagInfo *info = findDiagnostic(opts.positional[0]);
+  if (!info) {
+    err << fmt::format("error: no diagnostic `{}`\n", opts.positional[0]);
+    return kExitUsage;
+  }
+  out << fmt::format("{} ({}, {}): {}\n", info->code.str(), info->name.str(),
+                     severityName(info->severity).str(), info->summary.str());
+  return kExitOk;
+}
+
+} // namespace
+
+int runDriver(const std::vector<std::string> &args, llvm::raw_ostream &out, llvm::raw_ostream &err,
+              bool errIsTerminal) {
+  Options opts;
+  if (std::optional<std::string> problem = parseArgs(args, opts)) {
+    err << "error: " << *problem << "\n\n" << kUsage;
+    return kExitUsage;
+  }
+  if (opts.command.empty() || opts.command == "help") {
+    (opts.command.empty() ? err : out) << kUsage;
+    return opts.command.empty() ? kExitUsage : kExitOk;
+  }
+  if (opts.command == "version") {
+    out << "platc " << PLAT_VERSION << "\n";
+    return kExitOk;
+  }
+  if (opts.command == "check")
+    return runCheck(opts, out, err, errIsTerminal);
+  if (opts.command == "fmt")
+    return runFmt(opts, out, err, errIsTerminal);
+  if (opts.command == "explain")
+    return runExplain(opts, out, err);
+  err << fmt::format("error: unknown command `{}`\n\n", opts.command) << kUsage;
+  return kExitUsage;
+}
+
+} // namespace plat

@@ -1,0 +1,32 @@
+// The syntax stage: text of one file in, AST and diagnostics out.
+//
+// This is the only public door to the parser. Behind it (Parser.cpp) ANTLR
+// lexes and parses the file, and the parse tree is turned into our AST and
+// freed before `parse` returns. Nothing outside compiler/syntax/ includes an
+// ANTLR header; tests/check_antlr_door.sh enforces that.
+#pragma once
+
+#include <cstddef>
+
+#include "ast/Ast.h"
+#include "base/Source.h"
+#include "diag/Diagnostic.h"
+
+namespace plat::syntax {
+
+struct ParseOptions {
+  // Files above this size are refused with a diagnostic: while its parse
+  // tree lives, ANTLR's C++ runtime holds about 78 bytes per input byte.
+  size_t maxFileBytes = 8u << 20;
+  // Deepest nesting of brackets and prefix operators accepted. Deeper input
+  // would overflow the stack of a recursive-descent parser.
+  unsigned maxDepth = 200;
+};
+
+// Parses one file. Never throws and never fails: on bad input it reports
+// diagnostics and returns as much of the AST as it could recover (possibly
+// an empty file), with `hasSyntaxErrors` set.
+ast::ParsedFile parse(const SourceFile &file, FileId id, Diagnostics &diags,
+                      const ParseOptions &options = {});
+
+} // namespace plat::syntax

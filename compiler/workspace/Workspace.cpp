@@ -1,0 +1,346 @@
+#include "workspace/Workspace.h"
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "base/Text.h"
+#include "fmt/format.h"
+
+namespace fs = std::filesystem;
+
+namespace plat {
+
+std::string defaultPackageFor(llvm::StringRef relativePath) {
+  size_t slash = relativePath.rfind('/');
+  if (slash == llvm::StringRef::npos)
+    return "";
+  std::string pkg = relativePath.substr(0, slash).str();
+  std::replace(pkg.begin(), pkg.end(), '/', '.');
+  return pkg;
+}
+
+const Package *Workspace::package(llvm::StringRef name) const {
+  auto it = packages_.find(name.str());
+  return it == packages_.end() ? nullptr : &it->second;
+}
+
+static std::optional<fs::path> findRoot(const fs::path &start) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(start, ec).lexically_normal();
+  if (fs::is_regular_file(dir, ec))
+    dir = dir.parent_path();
+  for (;;) {
+    if (fs::is_regular_file(dir / kWorkspaceFileName.str(), ec))
+      return dir;
+    if (!dir.has_parent_path() || dir.parent_path() == dir)
+      return std::nullopt;
+    dir = dir.parent_path();
+  }
+}
+
+// Folders never searched for sources: hidden ones (.git, .cache) and the
+// conventional build output folders.
+static bool skippedDirectory(const fs::path &path) {
+  std::string name = path.filename().string();
+  return name.empty() || name[0] == '.' || name == "node_modules" || name == "build" ||
+         name == "out";
+}
+
+std::optional<Workspace> Workspace::load(const std::string &dir, Diagnostics &diags,
+                                         const LoadOptions &options) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    diags.report(DiagId::NoWorkspace, Span{}, fmt::format("`{}` does not exist", dir))
+        .withHelp("pass the folder that holds workspace.plat, or one below it");
+    return std::nullopt;
+  }
+  std::optional<fs::path> root = findRoot(dir);
+  if (!root) {
+    diags
+        .report(DiagId::NoWorkspace, Span{},
+                fmt::format("no `{}` in `{}` or any folder above it", kWorkspaceFileName.str(),
+                            dir))
+        .withHelp("run `platc init` there to create a workspace, or pass the folder that "
+                  "holds workspace.plat");
+    return std::nullopt;
+  }
+
+  Workspace ws;
+  ws.root_ = root->string();
+  std::vector<std::string> relPaths;
+  fs::recursive_directory_iterator it(*root, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::directory_entry &entry = *it;
+    std::error_code typeEc;
+    if (entry.is_directory(typeEc)) {
+      if (skippedDirectory(entry.path()) || entry.is_symlink(typeEc))
+        it.disable_recursion_pending();
+      continue;
+    }
+    if (entry.path().extension() != ".plat")
+      continue;
+    relPaths.push_back(entry.path().lexically_relative(*root).generic_string());
+  }
+  std::sort(relPaths.begin(), relPaths.end());
+
+  std::vector<std::pair<std::string, std::string>> texts;
+  texts.reserve(relPaths.size());
+  std::vector<std::string> unreadable;
+  for (const std::string &rel : relPaths) {
+    fs::path full = *root / rel;
+    if (options.overlay) {
+      auto found = options.overlay->find(full.string());
+      if (found != options.overlay->end()) {
+        texts.emplace_back(rel, found->second);
+        continue;
+      }
+    }
+    std::error_code sizeEc;
+    uintmax_t size = fs::file_size(full, sizeEc);
+    if (!sizeEc && size > options.parse.maxFileBytes) {
+      // Too large to parse: do not even read it. Parsing reports it, from
+      // a placeholder that records only the size.
+      FileId id = ws.sources_.add(rel, "");
+      diags
+          .report(DiagId::FileTooLarge, Span{id, 0, 0},
+                  fmt::format("`{}` is {:.1f} MiB, over the limit of {} MiB per file", rel,
+                              static_cast<double>(size) / (1 << 20),
+                              options.parse.maxFileBytes >> 20))
+          .withHelp("split the declarations over several files; a package may span many files");
+      LoadedFile lf;
+      lf.id = id;
+      lf.relativePath = rel;
+      lf.package = defaultPackageFor(rel);
+      lf.parsed.arena = std::make_unique<ast::Arena>();
+      lf.parsed.ast = lf.parsed.arena->make<ast::File>();
+      lf.parsed.ast->id = id;
+      lf.parsed.ast->hasSyntaxErrors = true;
+      ws.files_.push_back(std::move(lf));
+      continue;
+    }
+    std::ifstream in(full, std::ios::binary);
+    std::ostringstream buffer;
+    if (in)
+      buffer << in.rdbuf();
+    if (!in || in.bad()) {
+      FileId id = ws.sources_.add(rel, "");
+      diags
+          .report(DiagId::UnreadableFile, Span{id, 0, 0},
+                  fmt::format("cannot read `{}`: {}", rel, std::strerror(errno)))
+          .withHelp("check the file's permissions");
+      LoadedFile lf;
+      lf.id = id;
+      lf.relativePath = rel;
+      lf.package = defaultPackageFor(rel);
+      lf.parsed.arena = std::make_unique<ast::Arena>();
+      lf.parsed.ast = lf.parsed.arena->make<ast::File>();
+      lf.parsed.ast->id = id;
+      lf.parsed.ast->hasSyntaxErrors = true;
+      ws.files_.push_back(std::move(lf));
+      continue;
+    }
+    texts.emplace_back(rel, buffer.str());
+  }
+  ws.parseAll(std::move(texts), diags, options);
+  ws.index(diags);
+  return ws;
+}
+
+Workspace Workspace::fromSources(const std::string &root,
+                                 const std::vector<std::pair<std::string, std::string>> &files,
+                                 Diagnostics &diags, const LoadOptions &options) {
+  Workspace ws;
+  ws.root_ = root;
+  auto texts = files;
+  std::sort(texts.begin(), texts.end());
+  ws.parseAll(std::move(texts), diags, options);
+  ws.index(diags);
+  return ws;
+}
+
+void Workspace::parseAll(std::vector<std::pair<std::string, std::string>> &&texts,
+                         Diagnostics &diags, const LoadOptions &options) {
+  size_t first = files_.size();
+  for (auto &[rel, text] : texts) {
+    sourceBytes_ += text.size();
+    LoadedFile lf;
+    lf.relativePath = rel;
+    lf.id = sources_.add(rel, std::move(text));
+    files_.push_back(std::move(lf));
+  }
+  size_t count = files_.size() - first;
+  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(count)));
+
+  // Each worker takes the next file and keeps its own diagnostics; they are
+  // merged (and later sorted) so the output does not depend on scheduling.
+  std::vector<Diagnostics> perFile(count);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < count;) {
+      LoadedFile &lf = files_[first + i];
+      lf.parsed = syntax::parse(sources_.file(lf.id), lf.id, perFile[i], options.parse);
+    }
+  };
+  if (threads <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+      pool.emplace_back(work);
+    for (std::thread &t : pool)
+      t.join();
+  }
+  for (Diagnostics &d : perFile)
+    diags.append(std::move(d));
+}
+
+void Workspace::index(Diagnostics &diags) {
+  std::sort(files_.begin(), files_.end(), [](const LoadedFile &a, const LoadedFile &b) {
+    return a.relativePath < b.relativePath;
+  });
+
+  // The workspace declaration.
+  std::vector<const ast::Block *> workspaceDecls;
+  for (const LoadedFile &lf : files_) {
+    if (!lf.parsed.ast)
+      continue;
+    for (const ast::Item *item : lf.parsed.ast->decls) {
+      auto *b = llvm::dyn_cast<ast::Block>(item);
+      if (!b || b->isTemplate || b->kindName.text != "workspace")
+        continue;
+      if (lf.relativePath != kWorkspaceFileName) {
+        diags
+            .report(DiagId::BadWorkspaceFile, b->kindName.span,
+                    fmt::format("`workspace {}` must be declared in the root `{}`", b->name.text.str(),
+                                kWorkspaceFileName.str()))
+            .withHelp("move it to workspace.plat at the workspace root");
+        continue;
+      }
+      workspaceDecls.push_back(b);
+    }
+  }
+  auto rootFile = std::find_if(files_.begin(), files_.end(), [](const LoadedFile &lf) {
+    return lf.relativePath == kWorkspaceFileName;
+  });
+  if (workspaceDecls.size() == 1) {
+    workspaceDecl_ = workspaceDecls[0];
+  } else if (rootFile != files_.end() && !rootFile->parsed.ast->hasSyntaxErrors) {
+    if (workspaceDecls.empty()) {
+      diags
+          .report(DiagId::BadWorkspaceFile, Span{rootFile->id, 0, 0},
+                  "`workspace.plat` declares no workspace")
+          .withHelp("add `workspace NAME { region = \"eu-west-1\" ... }`; `platc init` writes one");
+    } else {
+      for (size_t i = 1; i < workspaceDecls.size(); ++i)
+        diags
+            .report(DiagId::BadWorkspaceFile, workspaceDecls[i]->kindName.span,
+                    "a workspace is declared twice")
+            .note(workspaceDecls[0]->kindName.span, "first declared here")
+            .withHelp("keep one `workspace` declaration");
+    }
+  }
+
+  // Packages.
+  for (size_t i = 0; i < files_.size(); ++i) {
+    LoadedFile &lf = files_[i];
+    if (lf.parsed.ast && lf.parsed.ast->package)
+      lf.package = lf.parsed.ast->package->str();
+    else
+      lf.package = defaultPackageFor(lf.relativePath);
+    Package &pkg = packages_[lf.package];
+    pkg.name = lf.package;
+    pkg.files.push_back(i);
+  }
+
+  // Declarations, with duplicates reported at the later one (in path order).
+  for (size_t i = 0; i < files_.size(); ++i) {
+    const LoadedFile &lf = files_[i];
+    if (!lf.parsed.ast)
+      continue;
+    Package &pkg = packages_[lf.package];
+    for (const ast::Item *item : lf.parsed.ast->decls) {
+      ast::Ident name;
+      if (auto *b = llvm::dyn_cast<ast::Block>(item)) {
+        if (b->kindName.text == "workspace")
+          continue;
+        name = b->name;
+      } else if (auto *e = llvm::dyn_cast<ast::EnumDecl>(item)) {
+        name = e->name;
+      }
+      if (name.empty())
+        continue;
+      auto [it, inserted] = pkg.decls.emplace(name.text.str(), DeclRef{item, i});
+      if (!inserted) {
+        const ast::Item *first = it->second.item;
+        Span firstName = first->span;
+        if (auto *b = llvm::dyn_cast<ast::Block>(first))
+          firstName = b->name.span;
+        else if (auto *e = llvm::dyn_cast<ast::EnumDecl>(first))
+          firstName = e->name.span;
+        diags
+            .report(DiagId::DuplicateDeclaration, name.span,
+                    fmt::format("`{}` is declared twice in package `{}`", name.text.str(),
+                                lf.package.empty() ? "(root)" : lf.package))
+            .note(firstName, "first declared here")
+            .withHelp("rename one of them, or move it to another package");
+      }
+    }
+  }
+
+  // Imports: the named package must exist, or the name must be a
+  // declaration in an existing package (`import acme.fraud.scorer`).
+  std::vector<std::string> packageNames;
+  for (const auto &[name, pkg] : packages_)
+    if (!name.empty())
+      packageNames.push_back(name);
+  for (const LoadedFile &lf : files_) {
+    if (!lf.parsed.ast)
+      continue;
+    std::map<std::string, const ast::Import *> localNames;
+    for (const ast::Import &imp : lf.parsed.ast->imports) {
+      if (imp.path.empty())
+        continue;
+      std::string full = imp.path.str();
+      bool found = packages_.count(full) > 0;
+      if (!found && imp.path.parts.size() > 1) {
+        std::string parent = full.substr(0, full.rfind('.'));
+        auto pkg = packages_.find(parent);
+        found = pkg != packages_.end() && pkg->second.decls.count(imp.path.last().text.str());
+      }
+      if (!found && !llvm::StringRef(full).startswith("std")) {
+        Diagnostic &d = diags.report(DiagId::UnknownPackage, imp.path.span,
+                                     fmt::format("no package or declaration `{}`", full));
+        if (auto suggestion = closestMatch(full, packageNames))
+          d.withHelp(fmt::format("did you mean `{}`?", *suggestion))
+              .fix(fmt::format("import `{}`", *suggestion), imp.path.span, *suggestion);
+        else
+          d.withHelp("check the package name in the `package` line of the file you want");
+        continue;
+      }
+      std::string local = imp.localName().str();
+      auto [it, inserted] = localNames.emplace(local, &imp);
+      if (!inserted) {
+        if (it->second->path.str() == full)
+          diags
+              .report(DiagId::DuplicateImport, imp.span, fmt::format("`{}` is imported twice", full))
+              .note(it->second->span, "first imported here")
+              .withHelp("remove this import")
+              .fix("remove the duplicate import", imp.span, "");
+        else
+          diags
+              .report(DiagId::ImportConflict, imp.span,
+                      fmt::format("`{}` and `{}` are both imported as `{}`",
+                                  it->second->path.str(), full, local))
+              .note(it->second->span, "first imported here")
+              .withHelp(fmt::format("give one a different name: `import {} as other_name`", full));
+      }
+    }
+  }
+}
+
+} // namespace plat

@@ -1,0 +1,94 @@
+// Workspace loading: find the root, discover every .plat file below it,
+// parse them (in parallel), and index packages, declarations and imports.
+//
+// A workspace is a folder with a `workspace.plat` file holding one
+// `workspace NAME { ... }` declaration. Every `.plat` file below that folder
+// (hidden folders and build output excepted) belongs to it. Files are
+// processed in sorted path order, so results never depend on the order the
+// file system lists them in.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ast/Ast.h"
+#include "base/Source.h"
+#include "diag/Diagnostic.h"
+#include "syntax/Parser.h"
+
+namespace plat {
+
+inline constexpr llvm::StringLiteral kWorkspaceFileName = "workspace.plat";
+
+struct LoadedFile {
+  FileId id;
+  std::string relativePath; // forward slashes, relative to the root
+  std::string package;      // dotted package name
+  ast::ParsedFile parsed;
+  bool fromStdlib = false;
+};
+
+// A declaration indexed by its package.
+struct DeclRef {
+  const ast::Item *item = nullptr;
+  size_t fileIndex = 0;
+};
+
+struct Package {
+  std::string name;
+  std::vector<size_t> files;           // indexes into Workspace::files
+  std::map<std::string, DeclRef> decls; // by declared name
+};
+
+struct LoadOptions {
+  syntax::ParseOptions parse;
+  unsigned threads = 0; // 0: one per core
+  // Overlay for unsaved editor buffers: absolute path → text.
+  const std::map<std::string, std::string> *overlay = nullptr;
+};
+
+class Workspace {
+public:
+  // Finds the workspace that contains `dir` (the folder itself or the
+  // nearest parent with a workspace.plat) and loads it. Returns nullopt only
+  // when no workspace could be found; every other problem is a diagnostic.
+  static std::optional<Workspace> load(const std::string &dir, Diagnostics &diags,
+                                       const LoadOptions &options = {});
+
+  // Loads the given sources as a workspace (tests, the language server).
+  // `files` maps relative paths to text.
+  static Workspace fromSources(const std::string &root,
+                               const std::vector<std::pair<std::string, std::string>> &files,
+                               Diagnostics &diags, const LoadOptions &options = {});
+
+  const std::string &root() const { return root_; }
+  SourceManager &sources() { return sources_; }
+  const SourceManager &sources() const { return sources_; }
+  const std::vector<LoadedFile> &files() const { return files_; }
+  const std::map<std::string, Package> &packages() const { return packages_; }
+  const Package *package(llvm::StringRef name) const;
+  // The `workspace NAME { ... }` declaration, if there is exactly one.
+  const ast::Block *workspaceDecl() const { return workspaceDecl_; }
+  size_t sourceBytes() const { return sourceBytes_; }
+
+private:
+  void parseAll(std::vector<std::pair<std::string, std::string>> &&texts, Diagnostics &diags,
+                const LoadOptions &options);
+  void index(Diagnostics &diags);
+
+  std::string root_;
+  SourceManager sources_;
+  std::vector<LoadedFile> files_;
+  std::map<std::string, Package> packages_;
+  const ast::Block *workspaceDecl_ = nullptr;
+  size_t sourceBytes_ = 0;
+};
+
+// The package a file belongs to when it has no `package` line: its folder
+// path relative to the root, with `/` turned into `.` (the root itself is
+// the package named after the workspace, "" before that is known).
+std::string defaultPackageFor(llvm::StringRef relativePath);
+
+} // namespace plat
