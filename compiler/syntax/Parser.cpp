@@ -182,7 +182,9 @@ public:
     if (!token)
       return Span{id_, 0, 0};
     if (token->getType() == Token::EOF) {
-      auto end = static_cast<uint32_t>(file_.text().size());
+      // Point just after the last non-blank character rather than at an
+      // empty last line: that is where the missing text belongs.
+      auto end = static_cast<uint32_t>(file_.text().rtrim().size());
       return Span{id_, end, end};
     }
     uint32_t begin = offsets_.byteOffset(token->getStartIndex());
