@@ -8,6 +8,7 @@
 #include "diag/Render.h"
 #include "fmt/format.h"
 #include "format/Formatter.h"
+#include "sema/Program.h"
 #include "syntax/Parser.h"
 #include "workspace/Workspace.h"
 
@@ -21,7 +22,8 @@ constexpr const char *kUsage = R"(platc — the Plat compiler
 usage: platc <command> [options] [arguments]
 
 commands:
-  check [DIR]               check the workspace that holds DIR (default: .)
+  check [DIR] [--dump-ir]   check the workspace that holds DIR (default: .);
+                            --dump-ir prints the typed IR of every environment
   fmt [--check] [PATH...]   format .plat files (folders are searched);
                             --check lists unformatted files and changes nothing
   explain CODE              explain a diagnostic code, such as P0102
@@ -44,6 +46,7 @@ struct Options {
   DiagFormat format = DiagFormat::Text;
   std::string color = "auto";
   bool check = false;
+  bool dumpIr = false;
 };
 
 // Parses the arguments; returns an error message on bad usage.
@@ -84,6 +87,10 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
       if (!v || (*v != "auto" && *v != "always" && *v != "never"))
         return "--color takes auto, always or never";
       opts.color = *v;
+      continue;
+    }
+    if (a == "--dump-ir") {
+      opts.dumpIr = true;
       continue;
     }
     if (a == "--check") {
@@ -134,9 +141,12 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     emit(opts, out, err, tty, none, diags, "");
     return kExitErrors;
   }
+  std::unique_ptr<sema::Program> program = sema::check(*ws, diags);
+  if (opts.dumpIr)
+    out << sema::dumpIr(*program, ws->sources());
   emit(opts, out, err, tty, ws->sources(), diags, ws->root());
   if (opts.format == DiagFormat::Text && !diags.hasErrors())
-    err << fmt::format("checked {} files in `{}`: {}\n", ws->files().size(), ws->root(),
+    err << fmt::format("checked {} files in `{}`: {}\n", ws->userFileCount(), ws->root(),
                        summaryLine(diags));
   return diags.hasErrors() ? kExitErrors : kExitOk;
 }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/Text.h"
+#include "stdlib/Embedded.h"
 #include "fmt/format.h"
 
 namespace fs = std::filesystem;
@@ -145,9 +146,18 @@ std::optional<Workspace> Workspace::load(const std::string &dir, Diagnostics &di
     }
     texts.emplace_back(rel, buffer.str());
   }
+  ws.addStdlib(texts, options);
   ws.parseAll(std::move(texts), diags, options);
   ws.index(diags);
   return ws;
+}
+
+void Workspace::addStdlib(std::vector<std::pair<std::string, std::string>> &texts,
+                          const LoadOptions &options) {
+  if (!options.includeStdlib)
+    return;
+  for (const stdlib::EmbeddedFile &f : stdlib::embeddedFiles())
+    texts.emplace_back(std::string(kStdlibPrefix) + f.path, f.text().str());
 }
 
 Workspace Workspace::fromSources(const std::string &root,
@@ -157,6 +167,7 @@ Workspace Workspace::fromSources(const std::string &root,
   ws.root_ = root;
   auto texts = files;
   std::sort(texts.begin(), texts.end());
+  ws.addStdlib(texts, options);
   ws.parseAll(std::move(texts), diags, options);
   ws.index(diags);
   return ws;
@@ -169,6 +180,7 @@ void Workspace::parseAll(std::vector<std::pair<std::string, std::string>> &&text
     sourceBytes_ += text.size();
     LoadedFile lf;
     lf.relativePath = rel;
+    lf.fromStdlib = llvm::StringRef(rel).startswith(kStdlibPrefix);
     lf.id = sources_.add(rel, std::move(text));
     files_.push_back(std::move(lf));
   }
@@ -252,6 +264,13 @@ void Workspace::index(Diagnostics &diags) {
       lf.package = lf.parsed.ast->package->str();
     else
       lf.package = defaultPackageFor(lf.relativePath);
+    if (!lf.fromStdlib && (lf.package == "std" || llvm::StringRef(lf.package).startswith("std."))) {
+      diags
+          .report(DiagId::ReservedName, lf.parsed.ast->package ? lf.parsed.ast->package->span : Span{lf.id, 0, 0},
+                  fmt::format("package `{}` is reserved for the standard library", lf.package))
+          .withHelp("name the package after your organisation, such as `acme.payments`");
+      lf.package = "_" + lf.package;
+    }
     Package &pkg = packages_[lf.package];
     pkg.name = lf.package;
     pkg.files.push_back(i);

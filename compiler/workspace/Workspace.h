@@ -21,6 +21,8 @@
 namespace plat {
 
 inline constexpr llvm::StringLiteral kWorkspaceFileName = "workspace.plat";
+// Stdlib files appear in the workspace under this pseudo-folder.
+inline constexpr llvm::StringLiteral kStdlibPrefix = "<std>/";
 
 struct LoadedFile {
   FileId id;
@@ -45,6 +47,8 @@ struct Package {
 struct LoadOptions {
   syntax::ParseOptions parse;
   unsigned threads = 0; // 0: one per core
+  // Load the embedded standard library (kind schemas, catalogues).
+  bool includeStdlib = true;
   // Overlay for unsaved editor buffers: absolute path → text.
   const std::map<std::string, std::string> *overlay = nullptr;
 };
@@ -72,11 +76,19 @@ public:
   // The `workspace NAME { ... }` declaration, if there is exactly one.
   const ast::Block *workspaceDecl() const { return workspaceDecl_; }
   size_t sourceBytes() const { return sourceBytes_; }
+  size_t userFileCount() const {
+    size_t n = 0;
+    for (const LoadedFile &f : files_)
+      n += !f.fromStdlib;
+    return n;
+  }
 
 private:
   void parseAll(std::vector<std::pair<std::string, std::string>> &&texts, Diagnostics &diags,
                 const LoadOptions &options);
   void index(Diagnostics &diags);
+  void addStdlib(std::vector<std::pair<std::string, std::string>> &texts,
+                 const LoadOptions &options);
 
   std::string root_;
   SourceManager sources_;

@@ -1,0 +1,544 @@
+#include "sema/Cross.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "base/Text.h"
+#include "fmt/format.h"
+
+namespace plat::sema {
+namespace {
+
+class CrossChecker {
+public:
+  CrossChecker(Program &p, Diagnostics &diags) : p_(p), diags_(diags) {}
+
+  void run() {
+    for (EnvModel &env : p_.envs) {
+      env.tier = "development";
+      if (env.decl != kNoDecl)
+        if (const Value *tier = env.get(env.decl, "tier"); tier && tier->kind == Value::Kind::Enum)
+          env.tier = tier->text;
+      buildEdges(env);
+    }
+    for (const EnvModel &env : p_.envs) {
+      checkCalls(env);
+      checkWriters(env);
+      checkModels(env);
+      checkPipelines(env);
+      checkCallCycles(env);
+      checkEnvironmentDeps(env);
+      checkOnCall(env);
+      checkResources(env);
+    }
+  }
+
+private:
+  const Decl &decl(DeclId id) const { return p_.decls[id]; }
+  bool live(const EnvModel &env, DeclId id) const {
+    return !decl(id).fromStdlib && env.exists[id];
+  }
+
+  static std::vector<const Value *> refs(const Value *list) {
+    std::vector<const Value *> out;
+    if (!list)
+      return out;
+    if (list->kind == Value::Kind::Ref)
+      return {list};
+    for (const Value *v : list->items)
+      if (v->kind == Value::Kind::Ref)
+        out.push_back(v);
+    return out;
+  }
+
+  void edgesFrom(EnvModel &env, DeclId from, const Value *list, EdgeKind kind) {
+    for (const Value *v : refs(list))
+      env.edges.push_back(Edge{from, v->ref, kind, v->span});
+  }
+
+  void buildEdges(EnvModel &env) {
+    for (const Decl &d : p_.decls) {
+      if (d.fromStdlib)
+        continue;
+      DeclId id = d.id;
+      if (const Value *owner = env.get(id, "owner"); owner && owner->kind == Value::Kind::Ref)
+        env.edges.push_back(Edge{owner->ref, id, EdgeKind::Owns, owner->span});
+      if (d.kind == "service") {
+        edgesFrom(env, id, env.get(id, "calls"), EdgeKind::Calls);
+        edgesFrom(env, id, env.get(id, "reads"), EdgeKind::Reads);
+        edgesFrom(env, id, env.get(id, "writes"), EdgeKind::Writes);
+      } else if (d.kind == "model") {
+        edgesFrom(env, id, env.get(id, "trained_on"), EdgeKind::TrainedOn);
+        if (const Value *train = env.get(id, "train"))
+          edgesFrom(env, id, train->field("retrain_on"), EdgeKind::RetrainsOn);
+      } else if (d.kind == "pipeline") {
+        if (const Value *tasks = env.get(id, "task"))
+          for (const Value *task : tasks->items) {
+            edgesFrom(env, id, task->field("reads"), EdgeKind::Reads);
+            edgesFrom(env, id, task->field("writes"), EdgeKind::Writes);
+          }
+      } else if (d.kind == "agent") {
+        if (const Value *may = env.get(id, "may")) {
+          edgesFrom(env, id, may->field("invoke"), EdgeKind::Invokes);
+          edgesFrom(env, id, may->field("read"), EdgeKind::AgentReads);
+          edgesFrom(env, id, may->field("write"), EdgeKind::AgentWrites);
+          edgesFrom(env, id, may->field("trigger"), EdgeKind::Triggers);
+        }
+      }
+    }
+    std::sort(env.edges.begin(), env.edges.end(), [](const Edge &a, const Edge &b) {
+      return std::tie(a.from, a.kind, a.to, a.span.begin) < std::tie(b.from, b.kind, b.to, b.span.begin);
+    });
+    // The same dependency written twice (two tasks reading one dataset) is
+    // one edge.
+    env.edges.erase(std::unique(env.edges.begin(), env.edges.end(),
+                                [](const Edge &a, const Edge &b) {
+                                  return a.from == b.from && a.to == b.to && a.kind == b.kind;
+                                }),
+                    env.edges.end());
+  }
+
+  void checkCalls(const EnvModel &env) {
+    for (const Edge &e : env.edges) {
+      if (e.kind != EdgeKind::Calls || !live(env, e.from))
+        continue;
+      const Decl &target = decl(e.to);
+      if (target.kind == "model" && !env.get(e.to, "serve")) {
+        diags_
+            .report(DiagId::BadCallTarget, e.span,
+                    fmt::format("`{}` calls model `{}`, which is not served", decl(e.from).name,
+                                target.name))
+            .note(target.nameSpan, fmt::format("`{}` has no `serve` block", target.name))
+            .withHelp(fmt::format("add `serve {{ instance = \"ml.c5.large\" }}` to `{}`, or call a "
+                                  "service that wraps it",
+                                  target.name));
+      } else if (target.kind == "service" && !env.get(e.to, "port")) {
+        diags_
+            .report(DiagId::BadCallTarget, e.span,
+                    fmt::format("`{}` calls service `{}`, which has no port", decl(e.from).name,
+                                target.name))
+            .note(target.nameSpan, fmt::format("`{}` declares no `port`", target.name))
+            .withHelp(fmt::format("add `port = 8080` to `{}`", target.name));
+      }
+    }
+  }
+
+  void checkWriters(const EnvModel &env) {
+    std::map<DeclId, std::vector<const Edge *>> writers;
+    for (const Edge &e : env.edges)
+      if (e.kind == EdgeKind::Writes && live(env, e.from))
+        writers[e.to].push_back(&e);
+    for (const auto &[dataset, list] : writers) {
+      if (list.size() < 2)
+        continue;
+      Diagnostic &d = diags_.report(
+          DiagId::MultipleWriters, list[1]->span,
+          fmt::format("dataset `{}` has {} writers: `{}` and `{}`", decl(dataset).name, list.size(),
+                      decl(list[0]->from).name, decl(list[1]->from).name));
+      for (const Edge *e : list)
+        d.note(e->span, fmt::format("`{}` writes it here", decl(e->from).name));
+      d.withHelp("a dataset has one writer; have one pipeline write it and the others read it, "
+                 "or split the dataset");
+    }
+  }
+
+  const Column *column(DeclId dataset, llvm::StringRef name) const {
+    for (const Column &c : decl(dataset).columns)
+      if (c.name == name)
+        return &c;
+    return nullptr;
+  }
+
+  // A `dataset.column` reference names a column the dataset declares.
+  bool checkColumn(const Value *ref, const char *role) {
+    if (column(ref->ref, ref->text))
+      return true;
+    std::vector<std::string> names;
+    for (const Column &c : decl(ref->ref).columns)
+      names.push_back(c.name);
+    Diagnostic &d = diags_.report(
+        DiagId::UnknownColumn, ref->span,
+        fmt::format("{} `{}.{}`: dataset `{}` has no column `{}`", role, decl(ref->ref).name,
+                    ref->text, decl(ref->ref).name, ref->text));
+    d.note(decl(ref->ref).nameSpan, fmt::format("`{}` is declared here", decl(ref->ref).name));
+    if (auto s = closestMatch(ref->text, names))
+      d.withHelp(fmt::format("did you mean `{}.{}`?", decl(ref->ref).name, *s));
+    else if (names.empty())
+      d.withHelp(fmt::format("`{}` declares no schema; add `schema {{ {} : type }}`",
+                             decl(ref->ref).name, ref->text));
+    else
+      d.withHelp(fmt::format("its columns are {}", join(names)));
+    return false;
+  }
+
+  static std::string join(const std::vector<std::string> &names) {
+    std::string out;
+    for (size_t i = 0; i < names.size(); ++i)
+      out += (i ? ", `" : "`") + names[i] + "`";
+    return out;
+  }
+
+  void checkModels(const EnvModel &env) {
+    for (DeclId id : p_.ofKind("model")) {
+      if (!live(env, id))
+        continue;
+      const Decl &m = decl(id);
+      std::set<DeclId> trainedOn;
+      for (const Value *v : refs(env.get(id, "trained_on")))
+        trainedOn.insert(v->ref);
+      const Value *framework = env.get(id, "framework");
+      std::vector<std::string> accepted;
+      if (framework && framework->kind == Value::Kind::Framework)
+        if (const Value *types = env.get(framework->ref, "feature_types"))
+          for (const Value *t : types->items)
+            accepted.push_back(t->text);
+      std::vector<const Value *> columns;
+      if (const Value *features = env.get(id, "features"))
+        columns.insert(columns.end(), features->items.begin(), features->items.end());
+      if (const Value *label = env.get(id, "label"))
+        columns.push_back(label);
+      for (const Value *f : columns) {
+        if (f->kind != Value::Kind::ColumnRef)
+          continue;
+        if (!trainedOn.count(f->ref)) {
+          diags_
+              .report(DiagId::UnknownColumn, f->span,
+                      fmt::format("feature `{}.{}` comes from `{}`, which `{}` is not trained on",
+                                  decl(f->ref).name, f->text, decl(f->ref).name, m.name))
+              .withHelp(fmt::format("add `{}` to `trained_on`", decl(f->ref).name));
+          continue;
+        }
+        if (!checkColumn(f, "feature"))
+          continue;
+        const Column *c = column(f->ref, f->text);
+        if (!accepted.empty() &&
+            std::find(accepted.begin(), accepted.end(), c->type) == accepted.end())
+          diags_
+              .report(DiagId::UnsupportedFeatureType, f->span,
+                      fmt::format("feature `{}.{}` is a `{}` column, which `{}` does not accept",
+                                  decl(f->ref).name, f->text, c->type, framework->text))
+              .note(c->span, fmt::format("`{}` is declared `{}` here", c->name, c->type))
+              .withHelp(fmt::format("`{}` accepts {}; encode the column in a pipeline task first",
+                                    framework->text, join(accepted)));
+      }
+      // Retraining triggers need a writer.
+      if (const Value *train = env.get(id, "train")) {
+        for (const Value *r : refs(train->field("retrain_on"))) {
+          bool written = false;
+          for (const Edge &e : env.edges)
+            written |= e.kind == EdgeKind::Writes && e.to == r->ref &&
+                       decl(e.from).kind == "pipeline" && env.exists[e.from];
+          if (!written)
+            diags_
+                .report(DiagId::RetrainNotWritten, r->span,
+                        fmt::format("`{}` retrains on `{}`, but no pipeline writes `{}`", m.name,
+                                    decl(r->ref).name, decl(r->ref).name))
+                .note(decl(r->ref).nameSpan, fmt::format("`{}` is declared here", decl(r->ref).name))
+                .withHelp("retrain on a dataset that a pipeline writes, or use `schedule` to "
+                          "retrain on a clock");
+        }
+        checkInstance(env, id, train->field("instance"), framework, "training");
+      }
+      if (const Value *serve = env.get(id, "serve")) {
+        const Value *serverless = serve->field("serverless");
+        bool isServerless = serverless && serverless->boolean;
+        const Value *instance = serve->field("instance");
+        if (!isServerless && !instance)
+          diags_
+              .report(DiagId::MissingField, serve->span,
+                      fmt::format("`serve` of `{}` needs an `instance` unless it is serverless",
+                                  m.name))
+              .withHelp("add `instance = \"ml.c5.large\"`, or `serverless = true`");
+        if (isServerless) {
+          if (const Value *mem = serve->field("memory")) {
+            double gib = mem->number / (1024.0 * 1024 * 1024);
+            if (gib < 1 || gib > 6 || gib != std::floor(gib))
+              diags_
+                  .report(DiagId::OutOfRange, mem->span,
+                          fmt::format("serverless memory must be 1Gi to 6Gi in steps of 1Gi, "
+                                      "found `{}`",
+                                      mem->text))
+                  .withHelp("use 1Gi, 2Gi, 3Gi, 4Gi, 5Gi or 6Gi");
+          }
+        } else {
+          checkInstance(env, id, instance, framework, "serving");
+        }
+      }
+    }
+  }
+
+  void checkInstance(const EnvModel &env, DeclId model, const Value *instance,
+                     const Value *framework, const char *role) {
+    if (!instance || instance->ref == kNoDecl)
+      return;
+    const Value *platform = env.get(instance->ref, "platform");
+    if (platform && platform->text != "sagemaker") {
+      diags_
+          .report(DiagId::UnknownInstanceType, instance->span,
+                  fmt::format("`{}` is an EC2 node type; {} needs a SageMaker instance type",
+                              instance->text, role))
+          .withHelp(fmt::format("use `\"ml.{}\"`", instance->text));
+      return;
+    }
+    if (!framework || framework->kind != Value::Kind::Framework)
+      return;
+    const Value *needsGpu = env.get(framework->ref, "requires_gpu");
+    const Value *gpus = env.get(instance->ref, "gpus");
+    if (needsGpu && needsGpu->boolean && gpus && gpus->integer == 0)
+      diags_
+          .report(DiagId::NoGpu, instance->span,
+                  fmt::format("`{}` needs a GPU, but {} instance `{}` has none", framework->text,
+                              role, instance->text))
+          .note(decl(model).nameSpan, fmt::format("`{}` uses `{}`", decl(model).name, framework->text))
+          .withHelp("use a GPU instance such as `\"ml.g5.xlarge\"` or `\"ml.g4dn.xlarge\"`");
+  }
+
+  void checkPipelines(const EnvModel &env) {
+    for (DeclId id : p_.ofKind("pipeline")) {
+      if (!live(env, id))
+        continue;
+      const Value *tasks = env.get(id, "task");
+      if (!tasks)
+        continue;
+      std::map<std::string, const Value *> byName;
+      for (const Value *t : tasks->items)
+        byName[t->text] = t;
+      std::vector<std::string> names;
+      for (const auto &[name, t] : byName)
+        names.push_back(name);
+      std::map<std::string, std::vector<std::string>> after;
+      for (const Value *t : tasks->items) {
+        if (const Value *deps = t->field("after"))
+          for (const Value *dep : deps->items) {
+            if (dep->kind != Value::Kind::TaskRef)
+              continue;
+            if (!byName.count(dep->text)) {
+              Diagnostic &d = diags_.report(
+                  DiagId::UnknownName, dep->span,
+                  fmt::format("pipeline `{}` has no task `{}`", decl(id).name, dep->text));
+              if (auto s = closestMatch(dep->text, names))
+                d.withHelp(fmt::format("did you mean `{}`?", *s))
+                    .fix(fmt::format("use `{}`", *s), dep->span, *s);
+              else
+                d.withHelp(fmt::format("its tasks are {}", join(names)));
+              continue;
+            }
+            after[t->text].push_back(dep->text);
+          }
+        if (const Value *cols = t->field("deidentifies"))
+          for (const Value *c : cols->items)
+            if (c->kind == Value::Kind::ColumnRef)
+              checkColumn(c, "de-identified column");
+        if (!t->field("image") && !t->field("operator") && !env.get(id, "image"))
+          diags_
+              .report(DiagId::MissingField, t->span,
+                      fmt::format("task `{}` of `{}` has no image", t->text, decl(id).name))
+              .withHelp("set `image` on the task or on the pipeline, or name an `operator`");
+      }
+      // Depth-first search for a cycle in `after`.
+      std::map<std::string, int> state; // 0 new, 1 on stack, 2 done
+      std::vector<std::string> stack;
+      std::function<bool(const std::string &)> visit = [&](const std::string &n) {
+        state[n] = 1;
+        stack.push_back(n);
+        for (const std::string &m : after[n]) {
+          if (state[m] == 1) {
+            auto from = std::find(stack.begin(), stack.end(), m);
+            std::string path;
+            for (auto it = from; it != stack.end(); ++it)
+              path += *it + " → ";
+            path += m;
+            Diagnostic &d = diags_.report(
+                DiagId::TaskCycle, byName[n]->span,
+                fmt::format("the tasks of `{}` wait for each other in a cycle: {}", decl(id).name, path));
+            for (auto it = from; it != stack.end(); ++it)
+              d.note(byName[*it]->span, fmt::format("task `{}` is part of the cycle", *it));
+            d.withHelp("remove one of the `after` dependencies to break the cycle");
+            return true;
+          }
+          if (state[m] == 0 && visit(m))
+            return true;
+        }
+        stack.pop_back();
+        state[n] = 2;
+        return false;
+      };
+      for (const std::string &n : names)
+        if (state[n] == 0 && visit(n))
+          break;
+    }
+  }
+
+  void checkCallCycles(const EnvModel &env) {
+    std::map<DeclId, std::vector<const Edge *>> calls;
+    for (const Edge &e : env.edges)
+      if (e.kind == EdgeKind::Calls && decl(e.to).kind == "service" && live(env, e.from))
+        calls[e.from].push_back(&e);
+    std::map<DeclId, int> state;
+    std::vector<const Edge *> path;
+    std::set<std::set<DeclId>> reported;
+    std::function<void(DeclId)> visit = [&](DeclId n) {
+      state[n] = 1;
+      for (const Edge *e : calls[n]) {
+        if (state[e->to] == 1) {
+          std::vector<const Edge *> cycle;
+          bool in = false;
+          for (const Edge *p : path) {
+            in |= p->from == e->to;
+            if (in)
+              cycle.push_back(p);
+          }
+          cycle.push_back(e);
+          std::set<DeclId> members;
+          for (const Edge *c : cycle)
+            members.insert(c->from);
+          if (!reported.insert(members).second)
+            continue;
+          std::string text;
+          for (const Edge *c : cycle)
+            text += decl(c->from).name + " → ";
+          text += decl(e->to).name;
+          Diagnostic &d = diags_.report(DiagId::CallCycle, e->span,
+                                        fmt::format("services call each other in a cycle: {}", text));
+          for (const Edge *c : cycle)
+            d.note(c->span, fmt::format("`{}` calls `{}`", decl(c->from).name, decl(c->to).name));
+          d.withHelp("a request can loop forever through a call cycle; break it with a queue or "
+                     "remove one of the calls");
+          continue;
+        }
+        if (state[e->to] == 0) {
+          path.push_back(e);
+          visit(e->to);
+          path.pop_back();
+        }
+      }
+      state[n] = 2;
+    };
+    for (const auto &[from, list] : calls)
+      if (state[from] == 0)
+        visit(from);
+  }
+
+  void checkEnvironmentDeps(const EnvModel &env) {
+    if (p_.envs.size() < 2)
+      return;
+    for (const Edge &e : env.edges) {
+      if (e.kind == EdgeKind::Owns) {
+        if (live(env, e.to) && !env.exists[e.from])
+          diags_
+              .report(DiagId::MissingInEnvironment, e.span,
+                      fmt::format("`{}` exists in `{}`, but its owner `{}` does not", decl(e.to).name,
+                                  env.name, decl(e.from).name))
+              .withHelp(fmt::format("add `{}` to the `environments` of `{}`", env.name,
+                                    decl(e.from).name));
+        continue;
+      }
+      if (!live(env, e.from) || env.exists[e.to])
+        continue;
+      diags_
+          .report(DiagId::MissingInEnvironment, e.span,
+                  fmt::format("`{}` exists in `{}` and {} `{}`, which does not exist in `{}`",
+                              decl(e.from).name, env.name, verb(e.kind), decl(e.to).name, env.name))
+          .note(decl(e.to).nameSpan,
+                fmt::format("`{}` is declared here, limited by its `environments`", decl(e.to).name))
+          .withHelp(fmt::format("add `{}` to the `environments` of `{}`, or limit `{}` to the "
+                                "environments `{}` exists in",
+                                env.name, decl(e.to).name, decl(e.from).name, decl(e.to).name));
+    }
+  }
+
+  static const char *verb(EdgeKind k) {
+    switch (k) {
+    case EdgeKind::Calls:
+      return "calls";
+    case EdgeKind::Reads:
+    case EdgeKind::AgentReads:
+      return "reads";
+    case EdgeKind::Writes:
+    case EdgeKind::AgentWrites:
+      return "writes";
+    case EdgeKind::TrainedOn:
+      return "is trained on";
+    case EdgeKind::RetrainsOn:
+      return "retrains on";
+    case EdgeKind::Invokes:
+      return "invokes";
+    case EdgeKind::Triggers:
+      return "triggers";
+    case EdgeKind::Owns:
+      return "owns";
+    }
+    return "depends on";
+  }
+
+  void checkOnCall(const EnvModel &env) {
+    if (env.tier != "production")
+      return;
+    for (DeclId id : p_.ofKind("service")) {
+      if (!live(env, id))
+        continue;
+      DeclId team = p_.owner(env, id);
+      if (team == kNoDecl || env.get(team, "on_call"))
+        continue;
+      diags_
+          .report(DiagId::MissingOnCall, decl(id).nameSpan,
+                  fmt::format("`{}` runs in production environment `{}`, but its owner `{}` names no "
+                              "on-call",
+                              decl(id).name, env.name, decl(team).name))
+          .note(decl(team).nameSpan, fmt::format("`{}` is declared here", decl(team).name))
+          .withHelp(fmt::format("add `on_call = \"pagerduty:{}\"` to team `{}`", decl(team).name,
+                                decl(team).name));
+    }
+  }
+
+  void checkLimits(const Value *resources, const std::string &owner) {
+    if (!resources)
+      return;
+    for (auto [request, limit] : {std::pair{"cpu", "cpu_limit"}, std::pair{"memory", "memory_limit"}}) {
+      const Value *r = resources->field(request);
+      const Value *l = resources->field(limit);
+      if (r && l && r->kind == Value::Kind::Quantity && l->kind == Value::Kind::Quantity &&
+          l->number < r->number)
+        diags_
+            .report(DiagId::LimitBelowRequest, l->span,
+                    fmt::format("the {} limit of `{}` ({}) is below its request ({})", request, owner,
+                                l->text, r->text))
+            .note(r->span, "the request is set here")
+            .withHelp(fmt::format("raise `{}` to at least `{}`", limit, r->text));
+    }
+  }
+
+  void checkResources(const EnvModel &env) {
+    for (DeclId id : p_.ofKind("service")) {
+      if (!live(env, id))
+        continue;
+      checkLimits(env.get(id, "resources"), decl(id).name);
+      if (const Value *replicas = env.get(id, "replicas");
+          replicas && replicas->items.size() == 2 && replicas->items[1]->kind == Value::Kind::Int &&
+          replicas->items[1]->integer == 0)
+        diags_
+            .report(DiagId::ReplicasNeverRun, replicas->span,
+                    fmt::format("`{}` allows at most 0 replicas in `{}`: it never runs", decl(id).name,
+                                env.name))
+            .withHelp("to remove a service from an environment, list the environments it exists "
+                      "in with `environments = [...]`");
+    }
+    for (DeclId id : p_.ofKind("pipeline")) {
+      if (!live(env, id))
+        continue;
+      if (const Value *tasks = env.get(id, "task"))
+        for (const Value *t : tasks->items)
+          checkLimits(t->field("resources"), decl(id).name + "." + t->text);
+    }
+  }
+
+  Program &p_;
+  Diagnostics &diags_;
+};
+
+} // namespace
+
+void crossCheck(Program &program, Diagnostics &diags) { CrossChecker(program, diags).run(); }
+
+} // namespace plat::sema

@@ -1,0 +1,175 @@
+// The typed IR: the checked workspace, per environment.
+//
+// Declarations are stored by DeclId; references between them are ids, never
+// names. Each environment has every declaration's resolved field values
+// (defaults, templates and overrides applied) and the dependency graph. The
+// Program is immutable once `check` returns it; backends, the cost report,
+// the graph printer and the language server read it and nothing else.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diag/Diagnostic.h"
+#include "sema/Schema.h"
+
+namespace plat {
+class Workspace;
+}
+
+namespace plat::sema {
+
+using DeclId = uint32_t;
+inline constexpr DeclId kNoDecl = UINT32_MAX;
+using EnvId = uint32_t;
+
+// Where a field's value came from, for hover and for reviewers.
+enum class Origin : uint8_t { Default, Template, Declared, TemplateEnvOverride, EnvOverride };
+llvm::StringRef originName(Origin origin);
+
+struct Value;
+
+struct NamedValue {
+  std::string name;
+  const Value *value;
+};
+
+struct Value {
+  enum class Kind : uint8_t {
+    Bool,
+    Int,
+    Float,
+    String,
+    Quantity,  // number = amount in the unit's base (cores, bytes, seconds)
+    Money,     // number = amount, text = currency
+    MoneyRate, // number = amount per second, text = currency, period = the written period
+    Rate,      // number = count per second, period = the written period
+    Enum,      // text = member
+    Ref,       // ref = declaration
+    ColumnRef, // ref = dataset, text = column
+    TaskRef,   // text = task name
+    List,
+    Record, // fields sorted by name (maps too)
+    Range,  // items[0]..items[1]
+    Columns,
+    Storage,   // text = bucket, text2 = prefix
+    Framework, // ref = framework declaration, text = name, text2 = version
+    Error,
+  };
+  Kind kind = Kind::Error;
+  const Type *type = nullptr;
+  Span span;
+  bool boolean = false;
+  int64_t integer = 0;
+  double number = 0;
+  std::string text;
+  std::string text2;
+  std::string period; // as written: "month", "hour"
+  DeclId ref = kNoDecl;
+  std::vector<const Value *> items;
+  std::vector<NamedValue> fields;
+
+  const Value *field(llvm::StringRef name) const;
+  double asNumber() const { return kind == Kind::Int ? static_cast<double>(integer) : number; }
+};
+
+struct Column {
+  std::string name;
+  std::string type; // a column_type member
+  bool pii = false;
+  std::string doc;
+  Span span;
+};
+
+// A field of a declaration in one environment.
+struct FieldValue {
+  const FieldDef *def = nullptr;
+  const Value *value = nullptr; // null: optional and not set
+  Origin origin = Origin::Default;
+};
+
+struct Decl {
+  DeclId id = kNoDecl;
+  std::string kind;
+  const RecordDef *schema = nullptr;
+  std::string name;
+  std::string package;
+  std::string qualifiedName; // package.name, or name in the root package
+  Span span;
+  Span nameSpan;
+  const ast::Block *ast = nullptr;
+  std::string doc;
+  bool fromStdlib = false;
+  std::vector<std::string> templates; // extends chain, nearest first
+  std::vector<Column> columns;        // datasets
+};
+
+enum class EdgeKind : uint8_t {
+  Owns,      // team -> declaration
+  Calls,     // service -> service/model
+  Reads,     // service/pipeline -> dataset
+  Writes,    // pipeline/service -> dataset
+  TrainedOn, // model -> dataset
+  RetrainsOn,
+  Invokes,  // agent -> service/model
+  AgentReads,
+  AgentWrites,
+  Triggers, // agent -> pipeline
+};
+llvm::StringRef edgeName(EdgeKind kind);
+
+struct Edge {
+  DeclId from;
+  DeclId to;
+  EdgeKind kind;
+  Span span; // where the dependency is written
+};
+
+struct EnvModel {
+  std::string name;
+  DeclId decl = kNoDecl; // the `environment` declaration
+  std::string tier;      // development, staging, production
+  std::vector<bool> exists;                    // by DeclId
+  std::vector<std::vector<FieldValue>> fields; // by DeclId, in schema order
+  std::vector<Edge> edges;                     // sorted (from, kind, to)
+
+  const Value *get(DeclId decl, llvm::StringRef field) const;
+  Origin originOf(DeclId decl, llvm::StringRef field) const;
+};
+
+// A use of a name in the source and what it resolved to: what "go to
+// definition" and "find references" answer from.
+struct Reference {
+  Span span;
+  DeclId target = kNoDecl;
+  std::string column; // for `dataset.column`
+};
+
+struct Program {
+  Schema schema;
+  std::vector<Decl> decls;
+  std::vector<EnvModel> envs;
+  std::vector<Reference> references; // sorted by file and offset
+  std::map<std::string, DeclId> byQualifiedName;
+  DeclId workspace = kNoDecl;
+  std::deque<Value> values; // storage for every Value above
+
+  const Decl &decl(DeclId id) const { return decls[id]; }
+  const EnvModel *env(llvm::StringRef name) const;
+  // Declarations of a kind, user ones only, in id order (= sorted by path).
+  std::vector<DeclId> ofKind(llvm::StringRef kind) const;
+  // The team that owns a declaration in an environment, or kNoDecl.
+  DeclId owner(const EnvModel &env, DeclId decl) const;
+};
+
+// Resolves, type-checks and builds the IR. Never fails: problems are
+// diagnostics, and the IR holds what could be understood.
+std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags);
+
+// `platc check --dump-ir`: a stable, readable text form for golden tests.
+std::string dumpIr(const Program &program, const SourceManager &sources);
+
+} // namespace plat::sema
