@@ -8,6 +8,8 @@
 #include "diag/Render.h"
 #include "fmt/format.h"
 #include "format/Formatter.h"
+#include "backends/Backend.h"
+#include "backends/BuildWriter.h"
 #include "sema/Program.h"
 #include "syntax/Parser.h"
 #include "workspace/Workspace.h"
@@ -24,6 +26,9 @@ usage: platc <command> [options] [arguments]
 commands:
   check [DIR] [--dump-ir]   check the workspace that holds DIR (default: .);
                             --dump-ir prints the typed IR of every environment
+  build [DIR] -o OUT [--env E] [--target k8s,iam,sagemaker,airflow]
+                            check, then write each environment's artefacts to
+                            OUT/<env>/<target>/ (atomically; nothing on errors)
   fmt [--check] [PATH...]   format .plat files (folders are searched);
                             --check lists unformatted files and changes nothing
   explain CODE              explain a diagnostic code, such as P0102
@@ -47,6 +52,9 @@ struct Options {
   std::string color = "auto";
   bool check = false;
   bool dumpIr = false;
+  std::string output;
+  std::string env;
+  std::string targets;
 };
 
 // Parses the arguments; returns an error message on bad usage.
@@ -87,6 +95,28 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
       if (!v || (*v != "auto" && *v != "always" && *v != "never"))
         return "--color takes auto, always or never";
       opts.color = *v;
+      continue;
+    }
+    if (a == "-o" || a.rfind("--output", 0) == 0) {
+      auto v = a == "-o" ? (i + 1 < args.size() ? std::optional<std::string>(args[++i]) : std::nullopt)
+                         : value("--output");
+      if (!v)
+        return "-o needs a folder";
+      opts.output = *v;
+      continue;
+    }
+    if (a.rfind("--env", 0) == 0) {
+      auto v = value("--env");
+      if (!v)
+        return "--env needs an environment name";
+      opts.env = *v;
+      continue;
+    }
+    if (a.rfind("--target", 0) == 0) {
+      auto v = value("--target");
+      if (!v)
+        return "--target needs a list such as k8s,iam";
+      opts.targets = *v;
       continue;
     }
     if (a == "--dump-ir") {
@@ -149,6 +179,98 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     err << fmt::format("checked {} files in `{}`: {}\n", ws->userFileCount(), ws->root(),
                        summaryLine(diags));
   return diags.hasErrors() ? kExitErrors : kExitOk;
+}
+
+int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
+  if (opts.positional.size() > 1) {
+    err << "error: `platc build` takes one folder\n";
+    return kExitUsage;
+  }
+  if (opts.output.empty()) {
+    err << "error: `platc build` needs an output folder: `-o OUT`\n";
+    return kExitUsage;
+  }
+  std::string dir = opts.positional.empty() ? "." : opts.positional[0];
+  Diagnostics diags;
+  std::optional<Workspace> ws = Workspace::load(dir, diags);
+  if (!ws) {
+    SourceManager none;
+    emit(opts, out, err, tty, none, diags, "");
+    return kExitErrors;
+  }
+  std::unique_ptr<sema::Program> program = sema::check(*ws, diags);
+
+  // Which environments and backends.
+  std::vector<const sema::EnvModel *> envs;
+  for (const sema::EnvModel &e : program->envs)
+    if (opts.env.empty() || e.name == opts.env)
+      envs.push_back(&e);
+  if (envs.empty())
+    diags.report(DiagId::UnknownTarget, Span{}, fmt::format("no environment named `{}`", opts.env));
+  std::vector<std::unique_ptr<backends::Backend>> all = backends::allBackends();
+  std::vector<const backends::Backend *> selected;
+  std::vector<std::string> wanted;
+  if (!opts.targets.empty()) {
+    std::stringstream ss(opts.targets);
+    for (std::string t; std::getline(ss, t, ',');)
+      if (!t.empty())
+        wanted.push_back(t);
+  }
+  for (const std::string &t : wanted)
+    if (std::none_of(all.begin(), all.end(), [&](const auto &b) { return b->name() == t; }))
+      diags.report(DiagId::UnknownTarget, Span{},
+                   fmt::format("no backend named `{}`; the backends are k8s, iam, sagemaker and "
+                               "airflow",
+                               t));
+  for (const auto &b : all)
+    if (wanted.empty() || std::find(wanted.begin(), wanted.end(), b->name().str()) != wanted.end())
+      selected.push_back(b.get());
+
+  // Backends never run on a workspace with errors.
+  if (diags.hasErrors()) {
+    emit(opts, out, err, tty, ws->sources(), diags, ws->root());
+    if (opts.format == DiagFormat::Text)
+      err << fmt::format("nothing written to `{}`\n", opts.output);
+    return kExitErrors;
+  }
+
+  std::map<std::string, std::string> files;
+  for (const sema::EnvModel *env : envs) {
+    backends::BackendContext ctx{*program, *env, ws->sources()};
+    for (const backends::Backend *b : selected) {
+      backends::Output output;
+      b->emit(ctx, output);
+      for (const auto &[path, span] : output.conflicts())
+        diags.report(DiagId::DuplicateOutput, span,
+                     fmt::format("`{}/{}` would be written twice by the {} backend", env->name,
+                                 path, b->name().str()))
+            .withHelp("rename one of the declarations that produce it");
+      for (const auto &[path, bytes] : output.files())
+        files[env->name + "/" + path] = bytes;
+    }
+  }
+  if (diags.hasErrors()) {
+    emit(opts, out, err, tty, ws->sources(), diags, ws->root());
+    return kExitErrors;
+  }
+  if (std::string why = backends::writeOutputAtomically(opts.output, files); !why.empty()) {
+    emit(opts, out, err, tty, ws->sources(), diags, ws->root());
+    err << "error: " << why << "\n";
+    return kExitUsage;
+  }
+  emit(opts, out, err, tty, ws->sources(), diags, ws->root());
+  if (opts.format == DiagFormat::Text) {
+    std::map<std::string, size_t> perFolder;
+    for (const auto &[path, bytes] : files) {
+      size_t first = path.find('/');
+      size_t second = path.find('/', first + 1);
+      perFolder[path.substr(0, second)]++;
+    }
+    err << fmt::format("wrote {} files to `{}`:\n", files.size(), opts.output);
+    for (const auto &[folder, count] : perFolder)
+      err << fmt::format("  {}/ ({} files)\n", folder, count);
+  }
+  return kExitOk;
 }
 
 // Writes `text` to `path` through a temporary file and a rename, so that a
@@ -284,6 +406,8 @@ int runDriver(const std::vector<std::string> &args, llvm::raw_ostream &out, llvm
   }
   if (opts.command == "check")
     return runCheck(opts, out, err, errIsTerminal);
+  if (opts.command == "build")
+    return runBuild(opts, out, err, errIsTerminal);
   if (opts.command == "fmt")
     return runFmt(opts, out, err, errIsTerminal);
   if (opts.command == "explain")

@@ -64,6 +64,20 @@ llvm::StringRef edgeName(EdgeKind kind) {
   return "?";
 }
 
+std::optional<DeclKind> declKindFromName(llvm::StringRef name) {
+  static const std::pair<const char *, DeclKind> kinds[] = {
+      {"workspace", DeclKind::Workspace}, {"environment", DeclKind::Environment},
+      {"team", DeclKind::Team},           {"service", DeclKind::Service},
+      {"model", DeclKind::Model},         {"dataset", DeclKind::Dataset},
+      {"pipeline", DeclKind::Pipeline},   {"agent", DeclKind::Agent},
+      {"policy", DeclKind::Policy},       {"instance", DeclKind::Instance},
+      {"framework", DeclKind::Framework}, {"region", DeclKind::Region}};
+  for (const auto &[n, k] : kinds)
+    if (name == n)
+      return k;
+  return std::nullopt;
+}
+
 const Value *Value::field(llvm::StringRef name) const {
   for (const NamedValue &f : fields)
     if (f.name == name)
@@ -471,11 +485,20 @@ private:
             d.withHelp(fmt::format("the kinds are {}", joinNames(kindNames)));
           continue;
         }
+        std::optional<DeclKind> kindId = declKindFromName(k);
+        if (!kindId) {
+          // A stdlib kind the compiler was not taught about: a bug in platc.
+          diags_.report(DiagId::UnknownKind, b->kindName.span,
+                        fmt::format("kind `{}` is defined in stdlib but not known to this platc",
+                                    k.str()));
+          continue;
+        }
         if (b->isTemplate) {
           templates_[b] = TemplateInfo{b, i};
           continue;
         }
         Decl d;
+        d.kindId = *kindId;
         d.id = static_cast<DeclId>(p_.decls.size());
         d.kind = k.str();
         d.schema = schema;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,8 +92,29 @@ struct FieldValue {
   Origin origin = Origin::Default;
 };
 
+// The declaration kinds the compiler itself knows. The schemas live in
+// stdlib/, but backends switch over this enum without a `default`, so that
+// adding a kind fails to compile (-Werror=switch) until every backend has
+// decided what to do with it.
+enum class DeclKind : uint8_t {
+  Workspace,
+  Environment,
+  Team,
+  Service,
+  Model,
+  Dataset,
+  Pipeline,
+  Agent,
+  Policy,
+  Instance,
+  Framework,
+  Region,
+};
+std::optional<DeclKind> declKindFromName(llvm::StringRef name);
+
 struct Decl {
   DeclId id = kNoDecl;
+  DeclKind kindId = DeclKind::Workspace;
   std::string kind;
   const RecordDef *schema = nullptr;
   std::string name;
