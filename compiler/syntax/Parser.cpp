@@ -27,6 +27,18 @@ using antlr4::Token;
 
 constexpr size_t kCommentChannel = 2;
 
+// Syntax errors reported per file before the parser gives up on it. Error
+// recovery costs time proportional to the size of the enclosing block for
+// each error, so a file of nothing but errors would take quadratic time (and
+// print gigabytes) without a cap; after the first hundred errors the rest
+// are noise anyway.
+constexpr unsigned kMaxSyntaxErrors = 100;
+
+std::string tooManyErrors(const SourceFile &file) {
+  return fmt::format("too many syntax errors in `{}`; the rest of the file is not checked",
+                     file.path());
+}
+
 // ANTLR indexes its input by code point; our spans are byte offsets.
 class OffsetMap {
 public:
@@ -197,12 +209,25 @@ public:
     return fmt::format("{}:{}", lc.line, lc.column);
   }
 
+  // True once the per-file error cap is reached; the parse is then
+  // abandoned (see ErrorStrategy::checkLimit).
+  const SourceFile &file() const { return file_; }
+  bool limitReached() const { return reported_ >= kMaxSyntaxErrors; }
+  void countLexicalErrors(unsigned n) { reported_ += n; }
+
   void report(antlr4::Parser *parser, Token *offending, const antlr4::misc::IntervalSet &expected,
               antlr4::ParserRuleContext *ctx, bool unwanted) {
     // A token the lexer already reported (an error character, say) does not
     // get a second, more confusing diagnostic.
     if (offending && offending->getType() == PlatParser::ERROR_CHAR)
       return;
+    if (limitReached())
+      return;
+    if (++reported_ == kMaxSyntaxErrors) {
+      diags_.report(DiagId::SyntaxError, span(offending), tooManyErrors(file_))
+          .withHelp("fix the errors above and check again");
+      return;
+    }
     std::optional<OpenConstruct> open = innermostOpen(ctx);
     if (open && offending && offending->getType() == Token::EOF &&
         has(expected, closerType(open->closer))) {
@@ -287,6 +312,7 @@ private:
   FileId id_;
   const OffsetMap &offsets_;
   Diagnostics &diags_;
+  unsigned reported_ = 0;
 };
 
 // DefaultErrorStrategy keeps ANTLR's recovery (single-token insertion and
@@ -300,16 +326,19 @@ protected:
                                  const antlr4::NoViableAltException &e) override {
     reporter_.report(parser, e.getOffendingToken(), e.getExpectedTokens(), parser->getContext(),
                      false);
+    checkLimit();
   }
   void reportInputMismatch(antlr4::Parser *parser,
                            const antlr4::InputMismatchException &e) override {
     reporter_.report(parser, e.getOffendingToken(), e.getExpectedTokens(), parser->getContext(),
                      false);
+    checkLimit();
   }
   void reportFailedPredicate(antlr4::Parser *parser,
                              const antlr4::FailedPredicateException &e) override {
     reporter_.report(parser, e.getOffendingToken(), e.getExpectedTokens(), parser->getContext(),
                      false);
+    checkLimit();
   }
   void reportUnwantedToken(antlr4::Parser *parser) override {
     if (inErrorRecoveryMode(parser))
@@ -317,6 +346,7 @@ protected:
     beginErrorCondition(parser);
     reporter_.report(parser, parser->getCurrentToken(), getExpectedTokens(parser),
                      parser->getContext(), true);
+    checkLimit();
   }
   void reportMissingToken(antlr4::Parser *parser) override {
     if (inErrorRecoveryMode(parser))
@@ -324,9 +354,15 @@ protected:
     beginErrorCondition(parser);
     reporter_.report(parser, parser->getCurrentToken(), getExpectedTokens(parser),
                      parser->getContext(), false);
+    checkLimit();
   }
 
 private:
+  void checkLimit() {
+    if (reporter_.limitReached())
+      throw antlr4::ParseCancellationException("too many syntax errors");
+  }
+
   SyntaxReporter &reporter_;
 };
 
@@ -987,12 +1023,12 @@ private:
 // patched so that the parser can carry on: an unterminated string still
 // reads as a string, an unexpected character is hidden from the parser.
 // Returns false when the file is too deeply nested to parse safely.
-bool lexicalPass(antlr4::CommonTokenStream &tokens, const SyntaxReporter &reporter,
+bool lexicalPass(antlr4::CommonTokenStream &tokens, SyntaxReporter &reporter,
                  Diagnostics &diags, llvm::SmallVectorImpl<ast::Comment> &comments,
                  unsigned maxDepth) {
   unsigned depth = 0;
   unsigned prefixRun = 0;
-  bool hadError = false;
+  unsigned errors = 0;
   for (Token *t : tokens.getTokens()) {
     auto *token = static_cast<antlr4::CommonToken *>(t);
     switch (token->getType()) {
@@ -1002,7 +1038,7 @@ bool lexicalPass(antlr4::CommonTokenStream &tokens, const SyntaxReporter &report
                   "unterminated string: no closing `\"` before the end of the line")
           .withHelp("close the string with `\"`; for text over several lines use `\"\"\"...\"\"\"`");
       token->setType(PlatParser::STRING);
-      hadError = true;
+      ++errors;
       break;
     case PlatParser::UNTERMINATED_RAW_STRING:
       diags
@@ -1010,7 +1046,7 @@ bool lexicalPass(antlr4::CommonTokenStream &tokens, const SyntaxReporter &report
                   "unterminated string: no closing `\"\"\"` before the end of the file")
           .withHelp("close the text block with `\"\"\"`");
       token->setType(PlatParser::RAW_STRING);
-      hadError = true;
+      ++errors;
       break;
     case PlatParser::UNTERMINATED_COMMENT: {
       Span s = reporter.span(token);
@@ -1020,7 +1056,7 @@ bool lexicalPass(antlr4::CommonTokenStream &tokens, const SyntaxReporter &report
           .withHelp("close the comment with `*/`");
       token->setChannel(kCommentChannel);
       comments.push_back(ast::Comment{s, false, true});
-      hadError = true;
+      ++errors;
       break;
     }
     case PlatParser::ERROR_CHAR: {
@@ -1031,7 +1067,7 @@ bool lexicalPass(antlr4::CommonTokenStream &tokens, const SyntaxReporter &report
           .withHelp(text == ";" ? "Plat needs no `;` between fields: remove it"
                                 : "remove it, or put it inside a string");
       token->setChannel(antlr4::Token::HIDDEN_CHANNEL);
-      hadError = true;
+      ++errors;
       break;
     }
     case PlatParser::DOC_COMMENT:
@@ -1055,6 +1091,11 @@ bool lexicalPass(antlr4::CommonTokenStream &tokens, const SyntaxReporter &report
     default:
       break;
     }
+    if (errors == kMaxSyntaxErrors) {
+      diags.report(DiagId::SyntaxError, reporter.span(token), tooManyErrors(reporter.file()))
+          .withHelp("fix the errors above and check again");
+      return false;
+    }
     size_t type = token->getType();
     if (token->getChannel() == antlr4::Token::DEFAULT_CHANNEL) {
       if (type == PlatParser::MINUS || type == PlatParser::KW_NOT || type == PlatParser::LT)
@@ -1071,7 +1112,7 @@ bool lexicalPass(antlr4::CommonTokenStream &tokens, const SyntaxReporter &report
       return false;
     }
   }
-  (void)hadError;
+  reporter.countLexicalErrors(errors);
   return true;
 }
 
@@ -1152,6 +1193,9 @@ ast::ParsedFile parse(const SourceFile &file, FileId id, Diagnostics &diags,
     parser->setErrorHandler(std::make_shared<ErrorStrategy>(reporter));
     try {
       tree = parser->file();
+    } catch (const antlr4::ParseCancellationException &) {
+      // The error cap was reached and reported; the tree is incomplete.
+      return emptyFile();
     } catch (const std::exception &e) {
       diags.report(DiagId::SyntaxError, Span{id, 0, 0},
                    fmt::format("the parser gave up on this file: {}", e.what()));
