@@ -12,6 +12,7 @@
 
 #include "backends/Common.h"
 #include "fmt/format.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace plat::backends {
 
@@ -61,23 +62,24 @@ inline std::string endpointName(const BackendContext &ctx, const sema::Decl &dec
 
 // The Kubernetes namespace of a team in this environment: the team's name,
 // followed by the environment's `namespace_suffix` when it sets one. At most
-// 63 characters (a DNS label).
+// 63 characters (a DNS label, hence lower case).
 inline std::string namespaceFor(const BackendContext &ctx, const sema::Decl &team) {
-  std::string ns = kebab(team.name);
+  std::string ns = llvm::StringRef(kebab(team.name)).lower();
   if (ctx.env.decl != sema::kNoDecl)
     if (const sema::Value *suffix = ctx.env.get(ctx.env.decl, "namespace_suffix")) {
       llvm::StringRef s = suffix->text;
       s = s.ltrim('-');
       if (!s.empty())
-        ns += "-" + kebab(s);
+        ns += "-" + llvm::StringRef(kebab(s)).lower();
     }
   return truncateWithHash(ns, 63);
 }
 
 // The Kubernetes service account of a declaration (a service, a pipeline's
-// tasks, an agent): its kebab-case name, at most 63 characters.
+// tasks, an agent): its kebab-case name in lower case (a DNS subdomain), at
+// most 63 characters.
 inline std::string serviceAccountName(const sema::Decl &decl) {
-  return truncateWithHash(kebab(decl.name), 63);
+  return truncateWithHash(llvm::StringRef(kebab(decl.name)).lower(), 63);
 }
 
 } // namespace plat::backends
