@@ -10,6 +10,7 @@
 #include "format/Formatter.h"
 #include "backends/Backend.h"
 #include "backends/BuildWriter.h"
+#include "report/Graph.h"
 #include "sema/Program.h"
 #include "syntax/Parser.h"
 #include "workspace/Workspace.h"
@@ -31,6 +32,9 @@ commands:
                             OUT/<env>/<target>/ (atomically; nothing on errors)
   fmt [--check] [PATH...]   format .plat files (folders are searched);
                             --check lists unformatted files and changes nothing
+  graph [DIR] [--env E] [--format dot|mermaid|json] [--focus NAME] [--depth N]
+                            print the dependency graph of one environment
+                            (default: the first production environment)
   explain CODE              explain a diagnostic code, such as P0102
 
 options:
@@ -55,6 +59,9 @@ struct Options {
   std::string output;
   std::string env;
   std::string targets;
+  std::string focus;
+  unsigned depth = 1;
+  std::string formatName;
 };
 
 // Parses the arguments; returns an error message on bad usage.
@@ -80,6 +87,9 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
       auto v = value("--format");
       if (!v)
         return "--format needs a value: text, json or sarif";
+      opts.formatName = *v;
+      if (*v == "dot" || *v == "mermaid" || *v == "csv")
+        continue; // graph and cost formats; checked by those commands
       if (*v == "text")
         opts.format = DiagFormat::Text;
       else if (*v == "json")
@@ -87,7 +97,7 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
       else if (*v == "sarif")
         opts.format = DiagFormat::Sarif;
       else
-        return fmt::format("unknown --format `{}`: use text, json or sarif", *v);
+        return fmt::format("unknown --format `{}`", *v);
       continue;
     }
     if (a.rfind("--color", 0) == 0) {
@@ -117,6 +127,21 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
       if (!v)
         return "--target needs a list such as k8s,iam";
       opts.targets = *v;
+      continue;
+    }
+    if (a.rfind("--focus", 0) == 0) {
+      auto v = value("--focus");
+      if (!v)
+        return "--focus needs a declaration name";
+      opts.focus = *v;
+      continue;
+    }
+    if (a.rfind("--depth", 0) == 0) {
+      auto v = value("--depth");
+      if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos ||
+          v->size() > 4)
+        return "--depth needs a whole number";
+      opts.depth = static_cast<unsigned>(std::stoul(*v));
       continue;
     }
     if (a == "--dump-ir") {
@@ -179,6 +204,61 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     err << fmt::format("checked {} files in `{}`: {}\n", ws->userFileCount(), ws->root(),
                        summaryLine(diags));
   return diags.hasErrors() ? kExitErrors : kExitOk;
+}
+
+// The environment commands such as graph and cost show by default: the
+// first production-tier one, else the first.
+const sema::EnvModel *defaultEnv(const sema::Program &program, const std::string &wanted) {
+  for (const sema::EnvModel &e : program.envs)
+    if (wanted.empty() ? e.tier == "production" : e.name == wanted)
+      return &e;
+  if (!wanted.empty() || program.envs.empty())
+    return nullptr;
+  return &program.envs.front();
+}
+
+int runGraph(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
+  std::string dir = opts.positional.empty() ? "." : opts.positional[0];
+  report::GraphOptions g;
+  if (opts.formatName.empty() || opts.formatName == "dot")
+    g.format = report::GraphFormat::Dot;
+  else if (opts.formatName == "mermaid")
+    g.format = report::GraphFormat::Mermaid;
+  else if (opts.formatName == "json")
+    g.format = report::GraphFormat::Json;
+  else {
+    err << fmt::format("error: `platc graph` writes dot, mermaid or json, not `{}`\n", opts.formatName);
+    return kExitUsage;
+  }
+  g.focus = opts.focus;
+  g.depth = opts.depth;
+  Diagnostics diags;
+  std::optional<Workspace> ws = Workspace::load(dir, diags);
+  Options textOpts = opts;
+  textOpts.format = DiagFormat::Text;
+  if (!ws) {
+    SourceManager none;
+    emit(textOpts, out, err, tty, none, diags, "");
+    return kExitErrors;
+  }
+  std::unique_ptr<sema::Program> program = sema::check(*ws, diags);
+  if (diags.hasErrors()) {
+    emit(textOpts, out, err, tty, ws->sources(), diags, ws->root());
+    return kExitErrors;
+  }
+  const sema::EnvModel *env = defaultEnv(*program, opts.env);
+  if (!env) {
+    err << fmt::format("error: no environment named `{}`\n", opts.env);
+    return kExitUsage;
+  }
+  std::string error;
+  std::optional<std::string> text = report::renderGraph(*program, *env, g, error);
+  if (!text) {
+    err << "error: " << error << "\n";
+    return kExitUsage;
+  }
+  out << *text;
+  return kExitOk;
 }
 
 int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
@@ -406,6 +486,8 @@ int runDriver(const std::vector<std::string> &args, llvm::raw_ostream &out, llvm
   }
   if (opts.command == "check")
     return runCheck(opts, out, err, errIsTerminal);
+  if (opts.command == "graph")
+    return runGraph(opts, out, err, errIsTerminal);
   if (opts.command == "build")
     return runBuild(opts, out, err, errIsTerminal);
   if (opts.command == "fmt")

@@ -1,0 +1,157 @@
+#include "report/Graph.h"
+
+#include <deque>
+#include <set>
+
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+
+namespace plat::report {
+
+namespace {
+
+// Shapes by persona, so the picture reads at a glance.
+const char *dotShape(llvm::StringRef kind) {
+  if (kind == "service")
+    return "box";
+  if (kind == "model")
+    return "hexagon";
+  if (kind == "dataset")
+    return "cylinder";
+  if (kind == "pipeline")
+    return "cds";
+  if (kind == "agent")
+    return "octagon";
+  if (kind == "team")
+    return "house";
+  return "ellipse";
+}
+
+std::string classificationOf(const sema::Program &p, const sema::EnvModel &env, sema::DeclId id) {
+  if (const sema::Value *c = env.get(id, "classification"); c && c->kind == sema::Value::Kind::Enum)
+    return c->text;
+  (void)p;
+  return "";
+}
+
+std::string dotEscape(const std::string &s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string mermaidId(const std::string &qualified) {
+  std::string out;
+  for (char c : qualified)
+    out += (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return out;
+}
+
+} // namespace
+
+std::optional<std::string> renderGraph(const sema::Program &p, const sema::EnvModel &env,
+                                       const GraphOptions &options, std::string &error) {
+  // Which declarations: all live user declarations, or the neighbourhood
+  // of the focus up to `depth` edges away in either direction.
+  std::set<sema::DeclId> nodes;
+  for (const sema::Decl &d : p.decls)
+    if (!d.fromStdlib && env.exists[d.id] && d.kind != "environment" && d.kind != "workspace" &&
+        d.kind != "policy")
+      nodes.insert(d.id);
+  if (!options.focus.empty()) {
+    sema::DeclId focus = sema::kNoDecl;
+    for (const sema::Decl &d : p.decls)
+      if (!d.fromStdlib && (d.qualifiedName == options.focus || d.name == options.focus))
+        focus = d.id;
+    if (focus == sema::kNoDecl) {
+      error = fmt::format("no declaration named `{}`", options.focus);
+      return std::nullopt;
+    }
+    std::set<sema::DeclId> keep{focus};
+    std::deque<std::pair<sema::DeclId, unsigned>> queue{{focus, 0}};
+    while (!queue.empty()) {
+      auto [id, dist] = queue.front();
+      queue.pop_front();
+      if (dist == options.depth)
+        continue;
+      for (const sema::Edge &e : env.edges) {
+        sema::DeclId other = e.from == id ? e.to : e.to == id ? e.from : sema::kNoDecl;
+        if (other != sema::kNoDecl && nodes.count(other) && keep.insert(other).second)
+          queue.emplace_back(other, dist + 1);
+      }
+    }
+    nodes = std::move(keep);
+  }
+  std::vector<const sema::Edge *> edges;
+  for (const sema::Edge &e : env.edges)
+    if (nodes.count(e.from) && nodes.count(e.to))
+      edges.push_back(&e);
+
+  std::string out;
+  switch (options.format) {
+  case GraphFormat::Dot: {
+    out += fmt::format("digraph \"{}\" {{\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n",
+                       dotEscape(env.name));
+    for (sema::DeclId id : nodes) {
+      const sema::Decl &d = p.decl(id);
+      std::string cls = classificationOf(p, env, id);
+      // `\n` is dot's line break inside a label, so the parts are escaped
+      // one by one and joined after.
+      std::string label = dotEscape(d.name) + "\\n" +
+                          dotEscape(d.kind + (cls.empty() ? "" : " · " + cls));
+      out += fmt::format("  \"{}\" [shape={}, label=\"{}\"{}];\n", dotEscape(d.qualifiedName),
+                         dotShape(d.kind), label,
+                         cls == "pii" ? ", color=red, fontcolor=red" : "");
+    }
+    for (const sema::Edge *e : edges)
+      out += fmt::format("  \"{}\" -> \"{}\" [label=\"{}\"{}];\n",
+                         dotEscape(p.decl(e->from).qualifiedName),
+                         dotEscape(p.decl(e->to).qualifiedName), sema::edgeName(e->kind).str(),
+                         e->kind == sema::EdgeKind::Owns ? ", style=dotted" : "");
+    out += "}\n";
+    break;
+  }
+  case GraphFormat::Mermaid: {
+    out += "flowchart LR\n";
+    for (sema::DeclId id : nodes) {
+      const sema::Decl &d = p.decl(id);
+      std::string cls = classificationOf(p, env, id);
+      out += fmt::format("  {}[\"{} ({}{})\"]\n", mermaidId(d.qualifiedName), d.name, d.kind,
+                         cls.empty() ? "" : ", " + cls);
+    }
+    for (const sema::Edge *e : edges)
+      out += fmt::format("  {} -->|{}| {}\n", mermaidId(p.decl(e->from).qualifiedName),
+                         sema::edgeName(e->kind).str(), mermaidId(p.decl(e->to).qualifiedName));
+    break;
+  }
+  case GraphFormat::Json: {
+    nlohmann::ordered_json j;
+    j["environment"] = env.name;
+    j["nodes"] = nlohmann::ordered_json::array();
+    for (sema::DeclId id : nodes) {
+      const sema::Decl &d = p.decl(id);
+      nlohmann::ordered_json n;
+      n["id"] = d.qualifiedName;
+      n["kind"] = d.kind;
+      n["name"] = d.name;
+      std::string cls = classificationOf(p, env, id);
+      n["classification"] = cls.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(cls);
+      j["nodes"].push_back(n);
+    }
+    j["edges"] = nlohmann::ordered_json::array();
+    for (const sema::Edge *e : edges)
+      j["edges"].push_back({{"from", p.decl(e->from).qualifiedName},
+                            {"to", p.decl(e->to).qualifiedName},
+                            {"kind", sema::edgeName(e->kind).str()}});
+    out = j.dump(2) + "\n";
+    break;
+  }
+  }
+  return out;
+}
+
+} // namespace plat::report
