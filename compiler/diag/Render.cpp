@@ -98,7 +98,9 @@ void renderText(llvm::raw_ostream &out, const SourceManager &sources, const Diag
     std::string pad(gutter, ' ');
     if (d.span.valid()) {
       out << pad << paint(kBlue, "--> ") << location(sources, d.span) << "\n";
-      out << paint(kBlue, pad + " |") << "\n";
+      // An empty file has no line to show under the location.
+      if (!sources.file(d.span.file).text().empty())
+        out << paint(kBlue, pad + " |") << "\n";
       snippet(out, sources, d.span, '^', "", color, paint, gutter);
       for (const Label &l : d.labels) {
         if (!l.span.valid())

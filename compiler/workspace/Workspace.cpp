@@ -32,6 +32,10 @@ const Package *Workspace::package(llvm::StringRef name) const {
 static std::optional<fs::path> findRoot(const fs::path &start) {
   std::error_code ec;
   fs::path dir = fs::absolute(start, ec).lexically_normal();
+  // `/w/.` normalises to `/w/`; drop the empty last component so the root
+  // prints the same whichever way the folder was named.
+  if (!dir.has_filename() && dir.has_parent_path())
+    dir = dir.parent_path();
   if (fs::is_regular_file(dir, ec))
     dir = dir.parent_path();
   for (;;) {
@@ -255,6 +259,18 @@ void Workspace::index(Diagnostics &diags) {
             .note(workspaceDecls[0]->kindName.span, "first declared here")
             .withHelp("keep one `workspace` declaration");
     }
+  }
+
+  // Files that declare nothing: probably a mistake (an unsaved buffer, a
+  // file emptied in a merge), never fatal. workspace.plat has its own check.
+  for (const LoadedFile &lf : files_) {
+    if (lf.fromStdlib || !lf.parsed.ast || lf.parsed.ast->hasSyntaxErrors ||
+        lf.relativePath == kWorkspaceFileName || !lf.parsed.ast->decls.empty())
+      continue;
+    diags
+        .report(DiagId::EmptyFile, Span{lf.id, 0, 0},
+                fmt::format("`{}` declares nothing", lf.relativePath))
+        .withHelp("add a declaration, or delete the file");
   }
 
   // Packages.
