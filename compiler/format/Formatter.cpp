@@ -16,10 +16,11 @@
 #include "format/Formatter.h"
 
 #include <algorithm>
-#include <optional>
+#include <vector>
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace plat::format {
 namespace {
@@ -101,30 +102,44 @@ public:
 
   std::string run() {
     Run r{0, true, true};
-    auto element = [&](Span span, bool forceBlank, auto print) {
+    // `inside`: comments within the element also go above it (package and
+    // imports are printed whole).
+    // Where each top-level element begins, to stop its trailing comments.
+    std::vector<uint32_t> begins;
+    if (file_.package)
+      begins.push_back(file_.packageSpan.begin);
+    for (const Import &imp : file_.imports)
+      begins.push_back(imp.span.begin);
+    for (const Item *decl : file_.decls)
+      begins.push_back(decl->span.begin);
+    begins.push_back(UINT32_MAX);
+    size_t index = 0;
+    auto element = [&](Span span, bool forceBlank, bool inside, auto print) {
       if (forceBlank && !r.first)
         blankLine();
       leading(r, span.begin);
+      if (inside)
+        leading(r, span.end);
       if (!r.first && blankBetween(r.prevEnd, span.begin))
         blankLine();
       endLine();
       print();
       r.prevEnd = span.end;
       r.first = false;
-      trailing(r, UINT32_MAX);
+      trailing(r, begins[++index]);
     };
     if (file_.package)
-      element(file_.packageSpan, false, [&] { write("package " + file_.package->str()); });
+      element(file_.packageSpan, false, true, [&] { write("package " + file_.package->str()); });
     for (size_t i = 0; i < file_.imports.size(); ++i) {
       const Import &imp = file_.imports[i];
-      element(imp.span, i == 0, [&] {
+      element(imp.span, i == 0, true, [&] {
         write("import " + imp.path.str());
         if (!imp.alias.empty())
           write(" as " + imp.alias.text.str());
       });
     }
     for (const Item *decl : file_.decls)
-      element(decl->span, true, [&] { topDecl(decl); });
+      element(decl->span, true, false, [&] { topDecl(decl); });
     leading(r, UINT32_MAX);
     endLine();
     return std::move(out_);
@@ -222,6 +237,24 @@ private:
     return false;
   }
 
+  // The offset of the first token at or after `pos`, skipping whitespace and
+  // comments.
+  uint32_t tokenAfter(uint32_t pos) const {
+    auto it = std::lower_bound(comments_.begin(), comments_.end(), pos,
+                               [](const Comment &c, uint32_t p) { return c.span.begin < p; });
+    while (pos < src_.size()) {
+      if (it != comments_.end() && it->span.begin == pos) {
+        pos = it->span.end;
+        ++it;
+      } else if (llvm::isSpace(src_[pos])) {
+        ++pos;
+      } else {
+        break;
+      }
+    }
+    return pos;
+  }
+
   const Comment *peek() const { return next_ < comments_.size() ? &comments_[next_] : nullptr; }
 
   // Comments before `limit`, each on its own line.
@@ -286,11 +319,11 @@ private:
 
   // One element per line between `open` and `close`, with comments in
   // between; `sep` follows every element (a trailing comma for lists).
-  void sequence(llvm::StringRef open, llvm::StringRef close, uint32_t openEnd,
+  // Elements are indented one step from `base`, where the closer goes.
+  void sequence(unsigned base, llvm::StringRef open, llvm::StringRef close, uint32_t openEnd,
                 uint32_t closeBegin, size_t count, llvm::function_ref<Span(size_t)> spanOf,
                 llvm::function_ref<void(size_t)> print, llvm::StringRef sep, bool keepBlank) {
     unsigned saved = indent_;
-    unsigned base = lineIndent();
     write(open);
     indent_ = base + opts_.indent;
     Run r{openEnd, true, keepBlank};
@@ -516,7 +549,9 @@ private:
     case ExprKind::Member: {
       auto *m = llvm::cast<MemberExpr>(e);
       expr(m->base, kPostfix);
-      write("." + m->member.text.str());
+      write(".");
+      inlineComments(m->member.span.begin);
+      write(m->member.text.str());
       break;
     }
     case ExprKind::Call: {
@@ -530,6 +565,7 @@ private:
       expr(i->base, kPostfix);
       write("[");
       expr(i->index, 0);
+      inlineComments(e->span.end - 1);
       write("]");
       break;
     }
@@ -572,6 +608,9 @@ private:
       break;
     }
     default: {
+      // A number is several tokens (`120 usd/month`); comments between
+      // them go first, as nothing of the item may follow its last token.
+      inlineComments(e->span.end);
       std::string text;
       atom(e, src_, text);
       write(text);
@@ -594,7 +633,7 @@ private:
     }
     auto elements = l->elements;
     sequence(
-        "[", "]", openEnd, closeBegin, elements.size(), [&](size_t i) { return elements[i]->span; },
+        lineIndent(), "[", "]", openEnd, closeBegin, elements.size(), [&](size_t i) { return elements[i]->span; },
         [&](size_t i) { expr(elements[i], 0); }, ",", false);
   }
 
@@ -606,7 +645,7 @@ private:
         return;
       }
     }
-    body(*r->body);
+    body(*r->body, lineIndent());
   }
 
   void args(llvm::ArrayRef<Arg> list, uint32_t openEnd, uint32_t closeBegin) {
@@ -619,7 +658,7 @@ private:
       }
     }
     sequence(
-        "(", ")", openEnd, closeBegin, list.size(), [&](size_t i) { return argSpan(list[i]); },
+        lineIndent(), "(", ")", openEnd, closeBegin, list.size(), [&](size_t i) { return argSpan(list[i]); },
         [&](size_t i) {
           if (!list[i].name.empty())
             write(list[i].name.text.str() + " = ");
@@ -630,7 +669,9 @@ private:
 
   void annotation(const Annotation &a) {
     inlineComments(a.span.begin);
-    write("@" + a.name.text.str());
+    write("@");
+    inlineComments(a.name.span.begin);
+    write(a.name.text.str());
     if (!a.args.empty())
       args(a.args, a.name.span.end, a.span.end - 1);
   }
@@ -650,6 +691,7 @@ private:
             write(", ");
           type(n->typeArgs[i]);
         }
+        inlineComments(tokenAfter(n->typeArgs.back()->span.end));
         write(">");
       }
       if (n->hasConstraintList) {
@@ -660,6 +702,7 @@ private:
     }
     case TypeKind::Optional:
       type(llvm::cast<OptionalType>(t)->inner);
+      inlineComments(t->span.end - 1);
       write("?");
       break;
     case TypeKind::Union: {
@@ -676,7 +719,9 @@ private:
 
   // ---------------------------------------------------------------- items
 
-  void body(const Block &b) {
+  // A block's items one per line. A declaration's block closes at the
+  // declaration's indentation, a record value's at that of its line.
+  void body(const Block &b, unsigned base) {
     uint32_t closeBegin = b.close.valid() ? b.close.begin : b.span.end;
     if (b.items.empty() && !hasCommentIn(b.open.end, closeBegin)) {
       write("{}");
@@ -684,7 +729,7 @@ private:
     }
     auto items = b.items;
     sequence(
-        "{", "}", b.open.end, closeBegin, items.size(), [&](size_t i) { return items[i]->span; },
+        base, "{", "}", b.open.end, closeBegin, items.size(), [&](size_t i) { return items[i]->span; },
         [&](size_t i) { item(items[i]); }, "", true);
   }
 
@@ -702,7 +747,7 @@ private:
     }
     inlineComments(b.open.begin);
     write(" ");
-    body(b);
+    body(b, indent_);
   }
 
   void item(const Item *it) {
@@ -815,7 +860,7 @@ private:
       }
     }
     sequence(
-        "{", "}", e.open.end, closeBegin, members.size(),
+        indent_, "{", "}", e.open.end, closeBegin, members.size(),
         [&](size_t i) { return memberSpan(members[i]); },
         [&](size_t i) {
           for (const Annotation &a : members[i].annotations) {
@@ -839,7 +884,9 @@ private:
       headBegin = block->isTemplate ? block->templateKeyword.begin : block->kindName.span.begin;
     } else {
       annotations = en->annotations;
-      headBegin = en->name.span.begin;
+      // The AST has no span for `enum`; a comment after the keyword must
+      // not move before it, where it would become the enum's doc comment.
+      headBegin = annotations.empty() ? en->span.begin : tokenAfter(annotations.back().span.end);
     }
     Run run{decl->span.begin, false, false};
     for (size_t i = 0; i < annotations.size(); ++i) {
