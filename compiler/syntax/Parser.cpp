@@ -315,6 +315,36 @@ private:
   unsigned reported_ = 0;
 };
 
+// ANTLR parses by recursive descent: every nested rule is a few C++ stack
+// frames. The lexical pass bounds bracket and prefix-operator nesting; this
+// guard bounds everything else (nested type arguments such as `list<list<`,
+// long left-recursive chains such as `a.b.c...`) by the depth of the rules
+// being parsed, and abandons the parse before the stack can overflow.
+class DepthGuardListener : public antlr4::tree::ParseTreeListener {
+public:
+  explicit DepthGuardListener(size_t limit) : limit_(limit) {}
+  void visitTerminal(antlr4::tree::TerminalNode *) override {}
+  void visitErrorNode(antlr4::tree::ErrorNode *) override {}
+  void enterEveryRule(antlr4::ParserRuleContext *ctx) override {
+    if (++depth_ <= limit_)
+      return;
+    if (!at_)
+      at_ = ctx->getStart();
+    throw antlr4::ParseCancellationException("nesting too deep");
+  }
+  void exitEveryRule(antlr4::ParserRuleContext *) override {
+    if (depth_ > 0)
+      --depth_;
+  }
+  // The token where the limit was first exceeded, or null.
+  Token *tripped() const { return at_; }
+
+private:
+  size_t limit_;
+  size_t depth_ = 0;
+  Token *at_ = nullptr;
+};
+
 // DefaultErrorStrategy keeps ANTLR's recovery (single-token insertion and
 // deletion, resynchronisation on follow sets) but reports through us.
 class ErrorStrategy : public antlr4::DefaultErrorStrategy {
@@ -1171,8 +1201,19 @@ ast::ParsedFile parse(const SourceFile &file, FileId id, Diagnostics &diags,
 
   // Fast SLL prediction first; if it fails, the file is parsed again with
   // full LL prediction and error recovery, which reports every error.
+  // Generous: a bracket level is about five rules deep, and the lexical pass
+  // already stops bracket nesting at maxDepth.
+  DepthGuardListener depthGuard(size_t{options.maxDepth} * 10);
+  auto tooDeep = [&] {
+    diags
+        .report(DiagId::NestingTooDeep, reporter.span(depthGuard.tripped()),
+                "nesting is deeper than the parser allows; the file is not parsed")
+        .withHelp("split deeply nested types or long chains of operators into named values");
+    return emptyFile();
+  };
   std::optional<PlatParser> parser;
   parser.emplace(&tokens);
+  parser->addParseListener(&depthGuard);
   parser->removeErrorListeners();
   parser->getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
       antlr4::atn::PredictionMode::SLL);
@@ -1183,10 +1224,13 @@ ast::ParsedFile parse(const SourceFile &file, FileId id, Diagnostics &diags,
   } catch (const antlr4::ParseCancellationException &) {
     tree = nullptr;
   }
+  if (depthGuard.tripped())
+    return tooDeep();
   if (!tree) {
     tokens.seek(0);
     // A fresh parser, so that the abandoned tree is freed now.
     parser.emplace(&tokens);
+    parser->addParseListener(&depthGuard);
     parser->removeErrorListeners();
     parser->getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
         antlr4::atn::PredictionMode::LL);
@@ -1194,6 +1238,8 @@ ast::ParsedFile parse(const SourceFile &file, FileId id, Diagnostics &diags,
     try {
       tree = parser->file();
     } catch (const antlr4::ParseCancellationException &) {
+      if (depthGuard.tripped())
+        return tooDeep();
       // The error cap was reached and reported; the tree is incomplete.
       return emptyFile();
     } catch (const std::exception &e) {
