@@ -1,85 +1,78 @@
-// Names shared by the backends: IAM roles and their ARNs, SageMaker endpoint
-// names, Kubernetes namespaces and service accounts. One definition each, so
-// that the IAM policy that allows `sagemaker:InvokeEndpoint` on an endpoint,
-// the SageMaker request that creates it, and the Kubernetes service account
-// annotated with a role all agree on the same string.
+// Names that more than one backend must agree on.
 //
-// Header-only on purpose: the functions are small, and keeping them inline
-// avoids a second file that two engineers would have to coordinate on.
+// The Kubernetes backend creates service accounts in team namespaces; the IAM
+// backend writes roles whose trust policies name those service accounts and
+// whose permissions name SageMaker endpoints and artifact prefixes; the
+// SageMaker backend creates the endpoints and passes the roles; the Airflow
+// backend runs pods under the service accounts. Every such name is computed
+// here and nowhere else, so the four outputs line up by construction.
+// docs/backends/iam.md and docs/backends/kubernetes.md describe the scheme.
+//
+// All names derive from a declaration's unqualified name: two declarations
+// of the same kind and name in one environment (in different packages) get
+// the same file paths, which Output::add reports as a conflict.
 #pragma once
 
 #include <string>
 
-#include "backends/Common.h"
-#include "fmt/format.h"
-#include "llvm/ADT/StringExtras.h"
+#include "backends/Backend.h"
 
 namespace plat::backends {
 
-// Shortens `name` to at most `max` characters; when it has to cut, it keeps
-// a prefix and appends `-` and 8 hex digits of the full name's hash, so two
-// long names that share a prefix stay distinct and the result is stable.
-inline std::string truncateWithHash(llvm::StringRef name, size_t max) {
-  if (name.size() <= max)
-    return name.str();
-  std::string hash = contentHash(name).substr(0, 8);
-  std::string head = name.take_front(max - hash.size() - 1).str();
-  // A cut can leave a trailing `-`, which endpoint and DNS names forbid
-  // before another `-`; trim it so the joint is a single hyphen.
-  while (!head.empty() && head.back() == '-')
-    head.pop_back();
-  return head + "-" + hash;
-}
+// `name` if it has at most `max` characters; otherwise its first characters
+// and `-` and 8 hex digits of its SHA-256, `max` characters in all, so that
+// distinct long names stay distinct. `max` must be at least 10.
+std::string truncateWithHash(llvm::StringRef name, size_t max);
 
-// `<workspace>-<env>-<decl-kebab>[-<suffix>]`, at most 64 characters (IAM's
-// limit on role names). `suffix` tells apart the roles of one declaration,
-// e.g. a model's `training` and `serving` roles.
-inline std::string roleName(const BackendContext &ctx, const sema::Decl &decl,
-                            llvm::StringRef suffix = "") {
-  const sema::Decl *ws = ctx.program.workspace == sema::kNoDecl
-                             ? nullptr
-                             : &ctx.program.decl(ctx.program.workspace);
-  std::string name = fmt::format("{}-{}-{}", ws ? kebab(ws->name) : std::string("plat"),
-                                 kebab(ctx.env.name), kebab(decl.name));
-  if (!suffix.empty())
-    name += "-" + suffix.str();
-  return truncateWithHash(name, 64);
-}
+// A DNS-1123 label (Kubernetes object names, SageMaker names): lower case,
+// every character outside [a-z0-9] becomes `-`, no leading or trailing `-`,
+// at most 63 characters (truncateWithHash).
+std::string dnsLabel(llvm::StringRef name);
 
-// `arn:<partition>:iam::<account>:role/<roleName>`.
-inline std::string roleArn(const BackendContext &ctx, const sema::Decl &decl,
-                           llvm::StringRef suffix = "") {
-  WorkspaceInfo ws = workspaceInfo(ctx);
-  return fmt::format("arn:{}:iam::{}:role/{}", ws.partition, ws.account,
-                     roleName(ctx, decl, suffix));
-}
+// The Kubernetes namespace of a team in the current environment:
+// `dnsLabel(team)`, followed by the environment's `namespace_suffix` when
+// set (joined with `-` unless the suffix starts with one): team `payments`,
+// suffix `dev` → `payments-dev`.
+std::string namespaceFor(const BackendContext &ctx, const sema::Decl &team);
+// The namespace of a declaration's owner team, or "" if it has none.
+std::string namespaceOf(const BackendContext &ctx, sema::DeclId decl);
 
-// A model's SageMaker endpoint: `<decl-kebab>-<env>`, at most 63 characters
-// (SageMaker's limit on endpoint names).
-inline std::string endpointName(const BackendContext &ctx, const sema::Decl &decl) {
-  return truncateWithHash(fmt::format("{}-{}", kebab(decl.name), kebab(ctx.env.name)), 63);
-}
+// The Kubernetes service account a service, pipeline (its task pods) or
+// in-cluster agent runs as, in `namespaceOf` its owner: `dnsLabel(name)`.
+std::string serviceAccountName(const sema::Decl &decl);
 
-// The Kubernetes namespace of a team in this environment: the team's name,
-// followed by the environment's `namespace_suffix` when it sets one. At most
-// 63 characters (a DNS label, hence lower case).
-inline std::string namespaceFor(const BackendContext &ctx, const sema::Decl &team) {
-  std::string ns = llvm::StringRef(kebab(team.name)).lower();
-  if (ctx.env.decl != sema::kNoDecl)
-    if (const sema::Value *suffix = ctx.env.get(ctx.env.decl, "namespace_suffix")) {
-      llvm::StringRef s = suffix->text;
-      s = s.ltrim('-');
-      if (!s.empty())
-        ns += "-" + llvm::StringRef(kebab(s)).lower();
-    }
-  return truncateWithHash(ns, 63);
-}
+// The SageMaker endpoint of a served model: `<model>-<env>` as a DNS label
+// (`scorer` in `prod` → `scorer-prod`); also the name of its model, endpoint
+// config and model package group.
+std::string endpointName(const BackendContext &ctx, const sema::Decl &model);
+// `arn:<partition>:sagemaker:<region>:<account>:endpoint/<endpointName>`.
+// SageMaker lower-cases endpoint names in ARNs; endpointName already is.
+std::string endpointArn(const BackendContext &ctx, const sema::Decl &model);
+// The stable training job name: endpointName cut to 47 characters so that
+// a `-<14-digit timestamp>` suffix per run stays within SageMaker's 63.
+std::string trainingJobName(const BackendContext &ctx, const sema::Decl &model);
+// Key prefix of a model's artifacts in the workspace's artifact bucket:
+// `<model>/<env>/` (kebab case). SageMaker writes training output there and
+// reads the serving artifact from there; the IAM roles allow exactly it.
+std::string artifactPrefix(const BackendContext &ctx, const sema::Decl &model);
 
-// The Kubernetes service account of a declaration (a service, a pipeline's
-// tasks, an agent): its kebab-case name in lower case (a DNS subdomain), at
-// most 63 characters.
-inline std::string serviceAccountName(const sema::Decl &decl) {
-  return truncateWithHash(llvm::StringRef(kebab(decl.name)).lower(), 63);
-}
+// The IAM role of a declaration in the current environment:
+// `<workspace>-<env>-<kind>-<name>[-<purpose>]`, lower case, at most 64
+// characters (IAM's limit). `purpose` is "training" or "serving" for models
+// (each model has both roles) and empty for services, pipelines and agents.
+// The kind is part of the name so that a service and an agent of the same
+// name never share a role.
+std::string roleName(const BackendContext &ctx, const sema::Decl &decl, llvm::StringRef purpose = "");
+// `arn:<partition>:iam::<account>:role/<roleName>` (roles use path `/`).
+std::string roleArn(const BackendContext &ctx, const sema::Decl &decl, llvm::StringRef purpose = "");
+
+// How Kubernetes pods get their IAM role. With the workspace's
+// `oidc_provider` declared: IRSA (the service account is annotated with
+// `eks.amazonaws.com/role-arn`, the role trusts the OIDC provider). Without
+// it: EKS Pod Identity (the role trusts `pods.eks.amazonaws.com`, and the
+// IAM backend's Terraform associates role and service account), because the
+// provider's id is random per cluster and cannot be derived from anything
+// the workspace says.
+bool usesIrsa(const BackendContext &ctx);
 
 } // namespace plat::backends
