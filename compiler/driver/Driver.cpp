@@ -10,6 +10,7 @@
 #include "format/Formatter.h"
 #include "backends/Backend.h"
 #include "backends/BuildWriter.h"
+#include "report/CostReport.h"
 #include "report/Graph.h"
 #include "sema/Program.h"
 #include "syntax/Parser.h"
@@ -35,6 +36,8 @@ commands:
   graph [DIR] [--env E] [--format dot|mermaid|json] [--focus NAME] [--depth N]
                             print the dependency graph of one environment
                             (default: the first production environment)
+  cost [DIR] [--env E] [--format text|json|csv]
+                            estimated monthly cost per team and declaration
   explain CODE              explain a diagnostic code, such as P0102
 
 options:
@@ -259,6 +262,49 @@ int runGraph(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   }
   out << *text;
   return kExitOk;
+}
+
+int runCost(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
+  std::string dir = opts.positional.empty() ? "." : opts.positional[0];
+  report::CostFormat format = report::CostFormat::Text;
+  if (opts.formatName == "json")
+    format = report::CostFormat::Json;
+  else if (opts.formatName == "csv")
+    format = report::CostFormat::Csv;
+  else if (!opts.formatName.empty() && opts.formatName != "text") {
+    err << fmt::format("error: `platc cost` writes text, json or csv, not `{}`\n", opts.formatName);
+    return kExitUsage;
+  }
+  Diagnostics diags;
+  std::optional<Workspace> ws = Workspace::load(dir, diags);
+  Options textOpts = opts;
+  textOpts.format = DiagFormat::Text;
+  if (!ws) {
+    SourceManager none;
+    emit(textOpts, out, err, tty, none, diags, "");
+    return kExitErrors;
+  }
+  std::unique_ptr<sema::Program> program = sema::check(*ws, diags);
+  // Governance and budget findings (P05xx, P06xx) do not stop the report;
+  // errors in the declarations themselves make its figures meaningless.
+  bool blocking = false;
+  for (const Diagnostic &d : diags.all()) {
+    llvm::StringRef code = d.info().code;
+    blocking |= d.severity == Severity::Error && !code.startswith("P05") && !code.startswith("P06");
+  }
+  emit(textOpts, out, err, tty, ws->sources(), diags, ws->root());
+  if (blocking)
+    return kExitErrors;
+  std::vector<const sema::EnvModel *> envs;
+  for (const sema::EnvModel &e : program->envs)
+    if (opts.env.empty() || e.name == opts.env)
+      envs.push_back(&e);
+  if (envs.empty()) {
+    err << fmt::format("error: no environment named `{}`\n", opts.env);
+    return kExitUsage;
+  }
+  out << report::renderCost(*program, envs, format);
+  return diags.hasErrors() ? kExitErrors : kExitOk;
 }
 
 int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
@@ -486,6 +532,8 @@ int runDriver(const std::vector<std::string> &args, llvm::raw_ostream &out, llvm
   }
   if (opts.command == "check")
     return runCheck(opts, out, err, errIsTerminal);
+  if (opts.command == "cost")
+    return runCost(opts, out, err, errIsTerminal);
   if (opts.command == "graph")
     return runGraph(opts, out, err, errIsTerminal);
   if (opts.command == "build")

@@ -15,6 +15,7 @@
 
 #include "base/Text.h"
 #include "fmt/format.h"
+#include "governance/Governance.h"
 #include "sema/Cross.h"
 #include "sema/Formats.h"
 #include "sema/Program.h"
@@ -559,8 +560,8 @@ private:
       env.name = "default";
       p_.envs.push_back(std::move(env));
     }
-    std::sort(p_.envs.begin(), p_.envs.end(),
-              [](const EnvModel &a, const EnvModel &b) { return a.name < b.name; });
+    // Environments keep their declaration order (dev, staging, prod as
+    // written), which is deterministic: files are read in path order.
     for (EnvModel &env : p_.envs) {
       env.exists.assign(p_.decls.size(), true);
       env.fields.resize(p_.decls.size());
@@ -1789,13 +1790,17 @@ private:
     return v;
   }
 
-  std::vector<DeclId> catalogue(llvm::StringRef kind) {
-    std::vector<DeclId> out;
-    for (const Decl &d : p_.decls)
-      if (d.kind == kind)
-        out.push_back(d.id);
-    return out;
+  // Declarations of a catalogue kind (`instance`, `framework`), listed once:
+  // called for every instance type and framework value, after collectDecls.
+  const std::vector<DeclId> &catalogue(llvm::StringRef kind) {
+    auto [it, added] = catalogues_.try_emplace(kind.str());
+    if (added)
+      for (const Decl &d : p_.decls)
+        if (d.kind == kind)
+          it->second.push_back(d.id);
+    return it->second;
   }
+  std::map<std::string, std::vector<DeclId>> catalogues_;
 
   const Value *convertInstance(const ast::Expr *e, const Type *t) {
     auto *s = llvm::dyn_cast<ast::StringExpr>(e);
@@ -1918,6 +1923,7 @@ std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags) {
   auto program = std::make_unique<Program>();
   Checker(ws, diags, *program).run();
   crossCheck(*program, diags);
+  governance::checkGovernance(*program, diags);
   return program;
 }
 

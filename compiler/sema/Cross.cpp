@@ -180,6 +180,12 @@ private:
   }
 
   void checkModels(const EnvModel &env) {
+    // Datasets some pipeline of this environment writes, computed once (not
+    // a scan of every edge per `retrain_on` entry).
+    std::vector<bool> writtenByPipeline(p_.decls.size(), false);
+    for (const Edge &e : env.edges)
+      if (e.kind == EdgeKind::Writes && decl(e.from).kind == "pipeline" && env.exists[e.from])
+        writtenByPipeline[e.to] = true;
     for (DeclId id : p_.ofKind("model")) {
       if (!live(env, id))
         continue;
@@ -225,11 +231,7 @@ private:
       // Retraining triggers need a writer.
       if (const Value *train = env.get(id, "train")) {
         for (const Value *r : refs(train->field("retrain_on"))) {
-          bool written = false;
-          for (const Edge &e : env.edges)
-            written |= e.kind == EdgeKind::Writes && e.to == r->ref &&
-                       decl(e.from).kind == "pipeline" && env.exists[e.from];
-          if (!written)
+          if (!writtenByPipeline[r->ref])
             diags_
                 .report(DiagId::RetrainNotWritten, r->span,
                         fmt::format("`{}` retrains on `{}`, but no pipeline writes `{}`", m.name,

@@ -158,6 +158,16 @@ struct EnvModel {
   std::vector<std::vector<FieldValue>> fields; // by DeclId, in schema order
   std::vector<Edge> edges;                     // sorted (from, kind, to)
 
+  // Governance results (compiler/governance/), by DeclId.
+  // Effective classification: index into the `classification` enum
+  // (0 public .. 3 pii), -1 where it does not apply.
+  std::vector<int> classification;
+  // The edge that raised the classification to its level (for explaining
+  // the path), or null where the level is the declaration's own.
+  std::vector<const Edge *> classificationVia;
+  // Estimated monthly cost in USD, 0 where nothing is priced.
+  std::vector<double> monthlyCost;
+
   const Value *get(DeclId decl, llvm::StringRef field) const;
   Origin originOf(DeclId decl, llvm::StringRef field) const;
 };

@@ -1,0 +1,136 @@
+// Agents as principals: an agent acts for its owner team and can never do
+// more than that team can (no privilege escalation through an agent).
+//
+// A team's reach is what it owns plus what its own declarations already
+// depend on: the services and models they call, the datasets they read or
+// are trained on (for `invoke` and `read`), the datasets they write (for
+// `write`), and the pipelines it owns (for `trigger`).
+
+#include <set>
+
+#include "fmt/format.h"
+#include "governance/Governance.h"
+
+namespace plat::governance {
+
+using sema::DeclId;
+using sema::EdgeKind;
+using sema::Value;
+
+void checkAgents(const sema::Program &p, const sema::EnvModel &env, Diagnostics &diags) {
+  std::vector<DeclId> agents = p.ofKind("agent");
+  if (agents.empty())
+    return;
+  // Reach per team: (edge kind the team's declarations have) → targets.
+  std::map<DeclId, std::set<DeclId>> owned, invokable, readable, writable;
+  for (const sema::Edge &e : env.edges)
+    if (e.kind == EdgeKind::Owns)
+      owned[e.from].insert(e.to);
+  for (const sema::Edge &e : env.edges) {
+    if (p.decl(e.from).kind == "agent")
+      continue; // an agent's grants are what is being checked, not reach
+    DeclId team = p.owner(env, e.from);
+    if (team == sema::kNoDecl)
+      continue;
+    switch (e.kind) {
+    case EdgeKind::Calls:
+      invokable[team].insert(e.to);
+      break;
+    case EdgeKind::Reads:
+    case EdgeKind::TrainedOn:
+      readable[team].insert(e.to);
+      break;
+    case EdgeKind::Writes:
+      writable[team].insert(e.to);
+      break;
+    default:
+      break;
+    }
+  }
+
+  for (DeclId id : agents) {
+    if (!env.exists[id])
+      continue;
+    const sema::Decl &agent = p.decl(id);
+    DeclId team = p.owner(env, id);
+    if (team == sema::kNoDecl)
+      continue;
+    const Value *may = env.get(id, "may");
+    const Value *approval = env.get(id, "human_approval");
+    auto needsApproval = [&](llvm::StringRef action) {
+      if (approval)
+        for (const Value *a : approval->items)
+          if (a->text == action)
+            return false;
+      return true;
+    };
+    struct Grant {
+      const char *action;
+      std::map<DeclId, std::set<DeclId>> *reach;
+      const char *teamVerb;
+    };
+    Grant grants[] = {{"invoke", &invokable, "calls"},
+                      {"read", &readable, "reads"},
+                      {"write", &writable, "writes"},
+                      {"trigger", nullptr, "owns"}};
+    for (const Grant &g : grants) {
+      const Value *list = may ? may->field(g.action) : nullptr;
+      if (!list)
+        continue;
+      for (const Value *target : list->items) {
+        if (target->kind != Value::Kind::Ref)
+          continue;
+        bool allowed = owned[team].count(target->ref) ||
+                       (g.reach && (*g.reach)[team].count(target->ref));
+        if (!allowed)
+          diags
+              .report(DiagId::AgentEscalation, target->span,
+                      fmt::format("agent `{}` may {} `{}`, but its owner `{}` neither owns nor {} it",
+                                  agent.name, g.action, p.decl(target->ref).name,
+                                  p.decl(team).name, g.teamVerb))
+              .note(p.decl(target->ref).nameSpan,
+                    fmt::format("`{}` is declared here", p.decl(target->ref).name))
+              .withHelp(fmt::format("an agent can only act within its team's reach: remove `{}` "
+                                    "from `may.{}`, or have a team that reaches it own the agent",
+                                    p.decl(target->ref).name, g.action));
+        // Writes to production data need a human in the loop.
+        if (std::string(g.action) == "write" && env.tier == "production" && needsApproval("write"))
+          diags
+              .report(DiagId::AgentNeedsApproval, target->span,
+                      fmt::format("agent `{}` may write `{}` in production environment `{}` "
+                                  "without human approval",
+                                  agent.name, p.decl(target->ref).name, env.name))
+              .withHelp("add `human_approval = [write]`, or limit `may.write` to non-production "
+                        "environments with an `env` override");
+        // Reaching pii data needs a human in the loop for that action.
+        std::string action = g.action;
+        if ((action == "read" || action == "invoke") && target->ref < env.classification.size() &&
+            env.classification[target->ref] == 3 && needsApproval(action)) {
+          Diagnostic &d = diags.report(
+              DiagId::AgentNeedsApproval, target->span,
+              fmt::format("agent `{}` may {} `{}`, which reaches pii data, without human approval",
+                          agent.name, action, p.decl(target->ref).name));
+          addLineageNotes(d, p, env, target->ref);
+          d.withHelp(fmt::format("add `human_approval = [{}]`", action));
+        }
+      }
+    }
+    // Quotas are bounded by the team's budget.
+    const Value *quota = env.get(id, "quota");
+    const Value *spend = quota ? quota->field("spend") : nullptr;
+    const Value *budget = env.get(team, "budget");
+    if (spend && budget && spend->kind == Value::Kind::MoneyRate &&
+        budget->kind == Value::Kind::MoneyRate && spend->text == budget->text &&
+        spend->number > budget->number)
+      diags
+          .report(DiagId::AgentQuotaOverBudget, spend->span,
+                  fmt::format("agent `{}` may spend {:.0f} {}/month, more than the {:.0f} {}/month "
+                              "budget of its owner `{}`",
+                              agent.name, spend->number * 2629800, spend->text,
+                              budget->number * 2629800, budget->text, p.decl(team).name))
+          .note(budget->span, "the budget is set here")
+          .withHelp("lower `quota.spend`, or raise the team's budget");
+  }
+}
+
+} // namespace plat::governance

@@ -1,0 +1,20 @@
+#include "governance/Governance.h"
+
+namespace plat::governance {
+
+void checkGovernance(sema::Program &program, Diagnostics &diags) {
+  for (sema::EnvModel &env : program.envs) {
+    computeClassification(program, env, diags);
+    computeCosts(program, env);
+  }
+  for (size_t i = 0; i < program.envs.size(); ++i) {
+    const sema::EnvModel &env = program.envs[i];
+    // Type errors in rules are reported once, not per environment.
+    checkPolicies(program, env, diags, i == 0);
+    checkAgents(program, env, diags);
+  }
+  if (!program.envs.empty())
+    checkBudgets(program, program.envs.front(), diags);
+}
+
+} // namespace plat::governance

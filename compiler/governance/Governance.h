@@ -1,0 +1,60 @@
+// Governance as types: what no configuration language checks.
+//
+// Runs on the typed IR after the cross-persona checks, per environment:
+// - lineage: classification (public < internal < confidential < pii) flows
+//   from datasets through the pipelines that read them into what they write
+//   (unless a task de-identifies every pii column it reads), into models
+//   trained on them, and into the services and agents that call or read
+//   them; each violation explains the path hop by hop;
+// - policies: user `policy` declarations and the stdlib compliance profiles
+//   (stdlib/compliance/), evaluated over the graph by a small total rule
+//   language (Policy.cpp);
+// - agents: permissions bounded by the owner team's reach, human approval
+//   for production writes and pii reach, quotas bounded by the budget;
+// - cost: monthly estimates per declaration and per team against budgets.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "diag/Diagnostic.h"
+#include "sema/Program.h"
+
+namespace plat::governance {
+
+void checkGovernance(sema::Program &program, Diagnostics &diags);
+
+// Lineage (Lineage.cpp).
+void computeClassification(sema::Program &program, sema::EnvModel &env, Diagnostics &diags);
+// "checkout_api → scorer (trained on) → transactions (pii)" and one note per
+// hop, for explaining why a declaration has its classification.
+std::string lineagePath(const sema::Program &program, const sema::EnvModel &env, sema::DeclId id);
+void addLineageNotes(Diagnostic &d, const sema::Program &program, const sema::EnvModel &env,
+                     sema::DeclId id);
+llvm::StringRef classificationName(int level);
+
+// Policies (Policy.cpp).
+void checkPolicies(const sema::Program &program, const sema::EnvModel &env, Diagnostics &diags,
+                   bool staticChecks);
+
+// Agents (Agents.cpp).
+void checkAgents(const sema::Program &program, const sema::EnvModel &env, Diagnostics &diags);
+
+// Cost (Cost.cpp).
+struct CostLine {
+  sema::DeclId decl;
+  double monthly; // USD
+  std::string basis; // how it was estimated, for the report
+};
+struct TeamCost {
+  sema::DeclId team;
+  double total = 0;
+  double budget = -1; // USD per month, -1 when the team declares none
+  std::vector<CostLine> lines; // biggest first
+};
+void computeCosts(sema::Program &program, sema::EnvModel &env);
+std::vector<TeamCost> teamCosts(const sema::Program &program, const sema::EnvModel &env);
+std::string costBasis(const sema::Program &program, const sema::EnvModel &env, sema::DeclId id);
+void checkBudgets(const sema::Program &program, const sema::EnvModel &env, Diagnostics &diags);
+
+} // namespace plat::governance
