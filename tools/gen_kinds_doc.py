@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Generates docs/kinds.md, the field reference of every declaration kind,
+from the schemas in stdlib/kinds/*.plat and the record types, enums and units
+of stdlib/prelude.plat.
+
+    python3 tools/gen_kinds_doc.py           # rewrite docs/kinds.md
+    python3 tools/gen_kinds_doc.py --check   # exit 1 if docs/kinds.md is stale
+
+The stdlib files are parsed line by line, which their simple layout allows:
+`///` lines document the next `kind`, `type`, `enum` or `unit` block or field;
+a field is `name : type [= default] [@annotation...]` on one line; a block
+closes with `}` at the start of a line. Only the standard library is used.
+"""
+
+import argparse
+import glob
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "docs", "kinds.md")
+
+BLOCK = re.compile(r"^(kind|type|unit)\s+([A-Za-z_]\w*)\s*\{\s*$")
+ENUM = re.compile(r"^enum\s+([A-Za-z_]\w*)\s*\{(.*)$")
+FIELD = re.compile(r"^([A-Za-z_]\w*)\s*:\s*(.+?)((?:\s+@\w+(?:\([^)]*\))?)*)\s*$")
+# Kinds whose instances live in stdlib/catalogue/ (instance types, ML
+# frameworks, regions); listed last.
+CATALOGUE_KINDS = ("instance", "framework", "region")
+ASSIGN = re.compile(r"^([A-Za-z_]\w*)\s*=\s*(.+?)\s*$")
+
+
+class Block:
+    def __init__(self, kind, name, doc, source):
+        self.kind, self.name, self.doc, self.source = kind, name, doc, source
+        self.fields = []   # (name, type, default or None, doc)
+        self.members = []  # enums: (name, doc); units: (suffix, factor)
+
+
+def split_default(text):
+    """Splits `type = default` at the first `=` outside brackets, so that
+    `string(format = image_ref)?` stays one type."""
+    depth = 0
+    for i, c in enumerate(text):
+        if c in "([{<":
+            depth += 1
+        elif c in ")]}>":
+            depth -= 1
+        elif c == "=" and depth == 0:
+            return text[:i].strip(), text[i + 1:].strip()
+    return text.strip(), None
+
+
+def parse(path):
+    rel = os.path.relpath(path, ROOT)
+    blocks = []
+    doc = []
+    current = None
+    enum_open = False
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    for raw in lines:
+        line = raw.strip()
+        if line.startswith("///"):
+            doc.append(line[3:].strip())
+            continue
+        if not line or line.startswith("//"):
+            if not line:
+                doc = []
+            continue
+        if current is None:
+            m = BLOCK.match(line)
+            e = ENUM.match(line)
+            if m:
+                current = Block(m.group(1), m.group(2), " ".join(doc), rel)
+            elif e:
+                current = Block("enum", e.group(1), " ".join(doc), rel)
+                rest = e.group(2)
+                if "}" in rest:  # one-line enum
+                    for name in rest.split("}")[0].split(","):
+                        if name.strip():
+                            current.members.append((name.strip(), ""))
+                    blocks.append(current)
+                    current = None
+            doc = []
+            continue
+        if line.startswith("}"):
+            blocks.append(current)
+            current, doc = None, []
+            continue
+        if current.kind == "enum":
+            for name in line.split(","):
+                if name.strip():
+                    current.members.append((name.strip(), " ".join(doc)))
+            doc = []
+            continue
+        if current.kind == "unit":
+            m = ASSIGN.match(line)
+            if m:
+                current.members.append((m.group(1), m.group(2)))
+            doc = []
+            continue
+        m = FIELD.match(line)
+        if m:
+            typ, default = split_default(m.group(2))
+            current.fields.append((m.group(1), typ, default, " ".join(doc)))
+        doc = []
+    return blocks
+
+
+def cell(text):
+    return text.replace("|", "\\|")
+
+
+def field_table(block):
+    out = ["| field | type | default | description |", "|---|---|---|---|"]
+    for name, typ, default, doc in block.fields:
+        if default is not None:
+            shown = f"`{default}`"
+        elif typ.endswith("?"):
+            shown = "unset"
+        elif typ.startswith("blocks<"):
+            shown = "**required**: one or more `NAME { ... }` blocks"
+        else:
+            shown = "**required**"
+        out.append(f"| `{name}` | `{cell(typ)}` | {cell(shown)} | {cell(doc)} |")
+    return out
+
+
+def render():
+    kind_files = sorted(glob.glob(os.path.join(ROOT, "stdlib", "kinds", "*.plat")))
+    prelude = os.path.join(ROOT, "stdlib", "prelude.plat")
+    kinds, types = [], []
+    for path in kind_files:
+        for b in parse(path):
+            (kinds if b.kind == "kind" else types).append(b)
+    prelude_blocks = parse(prelude)
+
+    out = [
+        "# Kinds reference",
+        "",
+        "<!-- Generated by tools/gen_kinds_doc.py from stdlib/kinds/*.plat and",
+        "     stdlib/prelude.plat. Do not edit: change the stdlib and run",
+        "     `python3 tools/gen_kinds_doc.py`. A ctest test fails when this file is stale. -->",
+        "",
+        "Every declaration kind, its fields, their types and defaults. The schemas",
+        "are written in Plat in `stdlib/kinds/`; the same text gives editors their",
+        "hover and completion. A field with a default may be left out; an optional",
+        "field (`T?`) is unset when left out; a **required** field must be set, by",
+        "the declaration or by a template it extends. The language itself is",
+        "described in [language.md](language.md).",
+        "",
+        "## Kinds",
+        "",
+    ]
+    catalogue = [b for b in kinds if b.name in CATALOGUE_KINDS]
+    kinds = [b for b in kinds if b.name not in CATALOGUE_KINDS] + catalogue
+    for b in kinds:
+        note = " (catalogue: declared by the standard library, not by users)" \
+            if b.name in CATALOGUE_KINDS else ""
+        out.append(f"- [`{b.name}`](#kind-{b.name}){note}")
+    out.append("")
+    for b in kinds:
+        out += [f"### kind `{b.name}` <a id=\"kind-{b.name}\"></a>", "", b.doc, "",
+                f"Source: `{b.source}`.", ""]
+        out += field_table(b) if b.fields else ["It has no fields."]
+        out.append("")
+    out += ["## Record types", "",
+            "Types of fields that hold a record, such as `resources` or `serve`.", ""]
+    for b in types + [p for p in prelude_blocks if p.kind == "type"]:
+        out += [f"### type `{b.name}`", "", b.doc, "", f"Source: `{b.source}`.", ""]
+        out += field_table(b)
+        out.append("")
+    out += ["## Enums", ""]
+    for b in [p for p in prelude_blocks if p.kind == "enum"]:
+        members = ", ".join(f"`{n}`" for n, _ in b.members)
+        out += [f"### enum `{b.name}`", "", b.doc, "", f"Members: {members}.", ""]
+        documented = [(n, d) for n, d in b.members if d]
+        for n, d in documented:
+            out.append(f"- `{n}`: {d}")
+        if documented:
+            out.append("")
+    out += ["## Units", "",
+            "Quantities are written as a number and a suffix (`512Mi`, `30s`).", ""]
+    for b in [p for p in prelude_blocks if p.kind == "unit"]:
+        suffixes = ", ".join(("a plain number" if n == "plain" else f"`{n}`") + f" = {v}"
+                             for n, v in b.members)
+        out += [f"### unit `{b.name}`", "", b.doc, "", f"Suffixes (value in the base unit): {suffixes}.", ""]
+    return "\n".join(line.rstrip() for line in out).rstrip() + "\n"
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="fail if docs/kinds.md is stale")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        try:
+            with open(OUT, encoding="utf-8") as f:
+                current = f.read()
+        except OSError:
+            current = None
+        if current != text:
+            print("docs/kinds.md is out of date with stdlib/: run `python3 tools/gen_kinds_doc.py`",
+                  file=sys.stderr)
+            return 1
+        return 0
+    with open(OUT, "w", encoding="utf-8") as f:
+        f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
