@@ -1,0 +1,80 @@
+// The SageMaker and Application Auto Scaling requests of a model.
+//
+// Each request is the input of one AWS API operation, shaped exactly as
+// botocore's service model wants it, so the JSON works as-is with
+// `aws <service> <operation> --cli-input-json file://...`. The Airflow
+// backend reuses the same functions for the training DAG of a model, so the
+// static files and the DAG can never disagree.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/Backend.h"
+#include "nlohmann/json.hpp"
+
+namespace plat::backends::sagemaker {
+
+using Json = nlohmann::ordered_json;
+
+struct Request {
+  std::string file;      // `sagemaker/<model>/create-training-job.json`
+  std::string service;   // `sagemaker` or `application-autoscaling`
+  std::string operation; // botocore's name: `CreateTrainingJob`
+  std::string cli;       // `create-training-job`
+  Json body;
+};
+
+// Every request of one model in this environment, in the order they must
+// run (the training job before the model, the endpoint config before the
+// endpoint, the scalable target before its policy). A request that cannot
+// be built (no container image for the region, say) is left out and the
+// reason appended to `skipped`.
+std::vector<Request> modelRequests(const BackendContext &ctx, sema::DeclId model,
+                                   std::vector<std::string> &skipped);
+
+// `<model>-<env>`: the name of the model's SageMaker model, endpoint config,
+// model package group and (as a base) training job. At most 63 characters.
+std::string resourceName(const BackendContext &ctx, const sema::Decl &model);
+
+// The stable training job name (Naming.h `trainingJobName`): `resourceName`
+// cut to 47 characters, so that a run's `-<ts_nodash>` suffix (16
+// characters) keeps it within SageMaker's 63.
+std::string trainingJobBaseName(const BackendContext &ctx, const sema::Decl &model);
+
+// `s3://<artifact bucket>/<artifactPrefix without its />`: where training
+// jobs write and data capture goes.
+std::string outputPath(const BackendContext &ctx, const sema::Decl &model);
+
+// The container image for training or for serving the model, from the
+// framework catalogue (or the model's own `image` for `custom`); nullopt
+// with a reason when the catalogue has no image for the workspace region.
+std::optional<std::string> imageUri(const BackendContext &ctx, sema::DeclId model, bool training,
+                                    std::string &why);
+
+// The individual requests; each returns nullopt (with `why`) when the model
+// lacks what the request needs.
+std::optional<Json> createTrainingJob(const BackendContext &ctx, sema::DeclId model,
+                                      std::string &why);
+std::optional<Json> createModel(const BackendContext &ctx, sema::DeclId model, std::string &why);
+std::optional<Json> createEndpointConfig(const BackendContext &ctx, sema::DeclId model,
+                                         std::string &why);
+Json createEndpoint(const BackendContext &ctx, sema::DeclId model);
+Json createModelPackageGroup(const BackendContext &ctx, sema::DeclId model);
+std::optional<Json> createModelPackage(const BackendContext &ctx, sema::DeclId model,
+                                       std::string &why);
+// The approval thresholds as CreateModelPackage's CustomerMetadataProperties
+// (`plat:threshold:<metric>` → `ge:0.8`), with the approving team and named
+// approvers; empty for a model without `approval`.
+Json approvalMetadata(const BackendContext &ctx, sema::DeclId model);
+
+// Tags every taggable request carries: team, cost centre, environment,
+// declaration and source location.
+Json tags(const BackendContext &ctx, const sema::Decl &decl);
+
+// A tag value with every character SageMaker's tag pattern
+// (`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`) refuses replaced by `_`, cut to `max`.
+std::string tagValue(llvm::StringRef s, size_t max = 256);
+
+} // namespace plat::backends::sagemaker
