@@ -5,6 +5,7 @@
 #include <optional>
 #include <sstream>
 
+#include "diag/Explain.h"
 #include "diag/Render.h"
 #include "fmt/format.h"
 #include "format/Formatter.h"
@@ -508,8 +509,17 @@ int runExplain(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &e
     err << fmt::format("error: no diagnostic `{}`\n", opts.positional[0]);
     return kExitUsage;
   }
-  out << fmt::format("{} ({}, {}): {}\n", info->code.str(), info->name.str(),
-                     severityName(info->severity).str(), info->summary.str());
+  // The long explanation (docs/diagnostics/CODE.md, embedded at build time);
+  // the registry's one-line summary for a code that has none yet.
+  llvm::StringRef text = explanation(info->code);
+  if (text.empty()) {
+    out << fmt::format("{} ({}, {}): {}\n", info->code.str(), info->name.str(),
+                       severityName(info->severity).str(), info->summary.str());
+    return kExitOk;
+  }
+  out << text;
+  if (!text.endswith("\n"))
+    out << "\n";
   return kExitOk;
 }
 
