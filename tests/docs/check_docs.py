@@ -16,6 +16,8 @@
 - A ```plat fragment block is only parsed: it passes if it has no syntax
   error (P01xx) as a file, as the items of a block, as a value, or as one
   value per line. A line `...` or a block `{ ... }` stands for elided content.
+- A ```plat fail CODE block is a complete file (with the same workspace) that
+  is meant to fail: it passes if `platc check` reports CODE (docs/diagnostics/).
 
     python3 tests/docs/check_docs.py --platc build/platc [docs/x.md ...]
 
@@ -177,6 +179,22 @@ def check_fragment(platc, text):
     return best
 
 
+def check_failing(platc, text, code):
+    files = {"teams/teams.plat": TEAMS}
+    if re.search(r"^workspace\s+\w+", text, re.M):
+        files["workspace.plat"] = text
+    else:
+        files["workspace.plat"] = WORKSPACE
+        m = re.search(r"^package\s+([\w.]+)", text, re.M)
+        files[(m.group(1).replace(".", "/") + "/" if m else "") + "example.plat"] = text
+    status, diags, stderr = run_platc(platc, files)
+    if status == 2:
+        return [f"platc failed: {stderr.strip()}"]
+    if any(d["code"] == code for d in diags):
+        return []
+    return [f"expected {code}, got: " + (", ".join(d["code"] for d in diags) or "nothing")]
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--platc", required=True)
@@ -189,11 +207,16 @@ def main(argv):
         rel = os.path.relpath(doc, ROOT)
         for line, info, text in blocks(doc):
             checked += 1
-            fragment = info.split()[:1] == ["fragment"]
-            problems = (check_fragment if fragment else check_complete)(platc, text)
+            words = info.split()
+            fragment = words[:1] == ["fragment"]
+            if words[:1] == ["fail"]:
+                code = words[1] if len(words) > 1 else ""
+                problems = check_failing(platc, text, code)
+            else:
+                problems = (check_fragment if fragment else check_complete)(platc, text)
             if problems:
                 failed += 1
-                kind = "fragment" if fragment else "block"
+                kind = "fragment" if fragment else " ".join(words[:2]) if words[:1] == ["fail"] else "block"
                 print(f"FAIL {rel}:{line}: plat {kind}")
                 for p in problems:
                     print(f"  {p}")
