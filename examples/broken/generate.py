@@ -136,14 +136,13 @@ CASES = {
           "}\n\n/// Ledger entries,"),
          ("payments/ledger.plat", "import acme.platform\n",
           "import acme.platform\nimport acme.data.transactions\n")],
-        "compliance profiles (stdlib/compliance/): pii reach requires a compliance scope (P0504)"),
+        None),
     "team_over_budget": (
-        "Growth's budget is far below what its web front end and recommender cost.",
-        BASE + ["data/analytics.plat", "growth/recommender.plat", "growth/web.plat",
-                "payments/checkout.plat", "payments/ledger.plat", "fraud/scorer.plat",
-                "data/transactions.plat"],
-        [("teams/teams.plat", "budget = 12_000 usd/month", "budget = 300 usd/month")],
-        "cost estimates against team budgets (P0601)"),
+        "fraud_ml's budget was cut to 5_000 usd/month, but its model retrains on every\n"
+        "hourly update of the transactions in staging and prod.",
+        BASE + ["data/transactions.plat", "fraud/scorer.plat"],
+        [("teams/teams.plat", "budget = 30_000 usd/month", "budget = 5_000 usd/month")],
+        None),
     "agent_escalation": (
         "The triage agent is allowed to write the transactions dataset, which its team\n"
         "(sre) cannot reach.",
@@ -154,13 +153,13 @@ CASES = {
          ("sre/triage_agent.plat",
           "    write = [data.transactions, data.customer_events, incident_logs]\n",
           "    write = [data.customer_events, incident_logs]\n")],
-        "agent permissions bounded by the owner team's reach (P0511)"),
+        None),
     "agent_writes_without_approval": (
         "The triage agent writes triage notes in prod without a human approving each write.",
         BASE + ["data/transactions.plat", "data/analytics.plat", "sre/observability.plat",
                 "sre/triage_agent.plat"],
         [("sre/triage_agent.plat", "  human_approval = [write]\n", "")],
-        "human approval for agents writing production data (P0512)"),
+        None),
     "budget_without_period": (
         "A team budget written as money (`18_000 usd`) instead of money per period.",
         ["workspace.plat", "teams/teams.plat"],

@@ -148,8 +148,8 @@ def check_complete(platc, text):
             del files["teams/teams.plat"]
         files[folder + "example.plat"] = text
     code, diags, stderr = run_platc(platc, files)
-    if code == 2:
-        return [f"platc failed: {stderr.strip()}"]
+    if code not in (0, 1):
+        return [f"platc exited {code}: {stderr.strip()}"]
     return [describe(d) for d in diags]
 
 
@@ -168,8 +168,8 @@ def check_fragment(platc, text):
     for attempt in attempts:
         code, diags, stderr = run_platc(platc, {"workspace.plat": WORKSPACE,
                                                 "fragment.plat": attempt})
-        if code == 2:
-            return [f"platc failed: {stderr.strip()}"]
+        if code not in (0, 1):
+            return [f"platc exited {code}: {stderr.strip()}"]
         syntax = [describe(d) for d in diags
                   if d["code"].startswith("P01") and d["span"].get("file") == "fragment.plat"]
         if not syntax:
