@@ -1,12 +1,731 @@
-// Placeholder: the Kubernetes backend is being written; until then it emits nothing.
-#include "backends/Backend.h"
+// The Kubernetes backend: per environment, one folder `k8s/<namespace>/`
+// per team with its Namespace, ResourceQuota and LimitRange, and the objects
+// of its services (Deployment, Service, HorizontalPodAutoscaler,
+// PodDisruptionBudget, ServiceAccount, ConfigMap, NetworkPolicy), pipelines
+// (ServiceAccount for their task pods) and in-cluster agents
+// (ServiceAccount, NetworkPolicy, Role and RoleBinding); plus
+// `k8s/kustomization.yaml` listing every file. One object per file.
+// docs/backends/kubernetes.md explains every choice made here.
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "backends/Common.h"
+#include "backends/Naming.h"
+#include "backends/k8s/Manifests.h"
+#include "fmt/format.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace plat::backends {
+namespace k8s {
+
+using sema::DeclId;
+using sema::DeclKind;
+using sema::EdgeKind;
+using sema::Value;
+
+// ---- quantities, raw values, patches
+
+std::string cpuQuantity(double cores) {
+  long long milli = std::llround(cores * 1000);
+  if (milli % 1000 == 0)
+    return fmt::format("{}", milli / 1000);
+  return fmt::format("{}m", milli);
+}
+
+std::string memoryQuantity(double bytes) {
+  long long b = std::llround(bytes);
+  static const std::pair<const char *, long long> kUnits[] = {
+      {"Ti", 1LL << 40}, {"Gi", 1LL << 30}, {"Mi", 1LL << 20}, {"Ki", 1LL << 10}};
+  for (const auto &[suffix, size] : kUnits)
+    if (b != 0 && b % size == 0)
+      return fmt::format("{}{}", b / size, suffix);
+  return fmt::format("{}", b);
+}
+
+Json rawToJson(const Value *v) {
+  if (!v)
+    return nullptr;
+  switch (v->kind) {
+  case Value::Kind::Bool:
+    return v->boolean;
+  case Value::Kind::Int:
+    return v->integer;
+  case Value::Kind::Float:
+    return v->number;
+  case Value::Kind::String:
+  case Value::Kind::Quantity:
+  case Value::Kind::Money:
+  case Value::Kind::MoneyRate:
+  case Value::Kind::Rate:
+  case Value::Kind::Enum:
+  case Value::Kind::TaskRef:
+  case Value::Kind::ColumnRef:
+    return v->text;
+  case Value::Kind::List: {
+    Json out = Json::array();
+    for (const Value *item : v->items)
+      out.push_back(rawToJson(item));
+    return out;
+  }
+  case Value::Kind::Record: {
+    Json out = Json::object();
+    for (const sema::NamedValue &f : v->fields)
+      out[f.name] = rawToJson(f.value);
+    return out;
+  }
+  case Value::Kind::Range:
+  case Value::Kind::Columns:
+  case Value::Kind::Storage:
+  case Value::Kind::Framework:
+  case Value::Kind::Ref:
+  case Value::Kind::Error:
+    break;
+  }
+  // Not raw data (a reference, a range): nothing sensible to merge.
+  return v->text;
+}
+
+void mergePatch(Json &target, const Json &patch, const std::string &path,
+                std::vector<std::string> &paths) {
+  if (!patch.is_object() || !target.is_object()) {
+    target = patch;
+    paths.push_back(path);
+    return;
+  }
+  for (const auto &[key, value] : patch.items()) {
+    std::string sub = path.empty() ? key : path + "." + key;
+    if (value.is_null()) {
+      if (target.contains(key)) {
+        target.erase(key);
+        paths.push_back(sub);
+      }
+      continue;
+    }
+    if (value.is_object() && target.contains(key) && target[key].is_object()) {
+      mergePatch(target[key], value, sub, paths);
+      continue;
+    }
+    target[key] = value;
+    paths.push_back(sub);
+  }
+}
+
+namespace {
+
+// Where public traffic comes from: the ingress controller's namespace. The
+// workspace has no field for it yet; ingress-nginx is the common default and
+// a service's `patch { networkpolicy = ... }` can change it.
+constexpr const char *kIngressNamespace = "ingress-nginx";
+// Every namespace carries this label (Kubernetes 1.21+), so policies can
+// select namespaces by name without labelling them first.
+constexpr const char *kNamespaceNameLabel = "kubernetes.io/metadata.name";
+constexpr const char *kNameLabel = "app.kubernetes.io/name";
+
+// One generated object.
+struct Object {
+  std::string ns; // empty for cluster-scoped objects
+  std::string kind;
+  std::string name;
+  Json body;
+  const sema::Decl *decl = nullptr; // provenance
+};
+
+class Emitter {
+public:
+  explicit Emitter(const BackendContext &ctx) : ctx_(ctx), ws_(workspaceInfo(ctx)) {}
+
+  void run(Output &out) {
+    for (const sema::Decl &decl : ctx_.program.decls) {
+      if (decl.fromStdlib || decl.id >= ctx_.env.exists.size() || !ctx_.env.exists[decl.id])
+        continue;
+      switch (decl.kindId) {
+      case DeclKind::Team:
+        team(decl);
+        break;
+      case DeclKind::Service:
+        service(decl);
+        break;
+      case DeclKind::Pipeline:
+        pipeline(decl);
+        break;
+      case DeclKind::Agent:
+        agent(decl);
+        break;
+      // Models run on SageMaker and datasets live in S3: nothing of theirs
+      // runs in the cluster. The rest are not deployed at all.
+      case DeclKind::Model:
+      case DeclKind::Dataset:
+      case DeclKind::Workspace:
+      case DeclKind::Environment:
+      case DeclKind::Policy:
+      case DeclKind::Instance:
+      case DeclKind::Framework:
+      case DeclKind::Region:
+        break;
+      }
+    }
+    write(out);
+  }
+
+private:
+  const BackendContext &ctx_;
+  WorkspaceInfo ws_;
+  std::vector<Object> objects_;
+  // Patches by object, collected by service(); applied in write().
+  std::map<size_t, Json> patches_;
+
+  bool exists(DeclId id) const {
+    return id < ctx_.env.exists.size() && ctx_.env.exists[id];
+  }
+  const Value *get(DeclId id, llvm::StringRef field) const { return ctx_.env.get(id, field); }
+
+  std::string teamName(const sema::Decl &decl) const {
+    DeclId team = ctx_.program.owner(ctx_.env, decl.id);
+    return team == sema::kNoDecl ? std::string() : ctx_.program.decl(team).name;
+  }
+
+  // The labels every object of a declaration carries.
+  Json labels(const sema::Decl &decl) const {
+    Json l = Json::object();
+    l[kNameLabel] = dnsLabel(decl.name);
+    l["app.kubernetes.io/part-of"] = dnsLabel(ws_.name);
+    l["app.kubernetes.io/managed-by"] = "platc";
+    std::string team = decl.kindId == DeclKind::Team ? decl.name : teamName(decl);
+    if (!team.empty())
+      l["plat.dev/team"] = dnsLabel(team);
+    if (const Value *c = get(decl.id, "compliance"); c && !c->items.empty()) {
+      std::set<std::string> names;
+      for (const Value *item : c->items)
+        names.insert(item->text);
+      // A label value cannot hold a list; profiles are single words, so `.`
+      // joins them unambiguously (`gdpr.pci`).
+      l["plat.dev/compliance"] = llvm::join(names, ".");
+    }
+    return l;
+  }
+
+  Json metadata(const sema::Decl &decl, const std::string &name, const std::string &ns) const {
+    Json m = Json::object();
+    m["name"] = name;
+    if (!ns.empty())
+      m["namespace"] = ns;
+    m["labels"] = labels(decl);
+    m["annotations"] = Json{{"plat.dev/source", sourceLocation(ctx_, decl)}};
+    return m;
+  }
+
+  size_t add(const sema::Decl &decl, const std::string &apiVersion, const std::string &kind,
+             const std::string &name, const std::string &ns, Json spec, const char *specKey = "spec") {
+    Json body = Json::object();
+    body["apiVersion"] = apiVersion;
+    body["kind"] = kind;
+    body["metadata"] = metadata(decl, name, ns);
+    if (!spec.is_null())
+      body[specKey] = std::move(spec);
+    objects_.push_back(Object{ns, kind, name, std::move(body), &decl});
+    return objects_.size() - 1;
+  }
+
+  // ---- teams
+
+  void team(const sema::Decl &decl) {
+    std::string ns = namespaceFor(ctx_, decl);
+    size_t i = add(decl, "v1", "Namespace", ns, "", nullptr);
+    // The generated workloads meet the `restricted` Pod Security Standard;
+    // enforcing it keeps hand-written pods in these namespaces to it too.
+    Json &nsLabels = objects_[i].body["metadata"]["labels"];
+    nsLabels["pod-security.kubernetes.io/enforce"] = "restricted";
+    nsLabels["pod-security.kubernetes.io/enforce-version"] = "latest";
+
+    // Quota only when the team declares one: deriving CPU and memory from a
+    // money budget would need a price model of the nodes that the cost
+    // report owns, and a wrong quota blocks deploys.
+    if (const Value *quota = get(decl.id, "quota")) {
+      Json hard = Json::object();
+      if (const Value *cpu = quota->field("cpu"))
+        hard["requests.cpu"] = cpuQuantity(cpu->number);
+      if (const Value *memory = quota->field("memory")) {
+        hard["requests.memory"] = memoryQuantity(memory->number);
+        // Memory limits default to requests (LimitRange below and every
+        // generated container), so the same figure bounds both.
+        hard["limits.memory"] = memoryQuantity(memory->number);
+      }
+      if (const Value *pods = quota->field("pods"))
+        hard["pods"] = std::to_string(pods->integer);
+      add(decl, "v1", "ResourceQuota", "quota", ns, Json{{"hard", hard}});
+    }
+
+    // Defaults for containers that name no resources (hand-written pods,
+    // Airflow task pods): the stdlib's own `resources` defaults, so that a
+    // quota on requests never rejects them and no container runs unbounded.
+    Json limit = Json::object();
+    limit["type"] = "Container";
+    limit["default"] = Json{{"memory", "256Mi"}};
+    limit["defaultRequest"] = Json{{"cpu", "250m"}, {"memory", "256Mi"}};
+    add(decl, "v1", "LimitRange", "defaults", ns, Json{{"limits", Json::array({limit})}});
+  }
+
+  // ---- services
+
+  struct Replicas {
+    int64_t min = 1, max = 1;
+  };
+  Replicas replicas(DeclId id) const {
+    Replicas r;
+    if (const Value *v = get(id, "replicas"); v && v->items.size() == 2) {
+      r.min = v->items[0]->integer;
+      r.max = v->items[1]->integer;
+    }
+    return r;
+  }
+
+  std::optional<int64_t> port(DeclId id) const {
+    if (const Value *v = get(id, "port"))
+      return v->integer;
+    return std::nullopt;
+  }
+
+  // The peers a NetworkPolicy rule names for the pods of `decl`.
+  Json podPeer(const sema::Decl &decl) const {
+    return Json{{"namespaceSelector", {{"matchLabels", {{kNamespaceNameLabel, namespaceOf(ctx_, decl.id)}}}}},
+                {"podSelector", {{"matchLabels", {{kNameLabel, dnsLabel(decl.name)}}}}}};
+  }
+
+  static Json tcp(int64_t port) { return Json{{"protocol", "TCP"}, {"port", port}}; }
+
+  // Egress every policy allows: DNS to kube-dns.
+  static Json dnsEgress() {
+    Json peer{{"namespaceSelector", {{"matchLabels", {{kNamespaceNameLabel, "kube-system"}}}}},
+              {"podSelector", {{"matchLabels", {{"k8s-app", "kube-dns"}}}}}};
+    return Json{{"to", Json::array({peer})},
+                {"ports", Json::array({Json{{"protocol", "UDP"}, {"port", 53}},
+                                       Json{{"protocol", "TCP"}, {"port", 53}}})}};
+  }
+
+  // Egress to AWS APIs (SageMaker runtime, S3, STS for the role, Bedrock):
+  // HTTPS to any address but the instance metadata service. NetworkPolicy
+  // cannot name hosts, and these endpoints are public AWS addresses (or VPC
+  // endpoint addresses the workspace does not declare); a service's patch
+  // can narrow the CIDR to its VPC endpoints.
+  void awsEgress(Json &egress) const {
+    Json block{{"ipBlock", {{"cidr", "0.0.0.0/0"}, {"except", Json::array({"169.254.169.254/32"})}}}};
+    egress.push_back(Json{{"to", Json::array({block})}, {"ports", Json::array({tcp(443)})}});
+    if (!usesIrsa(ctx_)) {
+      // EKS Pod Identity hands out credentials from the node-local agent at
+      // 169.254.170.23:80.
+      Json agentPeer{{"ipBlock", {{"cidr", "169.254.170.23/32"}}}};
+      egress.push_back(Json{{"to", Json::array({agentPeer})}, {"ports", Json::array({tcp(80)})}});
+    }
+  }
+
+  // Egress to the services among `targets` (they must have a port), one rule
+  // per service so each names exactly its port.
+  void serviceEgress(const std::vector<DeclId> &targets, Json &egress, bool &needsAws) const {
+    for (DeclId to : targets) {
+      const sema::Decl &target = ctx_.program.decl(to);
+      if (target.kindId == DeclKind::Model) {
+        needsAws = true;
+        continue;
+      }
+      if (target.kindId != DeclKind::Service)
+        continue;
+      if (auto p = port(to))
+        egress.push_back(Json{{"to", Json::array({podPeer(target)})}, {"ports", Json::array({tcp(*p)})}});
+    }
+  }
+
+  std::vector<DeclId> edgesFrom(DeclId from, std::initializer_list<EdgeKind> kinds) const {
+    std::set<DeclId> out;
+    for (const sema::Edge &e : ctx_.env.edges)
+      if (e.from == from && exists(e.to) && std::find(kinds.begin(), kinds.end(), e.kind) != kinds.end())
+        out.insert(e.to);
+    return {out.begin(), out.end()};
+  }
+  std::vector<DeclId> edgesTo(DeclId to, EdgeKind kind) const {
+    std::set<DeclId> out;
+    for (const sema::Edge &e : ctx_.env.edges)
+      if (e.to == to && e.kind == kind && exists(e.from))
+        out.insert(e.from);
+    return {out.begin(), out.end()};
+  }
+
+  // Agents that run in the cluster and may invoke `id`.
+  std::vector<DeclId> invokingAgents(DeclId id) const {
+    std::vector<DeclId> out;
+    for (DeclId agent : edgesTo(id, EdgeKind::Invokes)) {
+      const Value *inCluster = get(agent, "in_cluster");
+      if (!inCluster || inCluster->boolean)
+        out.push_back(agent);
+    }
+    return out;
+  }
+
+  void service(const sema::Decl &decl) {
+    DeclId id = decl.id;
+    std::string ns = namespaceOf(ctx_, id);
+    std::string name = dnsLabel(decl.name);
+    Replicas r = replicas(id);
+    std::optional<int64_t> p = port(id);
+    std::vector<size_t> mine;
+
+    // ConfigMap: non-secret configuration, injected with envFrom.
+    const Value *config = get(id, "config");
+    std::string configHash;
+    if (config && !config->fields.empty()) {
+      Json data = Json::object();
+      for (const sema::NamedValue &f : config->fields)
+        data[f.name] = f.value->text;
+      configHash = contentHash(data.dump());
+      mine.push_back(add(decl, "v1", "ConfigMap", name + "-config", ns, data, "data"));
+    }
+
+    // ServiceAccount, bound to the service's IAM role.
+    mine.push_back(serviceAccount(decl, ns, roleArn(ctx_, decl)));
+
+    // Deployment.
+    Json container = Json::object();
+    container["name"] = name;
+    if (const Value *image = get(id, "image"))
+      container["image"] = image->text;
+    container["imagePullPolicy"] = "IfNotPresent";
+    if (p)
+      container["ports"] = Json::array({Json{{"name", "http"}, {"containerPort", *p}, {"protocol", "TCP"}}});
+    if (!configHash.empty())
+      container["envFrom"] = Json::array({Json{{"configMapRef", {{"name", name + "-config"}}}}});
+    if (const Value *secrets = get(id, "secrets"); secrets && !secrets->fields.empty()) {
+      // Only references reach the cluster: the Secret is named after the
+      // secret store reference and filled by whatever syncs the store into
+      // the cluster; the value never passes through platc.
+      Json env = Json::array();
+      for (const sema::NamedValue &f : secrets->fields)
+        env.push_back(Json{{"name", f.name},
+                           {"valueFrom", {{"secretKeyRef", {{"name", secretName(f.value->text)}, {"key", "value"}}}}}});
+      container["env"] = env;
+    }
+    container["resources"] = resources(get(id, "resources"));
+    if (p) {
+      std::string health = "/healthz";
+      if (const Value *h = get(id, "health"))
+        health = h->text;
+      Json probe{{"httpGet", {{"path", health}, {"port", "http"}}}};
+      Json readiness = probe;
+      readiness["periodSeconds"] = 5;
+      readiness["failureThreshold"] = 3;
+      // Liveness is slower to give up than readiness: a restart is costlier
+      // than taking a pod out of the Service for a while.
+      Json liveness = probe;
+      liveness["initialDelaySeconds"] = 10;
+      liveness["periodSeconds"] = 10;
+      liveness["failureThreshold"] = 6;
+      container["readinessProbe"] = readiness;
+      container["livenessProbe"] = liveness;
+    }
+    container["securityContext"] = Json{{"allowPrivilegeEscalation", false},
+                                        {"readOnlyRootFilesystem", true},
+                                        {"runAsNonRoot", true},
+                                        {"capabilities", {{"drop", Json::array({"ALL"})}}}};
+    // A read-only root file system still needs somewhere to write scratch
+    // files; /tmp is the conventional place.
+    container["volumeMounts"] = Json::array({Json{{"name", "tmp"}, {"mountPath", "/tmp"}}});
+
+    Json podLabels = labels(decl);
+    Json podSpec = Json::object();
+    podSpec["serviceAccountName"] = serviceAccountName(decl);
+    // The IAM credentials come from a projected token the EKS webhook (or
+    // the Pod Identity agent) provides separately; the service never talks
+    // to the Kubernetes API, so it gets no API token.
+    podSpec["automountServiceAccountToken"] = false;
+    podSpec["securityContext"] = Json{{"runAsNonRoot", true}, {"seccompProfile", {{"type", "RuntimeDefault"}}}};
+    if (r.max > 1)
+      podSpec["topologySpreadConstraints"] = Json::array({Json{
+          {"maxSkew", 1},
+          {"topologyKey", "topology.kubernetes.io/zone"},
+          {"whenUnsatisfiable", "ScheduleAnyway"},
+          {"labelSelector", {{"matchLabels", {{kNameLabel, name}}}}}}});
+    podSpec["containers"] = Json::array({container});
+    podSpec["volumes"] = Json::array({Json{{"name", "tmp"}, {"emptyDir", Json::object()}}});
+
+    Json templ = Json::object();
+    Json podMeta{{"labels", podLabels}};
+    if (!configHash.empty())
+      // Changing the ConfigMap changes this annotation and so rolls the pods,
+      // which envFrom would not do by itself.
+      podMeta["annotations"] = Json{{"plat.dev/config-hash", configHash}};
+    templ["metadata"] = podMeta;
+    templ["spec"] = podSpec;
+
+    Json spec = Json::object();
+    bool autoscaled = r.min < r.max;
+    // With an autoscaler the Deployment leaves `replicas` to it: a fixed
+    // count here would be reset on every apply.
+    if (!autoscaled)
+      spec["replicas"] = r.min;
+    spec["selector"] = Json{{"matchLabels", {{kNameLabel, name}}}};
+    spec["strategy"] = Json{{"type", "RollingUpdate"},
+                            {"rollingUpdate", {{"maxUnavailable", 0}, {"maxSurge", "25%"}}}};
+    spec["template"] = templ;
+    mine.push_back(add(decl, "apps/v1", "Deployment", name, ns, spec));
+
+    if (p) {
+      Json svc = Json::object();
+      svc["type"] = "ClusterIP";
+      svc["selector"] = Json{{kNameLabel, name}};
+      svc["ports"] = Json::array({Json{{"name", "http"}, {"port", *p}, {"targetPort", "http"}, {"protocol", "TCP"}}});
+      mine.push_back(add(decl, "v1", "Service", name, ns, svc));
+    }
+
+    if (autoscaled) {
+      Json hpa = Json::object();
+      hpa["scaleTargetRef"] = Json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", name}};
+      // autoscaling/v2 cannot scale to zero without an alpha feature gate.
+      hpa["minReplicas"] = std::max<int64_t>(1, r.min);
+      hpa["maxReplicas"] = r.max;
+      hpa["metrics"] = Json::array({Json{
+          {"type", "Resource"},
+          {"resource", {{"name", "cpu"}, {"target", {{"type", "Utilization"}, {"averageUtilization", 70}}}}}}});
+      mine.push_back(add(decl, "autoscaling/v2", "HorizontalPodAutoscaler", name, ns, hpa));
+    }
+
+    if (r.max > 0) {
+      Json pdb = Json::object();
+      // One pod at a time for small services; a quarter for large ones so a
+      // node drain does not take hours.
+      if (r.min >= 4)
+        pdb["maxUnavailable"] = "25%";
+      else
+        pdb["maxUnavailable"] = 1;
+      pdb["selector"] = Json{{"matchLabels", {{kNameLabel, name}}}};
+      mine.push_back(add(decl, "policy/v1", "PodDisruptionBudget", name, ns, pdb));
+    }
+
+    mine.push_back(serviceNetworkPolicy(decl, ns, name, p));
+
+    if (const Value *patch = get(id, "patch"))
+      for (const sema::NamedValue &f : patch->fields)
+        for (size_t i : mine)
+          if (patchKeyMatches(f.name, objects_[i].kind))
+            mergePatch(patches_[i], rawToJson(f.value), "", unusedPaths_);
+  }
+  std::vector<std::string> unusedPaths_;
+
+  // `deployment`, `horizontal_pod_autoscaler`, `HorizontalPodAutoscaler`,
+  // `hpa` and `pdb` all name what they obviously name.
+  static bool patchKeyMatches(llvm::StringRef key, llvm::StringRef kind) {
+    std::string k;
+    for (char c : key)
+      if (c != '_' && c != '-')
+        k += llvm::toLower(c);
+    if (k == "hpa")
+      k = "horizontalpodautoscaler";
+    if (k == "pdb")
+      k = "poddisruptionbudget";
+    return k == kind.lower();
+  }
+
+  static std::string secretName(llvm::StringRef reference) { return dnsLabel(reference); }
+
+  Json resources(const Value *res) const {
+    Json requests = Json::object(), limits = Json::object();
+    const Value *cpu = res ? res->field("cpu") : nullptr;
+    const Value *memory = res ? res->field("memory") : nullptr;
+    const Value *cpuLimit = res ? res->field("cpu_limit") : nullptr;
+    const Value *memoryLimit = res ? res->field("memory_limit") : nullptr;
+    if (cpu)
+      requests["cpu"] = cpuQuantity(cpu->number);
+    if (memory)
+      requests["memory"] = memoryQuantity(memory->number);
+    // No CPU limit unless declared: throttling hurts latency and CPU is
+    // compressible. Memory is not: its limit defaults to the request.
+    if (cpuLimit)
+      limits["cpu"] = cpuQuantity(cpuLimit->number);
+    if (const Value *m = memoryLimit ? memoryLimit : memory)
+      limits["memory"] = memoryQuantity(m->number);
+    Json out = Json::object();
+    if (!requests.empty())
+      out["requests"] = requests;
+    if (!limits.empty())
+      out["limits"] = limits;
+    return out;
+  }
+
+  size_t serviceAccount(const sema::Decl &decl, const std::string &ns, const std::string &role) {
+    size_t i = add(decl, "v1", "ServiceAccount", serviceAccountName(decl), ns, nullptr);
+    Json &annotations = objects_[i].body["metadata"]["annotations"];
+    if (usesIrsa(ctx_))
+      annotations["eks.amazonaws.com/role-arn"] = role;
+    else
+      // Without an OIDC provider the role is bound by an EKS Pod Identity
+      // association (iam/terraform); the annotation is for readers only,
+      // the IRSA webhook ignores it.
+      annotations["plat.dev/iam-role-arn"] = role;
+    objects_[i].body["automountServiceAccountToken"] = false;
+    return i;
+  }
+
+  size_t serviceNetworkPolicy(const sema::Decl &decl, const std::string &ns, const std::string &name,
+                              std::optional<int64_t> p) {
+    DeclId id = decl.id;
+    Json ingress = Json::array();
+    if (p) {
+      Json from = Json::array();
+      std::string exposure = "internal";
+      if (const Value *e = get(id, "expose"))
+        exposure = e->text;
+      if (exposure == "internal") {
+        // Anything in the cluster: every pod of every namespace.
+        from.push_back(Json{{"namespaceSelector", Json::object()}});
+      } else {
+        for (DeclId caller : edgesTo(id, EdgeKind::Calls))
+          if (ctx_.program.decl(caller).kindId == DeclKind::Service)
+            from.push_back(podPeer(ctx_.program.decl(caller)));
+        for (DeclId agent : invokingAgents(id))
+          from.push_back(podPeer(ctx_.program.decl(agent)));
+        if (exposure == "public")
+          from.push_back(Json{{"namespaceSelector", {{"matchLabels", {{kNamespaceNameLabel, kIngressNamespace}}}}}});
+      }
+      if (!from.empty())
+        ingress.push_back(Json{{"from", from}, {"ports", Json::array({tcp(*p)})}});
+    }
+
+    Json egress = Json::array({dnsEgress()});
+    bool needsAws = false;
+    serviceEgress(edgesFrom(id, {EdgeKind::Calls}), egress, needsAws);
+    if (!edgesFrom(id, {EdgeKind::Reads, EdgeKind::Writes}).empty())
+      needsAws = true;
+    if (needsAws)
+      awsEgress(egress);
+
+    Json spec = Json::object();
+    spec["podSelector"] = Json{{"matchLabels", {{kNameLabel, name}}}};
+    // Both types listed: whatever no rule allows is denied.
+    spec["policyTypes"] = Json::array({"Ingress", "Egress"});
+    spec["ingress"] = ingress;
+    spec["egress"] = egress;
+    return add(decl, "networking.k8s.io/v1", "NetworkPolicy", name, ns, spec);
+  }
+
+  // ---- pipelines: their task pods (Airflow's KubernetesPodOperator) run as
+  // this service account in the owner team's namespace.
+
+  void pipeline(const sema::Decl &decl) {
+    std::string ns = namespaceOf(ctx_, decl.id);
+    if (ns.empty())
+      return;
+    serviceAccount(decl, ns, roleArn(ctx_, decl));
+  }
+
+  // ---- agents
+
+  void agent(const sema::Decl &decl) {
+    DeclId id = decl.id;
+    if (const Value *inCluster = get(id, "in_cluster"); inCluster && !inCluster->boolean)
+      return;
+    std::string ns = namespaceOf(ctx_, id);
+    if (ns.empty())
+      return;
+    std::string name = dnsLabel(decl.name);
+    serviceAccount(decl, ns, roleArn(ctx_, decl));
+
+    // The agent's own pods (deployed by its team, labelled
+    // app.kubernetes.io/name=<agent>) may reach exactly what it may invoke.
+    std::vector<DeclId> invokes = edgesFrom(id, {EdgeKind::Invokes});
+    Json egress = Json::array({dnsEgress()});
+    bool needsAws = get(id, "foundation_model") != nullptr;
+    serviceEgress(invokes, egress, needsAws);
+    if (!edgesFrom(id, {EdgeKind::AgentReads, EdgeKind::AgentWrites}).empty())
+      needsAws = true;
+    if (needsAws)
+      awsEgress(egress);
+    Json spec = Json::object();
+    spec["podSelector"] = Json{{"matchLabels", {{kNameLabel, name}}}};
+    spec["policyTypes"] = Json::array({"Ingress", "Egress"});
+    spec["ingress"] = Json::array();
+    spec["egress"] = egress;
+    add(decl, "networking.k8s.io/v1", "NetworkPolicy", name, ns, spec);
+
+    // RBAC: `invoke` is network access (above), `read`/`write` S3 access and
+    // `trigger` an Airflow call (both IAM): none needs the Kubernetes API.
+    // The one thing granted is `get` on the Service objects it may invoke,
+    // by name, so it can discover their ports; a Role per namespace, bound
+    // to the agent's service account.
+    std::map<std::string, std::vector<std::string>> byNamespace;
+    for (DeclId to : invokes)
+      if (ctx_.program.decl(to).kindId == DeclKind::Service && port(to))
+        byNamespace[namespaceOf(ctx_, to)].push_back(dnsLabel(ctx_.program.decl(to).name));
+    std::string roleName = "plat-agent-" + name;
+    for (auto &[targetNs, services] : byNamespace) {
+      std::sort(services.begin(), services.end());
+      Json rule{{"apiGroups", Json::array({""})},
+                {"resources", Json::array({"services"})},
+                {"resourceNames", services},
+                {"verbs", Json::array({"get"})}};
+      add(decl, "rbac.authorization.k8s.io/v1", "Role", roleName, targetNs, Json::array({rule}), "rules");
+      size_t b = add(decl, "rbac.authorization.k8s.io/v1", "RoleBinding", roleName, targetNs, nullptr);
+      objects_[b].body["roleRef"] =
+          Json{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", roleName}};
+      objects_[b].body["subjects"] =
+          Json::array({Json{{"kind", "ServiceAccount"}, {"name", serviceAccountName(decl)}, {"namespace", ns}}});
+    }
+  }
+
+  // ---- output
+
+  static std::string fileName(const Object &o) {
+    if (o.kind == "Namespace")
+      return fmt::format("{}/namespace.yaml", o.name);
+    return fmt::format("{}/{}-{}.yaml", o.ns, llvm::StringRef(o.kind).lower(), o.name);
+  }
+
+  void write(Output &out) {
+    std::vector<std::string> files;
+    for (size_t i = 0; i < objects_.size(); ++i) {
+      Object &o = objects_[i];
+      Json &annotations = o.body["metadata"]["annotations"];
+      if (auto it = patches_.find(i); it != patches_.end()) {
+        std::vector<std::string> paths;
+        mergePatch(o.body, it->second, "", paths);
+        std::sort(paths.begin(), paths.end());
+        // The patch may have replaced metadata wholesale; annotations are
+        // ours to keep.
+        Json &ann = o.body["metadata"]["annotations"];
+        if (!ann.is_object())
+          ann = Json::object();
+        ann["plat.dev/patched"] = "true";
+        ann["plat.dev/patched-paths"] = llvm::join(paths, ",");
+      }
+      (void)annotations;
+      // The hash covers the object as applied, less the hash itself.
+      std::string hash = contentHash(o.body.dump());
+      o.body["metadata"]["annotations"]["plat.dev/content-hash"] = hash;
+      std::string path = fileName(o);
+      std::string comment = fmt::format("Generated by platc from {} ({} {}). Do not edit.",
+                                        sourceLocation(ctx_, *o.decl), o.decl->kind, o.decl->qualifiedName);
+      if (out.add("k8s/" + path, yaml::document(o.body, comment), o.decl->nameSpan))
+        files.push_back(path);
+    }
+    if (files.empty())
+      return;
+    std::sort(files.begin(), files.end());
+    Json kustomization = Json::object();
+    kustomization["apiVersion"] = "kustomize.config.k8s.io/v1beta1";
+    kustomization["kind"] = "Kustomization";
+    kustomization["resources"] = files;
+    out.add("k8s/kustomization.yaml",
+            yaml::document(kustomization, fmt::format("Generated by platc for environment {}. "
+                                                      "Apply with `kubectl apply -k`.",
+                                                      ctx_.env.name)));
+  }
+};
+
+} // namespace
+} // namespace k8s
+
 namespace {
 class KubernetesBackend final : public Backend {
 public:
   llvm::StringRef name() const override { return "k8s"; }
-  void emit(const BackendContext &, Output &) const override {}
+  void emit(const BackendContext &ctx, Output &out) const override { k8s::Emitter(ctx).run(out); }
 };
 } // namespace
 
