@@ -8,6 +8,7 @@
 #include "diag/Explain.h"
 #include "diag/Render.h"
 #include "fmt/format.h"
+#include "driver/Init.h"
 #include "format/Formatter.h"
 #include "backends/Backend.h"
 #include "backends/BuildWriter.h"
@@ -27,6 +28,8 @@ constexpr const char *kUsage = R"(platc — the Plat compiler
 usage: platc <command> [options] [arguments]
 
 commands:
+  init [DIR]                create a new workspace in DIR (default: .): one
+                            team and one service to start from
   check [DIR] [--dump-ir]   check the workspace that holds DIR (default: .);
                             --dump-ir prints the typed IR of every environment
   build [DIR] -o OUT [--env E] [--target k8s,iam,sagemaker,airflow]
@@ -262,6 +265,44 @@ int runGraph(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     return kExitUsage;
   }
   out << *text;
+  return kExitOk;
+}
+
+bool writeAtomically(const fs::path &path, const std::string &text, std::string &error);
+
+int runInit(const Options &opts, llvm::raw_ostream &, llvm::raw_ostream &err) {
+  fs::path dir = opts.positional.empty() ? fs::path(".") : fs::path(opts.positional[0]);
+  std::error_code ec;
+  if (fs::exists(dir / kWorkspaceFileName.str(), ec)) {
+    err << fmt::format("error: `{}` already holds a workspace.plat; nothing written\n",
+                       dir.generic_string());
+    return kExitUsage;
+  }
+  // The workspace is named after its folder, made into an identifier.
+  std::string name = fs::absolute(dir, ec).lexically_normal().filename().string();
+  if (name.empty() || name == ".")
+    name = fs::absolute(dir, ec).lexically_normal().parent_path().filename().string();
+  std::string ident;
+  for (char c : name)
+    ident += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  if (ident.empty() || !std::isalpha(static_cast<unsigned char>(ident[0])))
+    ident = "platform" + (ident.empty() ? "" : "_" + ident);
+  std::map<std::string, std::string> files = initFiles(ident);
+  for (const auto &[rel, text] : files)
+    if (fs::exists(dir / rel, ec)) {
+      err << fmt::format("error: `{}` exists; nothing written\n", (dir / rel).generic_string());
+      return kExitUsage;
+    }
+  fs::create_directories(dir, ec);
+  for (const auto &[rel, text] : files) {
+    std::string why;
+    if (!writeAtomically(dir / rel, text, why)) {
+      err << fmt::format("error: cannot write `{}`: {}\n", (dir / rel).generic_string(), why);
+      return kExitUsage;
+    }
+    err << fmt::format("created {}\n", (dir / rel).generic_string());
+  }
+  err << fmt::format("workspace `{}` is ready: run `platc check {}`\n", ident, dir.generic_string());
   return kExitOk;
 }
 
@@ -542,6 +583,8 @@ int runDriver(const std::vector<std::string> &args, llvm::raw_ostream &out, llvm
   }
   if (opts.command == "check")
     return runCheck(opts, out, err, errIsTerminal);
+  if (opts.command == "init")
+    return runInit(opts, out, err);
   if (opts.command == "cost")
     return runCost(opts, out, err, errIsTerminal);
   if (opts.command == "graph")

@@ -211,8 +211,31 @@ void Workspace::parseAll(std::vector<std::pair<std::string, std::string>> &&text
     for (std::thread &t : pool)
       t.join();
   }
-  for (Diagnostics &d : perFile)
-    diags.append(std::move(d));
+  for (size_t i = 0; i < count; ++i) {
+    files_[first + i].syntaxDiagnostics = perFile[i].all();
+    diags.append(std::move(perFile[i]));
+  }
+}
+
+void Workspace::updateFile(const std::string &relativePath, std::string text, Diagnostics &diags,
+                           const LoadOptions &options) {
+  auto it = std::find_if(files_.begin(), files_.end(), [&](const LoadedFile &lf) {
+    return lf.relativePath == relativePath;
+  });
+  if (it != files_.end()) {
+    sourceBytes_ -= sources_.file(it->id).text().size();
+    files_.erase(it);
+  }
+  // Earlier files' syntax diagnostics first, then the re-parsed file's.
+  for (const LoadedFile &lf : files_)
+    for (const Diagnostic &d : lf.syntaxDiagnostics)
+      diags.all().push_back(d);
+  std::vector<std::pair<std::string, std::string>> texts;
+  texts.emplace_back(relativePath, std::move(text));
+  parseAll(std::move(texts), diags, options);
+  packages_.clear();
+  workspaceDecl_ = nullptr;
+  index(diags);
 }
 
 void Workspace::index(Diagnostics &diags) {

@@ -30,6 +30,9 @@ struct LoadedFile {
   std::string package;      // dotted package name
   ast::ParsedFile parsed;
   bool fromStdlib = false;
+  // The file's own syntax diagnostics, kept so that an update of another
+  // file can report them again without re-parsing this one.
+  std::vector<Diagnostic> syntaxDiagnostics;
 };
 
 // A declaration indexed by its package.
@@ -66,6 +69,14 @@ public:
   static Workspace fromSources(const std::string &root,
                                const std::vector<std::pair<std::string, std::string>> &files,
                                Diagnostics &diags, const LoadOptions &options = {});
+
+  // Replaces the text of one file (path relative to the root; added when it
+  // is new) and re-parses that file only: every other file keeps its AST and
+  // its syntax diagnostics. `diags` receives the syntax and workspace
+  // diagnostics of the whole workspace, as after `load`. This is what an
+  // editor calls on every change; sema then runs on the updated workspace.
+  void updateFile(const std::string &relativePath, std::string text, Diagnostics &diags,
+                  const LoadOptions &options = {});
 
   const std::string &root() const { return root_; }
   SourceManager &sources() { return sources_; }
