@@ -176,6 +176,10 @@ def plat_string(s):
     return '"' + ''.join(out) + '"'
 
 
+# A templated field of BashOperator: Jinja would evaluate it, and a value
+# ending in `.sh` would be loaded as a template file.
+HOSTILE_BASH = "echo '{{ 7 * 7 }}' && ./run.sh"
+
 HOSTILE_DOC = 'Doc with """ and \'\'\' and {{ jinja }} and a backslash \\'
 
 
@@ -198,15 +202,17 @@ pipeline hostile {
     after = [run]
     operator = "airflow.operators.bash.BashOperator"
     arguments = {
+    bash_command = %s
     %s
     }
   }
-  task weird_operator {
-    after = [run]
-    operator = %s
-  }
 }
-''' % (HOSTILE_DOC, cmd, args, plat_string("os; import os\nos.system('id')#.X"))
+
+pipeline weird {
+  owner = red
+  task weird_operator { operator = %s }
+}
+''' % (HOSTILE_DOC, cmd, plat_string(HOSTILE_BASH), args, plat_string("os; import os\nos.system('id')#.X"))
     return {'workspace.plat': WORKSPACE, 'evil/evil.plat': data}
 
 
