@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Benchmark platc: check time / memory at 1k, 10k, 18.2k (the issue's
+# workspace) and 50k declarations, build time on the issue's workspace, and
+# output byte-identity. Prints a Markdown table.
+#
+#   bench/run.sh                 # everything (the 50k case runs 3 times)
+#   SIZES="1000 10000" bench/run.sh
+#   NO_BUILD=1 bench/run.sh      # reuse build-bench/platc as it is
+#   PLATC=/path/to/platc bench/run.sh
+#
+# Build of the issue workspace: RUNS_BUILD runs (default 1: it writes ~40k
+# files and is I/O-bound); byte-identity on two fresh builds of IDENT_N
+# (default 1000). Medians of RUNS_SMALL (default 5) runs for N <= 10000 and RUNS_LARGE
+# (default 3) above; peak RSS is the largest over the runs. Workspaces are
+# generated into bench/work/ (git-ignored) and reused when the generator and
+# its arguments have not changed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=$ROOT/bench
+WORK=$BENCH/work
+BUILD=$ROOT/build-bench
+SIZES=${SIZES:-"1000 10000 18200 50000"}
+ISSUE_N=18200
+RUNS_SMALL=${RUNS_SMALL:-5}
+RUNS_LARGE=${RUNS_LARGE:-3}
+SEED=${SEED:-1}
+mkdir -p "$WORK"
+
+# ---- tools
+if [ ! -x /usr/bin/time ] || ! command -v hyperfine >/dev/null; then
+  echo "installing GNU time and hyperfine" >&2
+  apt-get install -y time hyperfine >/dev/null 2>&1 || {
+    apt-get update >/dev/null && apt-get install -y time hyperfine >/dev/null
+  }
+fi
+GTIME=/usr/bin/time
+
+# ---- platc, Release -O2, in its own build folder
+if [ -z "${PLATC:-}" ]; then
+  PLATC=$BUILD/platc
+  if [ -z "${NO_BUILD:-}" ]; then
+    if [ ! -f "$BUILD/build.ninja" ]; then
+      cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" >"$WORK/cmake.log" 2>&1 ||
+        { cat "$WORK/cmake.log" >&2; exit 2; }
+    fi
+    nice ninja -C "$BUILD" -j2 platc >"$WORK/ninja.log" 2>&1 ||
+      { tail -40 "$WORK/ninja.log" >&2; exit 2; }
+  fi
+fi
+[ -x "$PLATC" ] || { echo "no platc at $PLATC" >&2; exit 2; }
+
+# ---- workspaces
+GEN_HASH=$(sha256sum "$BENCH/gen_workspace.py" | cut -c1-16)
+workspace() { # N -> prints the folder, generating it when missing or stale
+  local n=$1 dir=$WORK/ws-$1
+  local stamp="gen=$GEN_HASH n=$n seed=$SEED"
+  if [ ! -f "$dir/.stamp" ] || [ "$(cat "$dir/.stamp")" != "$stamp" ]; then
+    python3 "$BENCH/gen_workspace.py" "$dir" --decls "$n" --seed "$SEED" >&2
+    echo "$stamp" >"$dir/.stamp"
+  fi
+  echo "$dir"
+}
+
+# ---- measurement: runs CMD RUNS times under GNU time, fails on a non-zero
+# exit; sets WALL (median s), CPU (median user+sys s), RSS (max KB).
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+measure() {
+  local runs=$1; shift
+  local tf walls="" cpus="" rss=0
+  tf=$(mktemp)
+  for ((i = 0; i < runs; i++)); do
+    if ! "$GTIME" -f "%e %U %S %M" -o "$tf" "$@" >"$WORK/last.out" 2>&1; then
+      echo "FAILED: $*" >&2; tail -20 "$WORK/last.out" >&2; rm -f "$tf"; return 1
+    fi
+    read -r e u s m <"$tf"
+    walls+="$e"$'\n'
+    cpus+="$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')"$'\n'
+    ((m > rss)) && rss=$m
+  done
+  rm -f "$tf"
+  WALL=$(printf '%s' "$walls" | median)
+  CPU=$(printf '%s' "$cpus" | median)
+  RSS=$rss
+}
+runs_for() { if (($1 <= 10000)); then echo "$RUNS_SMALL"; else echo "$RUNS_LARGE"; fi; }
+
+# ---- run
+echo "platc: $PLATC ($("$PLATC" --version 2>/dev/null || echo '?'))" >&2
+echo "commit: $(git -C "$ROOT" rev-parse --short HEAD) (working tree may hold uncommitted changes of others)" >&2
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+echo
+echo "### platc check"
+echo
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before: $LOAD_BEFORE. CPU = user+sys; MB/s and µs/decl per CPU second (less noisy than wall on a shared machine)."
+echo
+echo "| decls | files | source MB | wall median s | CPU median s | MB/s (CPU) | µs/decl (CPU) | peak RSS MB | RSS KB/decl | runs |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+ISSUE_CHECK_WALL=""
+for n in $SIZES; do
+  dir=$(workspace "$n")
+  files=$(find "$dir" -name '*.plat' | wc -l)
+  bytes=$(find "$dir" -name '*.plat' -print0 | xargs -0 cat | wc -c)
+  r=$(runs_for "$n")
+  echo "check N=$n ($r runs)..." >&2
+  measure "$r" "$PLATC" check "$dir"
+  [ "$n" = "$ISSUE_N" ] && { ISSUE_CHECK_WALL=$WALL; ISSUE_CHECK_CPU=$CPU; ISSUE_CHECK_RSS=$RSS; }
+  awk -v n="$n" -v f="$files" -v b="$bytes" -v w="$WALL" -v c="$CPU" -v m="$RSS" -v r="$r" 'BEGIN{
+    mb=b/1e6;
+    printf "| %d | %d | %.2f | %.3f | %.3f | %.1f | %.1f | %.0f | %.1f | %d |\n",
+      n, f, mb, w, c, (c>0? mb/c : 0), c/n*1e6, m/1024, m/n, r }'
+done
+
+BUILD_ROWS=""
+if [[ " $SIZES " == *" $ISSUE_N "* ]] && [ -z "${NO_EMIT:-}" ]; then
+  dir=$WORK/ws-$ISSUE_N
+  r=${RUNS_BUILD:-1}
+  echo "build N=$ISSUE_N ($r runs)..." >&2
+  measure "$r" "$PLATC" build "$dir" -o "$WORK/out-a"
+  outfiles=$(find "$WORK/out-a" -type f ! -name '.platc-output' | wc -l)
+  outbytes=$(find "$WORK/out-a" -type f ! -name '.platc-output' -print0 | xargs -0 -r cat | wc -c)
+  # Byte-identity: two fresh builds of IDENT_N (default 1000: the build of
+  # the large workspace is I/O-bound and takes minutes on a shared disk).
+  idir=$(workspace "${IDENT_N:-1000}")
+  rm -rf "$WORK/id-a" "$WORK/id-b"
+  "$PLATC" build "$idir" -o "$WORK/id-a" >/dev/null 2>&1
+  "$PLATC" build "$idir" -o "$WORK/id-b" >/dev/null 2>&1
+  if diff -r "$WORK/id-a" "$WORK/id-b" >/dev/null; then ident="yes (N=${IDENT_N:-1000})"; else ident="**NO** (N=${IDENT_N:-1000})"; fi
+  BUILD_ROWS=$(awk -v n="$ISSUE_N" -v w="$WALL" -v c="$CPU" -v m="$RSS" -v cw="$ISSUE_CHECK_WALL" \
+    -v cc="$ISSUE_CHECK_CPU" -v f="$outfiles" -v ob="$outbytes" -v id="$ident" -v r="$r" 'BEGIN{
+    printf "| %d | %.3f | %.3f | %+.3f | %+.3f | %.0f | %d | %.2f | %s | %d |\n",
+      n, w, c, w-cw, c-cc, m/1024, f, ob/1e6, id, r }')
+fi
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- report
+echo
+echo "Load average after: $LOAD_AFTER."
+echo
+if [ -n "$BUILD_ROWS" ]; then
+  cat <<EOF
+### platc build -o (all backends, all environments)
+
+| decls | wall median s | CPU median s | wall over check s | CPU over check s | peak RSS MB | output files | output MB | byte-identical across 2 fresh builds | runs |
+|---|---|---|---|---|---|---|---|---|---|
+${BUILD_ROWS}
+
+EOF
+fi
+echo "Parse + AST alone: not measured, platc has no flag that stops after parsing (see RESULTS.md)."
