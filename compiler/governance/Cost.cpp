@@ -295,17 +295,22 @@ std::vector<TeamCost> teamCosts(const sema::Program &p, const sema::EnvModel &en
 void checkBudgets(const sema::Program &p, const sema::EnvModel &, Diagnostics &diags) {
   // A budget pays for everything the team runs: all environments together.
   std::map<DeclId, double> total;
-  std::map<DeclId, std::vector<std::pair<double, std::string>>> contributors;
-  std::map<DeclId, std::vector<std::pair<double, Span>>> spans;
+  struct Contributor {
+    double monthly;
+    std::string text;
+    Span span;
+  };
+  std::map<DeclId, std::vector<Contributor>> contributors;
   for (const sema::EnvModel &env : p.envs)
     for (const TeamCost &t : teamCosts(p, env)) {
       total[t.team] += t.total;
       for (const CostLine &l : t.lines)
         if (l.monthly > 0) {
-          contributors[t.team].emplace_back(
-              l.monthly, fmt::format("`{}` in `{}`: {} ({})", p.decl(l.decl).name, env.name,
-                                     usd(l.monthly), l.basis));
-          spans[t.team].emplace_back(l.monthly, p.decl(l.decl).nameSpan);
+          contributors[t.team].push_back(Contributor{
+              l.monthly,
+              fmt::format("`{}` in `{}`: {} ({})", p.decl(l.decl).name, env.name, usd(l.monthly),
+                          l.basis),
+              p.decl(l.decl).nameSpan});
         }
     }
   for (const auto &[team, cost] : total) {
@@ -326,9 +331,9 @@ void checkBudgets(const sema::Program &p, const sema::EnvModel &, Diagnostics &d
                            p.decl(team).name, usd(cost), 100 * cost / limit, usd(limit)));
     auto &list = contributors[team];
     std::stable_sort(list.begin(), list.end(),
-                     [](const auto &a, const auto &b) { return a.first > b.first; });
+                     [](const auto &a, const auto &b) { return a.monthly > b.monthly; });
     for (size_t i = 0; i < list.size() && i < 3; ++i)
-      d.note(list[i].second);
+      d.note(list[i].span, list[i].text);
     d.withHelp(over ? "lower replicas, requests or instance sizes of the biggest contributors, or "
                       "raise the budget; `platc cost` shows the whole report"
                     : "`platc cost` shows the whole report");

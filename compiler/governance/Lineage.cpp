@@ -203,11 +203,17 @@ void computeClassification(Program &p, EnvModel &env, Diagnostics &diags) {
     int own = ownLevel(p, env, id);
     if (env.classification[id] <= own)
       continue;
+    // A classification left at its default is reported at the dataset's
+    // name, not at the default in the stdlib schema.
+    bool isDefault = !declared || env.originOf(id, "classification") == sema::Origin::Default;
     Diagnostic &d = diags.report(
-        DiagId::ClassificationDowngrade, declared ? declared->span : p.decl(id).nameSpan,
-        fmt::format("`{}` is declared `{}`, but `{}` data flows into it: {}", p.decl(id).name,
-                    classificationName(own).str(), classificationName(env.classification[id]).str(),
-                    lineagePath(p, env, id)));
+        DiagId::ClassificationDowngrade, isDefault ? p.decl(id).nameSpan : declared->span,
+        fmt::format("`{}` is {} `{}`, but `{}` data flows into it: {}", p.decl(id).name,
+                    isDefault ? "classified" : "declared", classificationName(own).str(),
+                    classificationName(env.classification[id]).str(), lineagePath(p, env, id)));
+    if (isDefault)
+      d.note(fmt::format("`{}` declares no `classification`, so it is `{}` by default",
+                         p.decl(id).name, classificationName(own).str()));
     addLineageNotes(d, p, env, id);
     d.withHelp(fmt::format(
         "declare `classification = {}`, or de-identify the sensitive columns in the task that "
@@ -242,9 +248,18 @@ void addLineageNotes(Diagnostic &d, const Program &p, const EnvModel &env, DeclI
     if (via->from == current)
       d.note(via->span, fmt::format("`{}` {} `{}`", p.decl(current).name, hopName(via->kind),
                                     p.decl(next).name));
-    else
-      d.note(via->span, fmt::format("`{}` is written by `{}`", p.decl(current).name,
-                                    p.decl(next).name));
+    else {
+      // Point at the `writes` that names this dataset, not at the read the
+      // classification came through.
+      Span at = via->span;
+      for (const Edge &e : env.edges)
+        if (e.from == next && e.to == current &&
+            (e.kind == EdgeKind::Writes || e.kind == EdgeKind::AgentWrites)) {
+          at = e.span;
+          break;
+        }
+      d.note(at, fmt::format("`{}` is written by `{}`", p.decl(current).name, p.decl(next).name));
+    }
     current = next;
   }
   const sema::Decl &source = p.decl(current);

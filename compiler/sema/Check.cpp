@@ -742,16 +742,14 @@ private:
       }
       fields.push_back(fv);
     }
-    if (first) {
-      for (const auto &[key, list] : settings) {
-        if (key[0] == '\x01') {
+    // Unknown fields: every setting in the first environment, and the
+    // settings of `env NAME { }` blocks in the others (they are gathered
+    // only for their own environment).
+    for (const auto &[key, list] : settings) {
+      if (key[0] == '\x01') {
+        if (first)
           checkSpecialItems(key, list, d);
-          continue;
-        }
-        if (d.schema->field(key))
-          continue;
-        for (const Setting &s : list)
-          reportUnknownField(s, key, *d.schema, d.kind);
+        continue;
       }
     }
     // Environment membership.
@@ -771,6 +769,11 @@ private:
       if (key == "\x01rule" && d.kind == "policy")
         continue;
       const char *what = key == "\x01rule"         ? "a policy rule"
+      if (d.schema->field(key))
+        continue;
+      for (const Setting &s : list)
+        if (first || s.origin == Origin::EnvOverride || s.origin == Origin::TemplateEnvOverride)
+          reportUnknownField(s, key, *d.schema, d.kind);
                          : key == "\x01fielddecl" ? "a field declaration (`name : type`)"
                                                   : "a bound (`name >= value`)";
       diags_
@@ -1681,6 +1684,13 @@ private:
       auto *b = llvm::cast<ast::Block>(f.item);
       diags_
           .report(DiagId::WrongRefKind, e->span,
+      if (t->refKinds.size() == 1 && t->refKinds[0] == "environment") {
+        Diagnostic &d = diags_.report(DiagId::UnknownEnvironment, e->span,
+                                      fmt::format("no environment named `{}`", name));
+        d.withHelp(fmt::format("declared environments are {}", joinNames(envNames_)));
+        suggest(d, name, envNames_, e->span);
+        return errorValue(e->span);
+      }
                   fmt::format("`{}` is a template, not a declaration", b->name.text.str()))
           .withHelp("templates are used with `extends`; reference a declaration here");
       return errorValue(e->span);

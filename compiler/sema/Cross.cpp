@@ -202,27 +202,29 @@ private:
       std::vector<const Value *> columns;
       if (const Value *features = env.get(id, "features"))
         columns.insert(columns.end(), features->items.begin(), features->items.end());
-      if (const Value *label = env.get(id, "label"))
+      const Value *label = env.get(id, "label");
+      if (label)
         columns.push_back(label);
       for (const Value *f : columns) {
         if (f->kind != Value::Kind::ColumnRef)
           continue;
+        const char *role = f == label ? "label" : "feature";
         if (!trainedOn.count(f->ref)) {
           diags_
               .report(DiagId::UnknownColumn, f->span,
-                      fmt::format("feature `{}.{}` comes from `{}`, which `{}` is not trained on",
+                      fmt::format("{} `{}.{}` comes from `{}`, which `{}` is not trained on", role,
                                   decl(f->ref).name, f->text, decl(f->ref).name, m.name))
               .withHelp(fmt::format("add `{}` to `trained_on`", decl(f->ref).name));
           continue;
         }
-        if (!checkColumn(f, "feature"))
+        if (!checkColumn(f, role))
           continue;
         const Column *c = column(f->ref, f->text);
         if (!accepted.empty() &&
             std::find(accepted.begin(), accepted.end(), c->type) == accepted.end())
           diags_
               .report(DiagId::UnsupportedFeatureType, f->span,
-                      fmt::format("feature `{}.{}` is a `{}` column, which `{}` does not accept",
+                      fmt::format("{} `{}.{}` is a `{}` column, which `{}` does not accept", role,
                                   decl(f->ref).name, f->text, c->type, framework->text))
               .note(c->span, fmt::format("`{}` is declared `{}` here", c->name, c->type))
               .withHelp(fmt::format("`{}` accepts {}; encode the column in a pipeline task first",
@@ -397,14 +399,27 @@ private:
             members.insert(c->from);
           if (!reported.insert(members).second)
             continue;
+          // Long cycles are abbreviated: the first hops and the one that
+          // closes the cycle, with a count.
+          constexpr size_t kShown = 8;
           std::string text;
-          for (const Edge *c : cycle)
-            text += decl(c->from).name + " → ";
+          for (size_t i = 0; i < cycle.size(); ++i) {
+            if (cycle.size() > kShown && i == kShown - 1) {
+              text += "… → ";
+              i = cycle.size() - 1;
+            }
+            text += decl(cycle[i]->from).name + " → ";
+          }
           text += decl(e->to).name;
+          if (cycle.size() > kShown)
+            text += fmt::format(" ({} services)", cycle.size());
           Diagnostic &d = diags_.report(DiagId::CallCycle, e->span,
                                         fmt::format("services call each other in a cycle: {}", text));
-          for (const Edge *c : cycle)
-            d.note(c->span, fmt::format("`{}` calls `{}`", decl(c->from).name, decl(c->to).name));
+          for (size_t i = 0; i < cycle.size() && i < kShown; ++i)
+            d.note(cycle[i]->span,
+                   fmt::format("`{}` calls `{}`", decl(cycle[i]->from).name, decl(cycle[i]->to).name));
+          if (cycle.size() > kShown)
+            d.note(fmt::format("… and {} more calls", cycle.size() - kShown));
           d.withHelp("a request can loop forever through a call cycle; break it with a queue or "
                      "remove one of the calls");
           continue;
