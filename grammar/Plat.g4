@@ -64,8 +64,15 @@ annotation
     : AT ident (LPAREN args? RPAREN)?
     ;
 
+// Assignment targets may also be words that are keywords elsewhere, so
+// that raw patches can set fields such as a pod `template`.
 path
-    : ident (DOT ident)*
+    : pathSegment (DOT pathSegment)*
+    ;
+
+pathSegment
+    : ID | KW_TEMPLATE | KW_ENUM | KW_EXTENDS | KW_AS | KW_IN | KW_IMPORT | KW_PACKAGE
+    | KW_WHERE | KW_REQUIRE | KW_ELSE | KW_ANY | KW_ALL
     ;
 
 qualifiedName

@@ -469,7 +469,11 @@ public:
       create["Tags"] = tags;
       std::string dir = "iam/" + r.name + "/";
       out.add(dir + "trust-policy.json", r.trust.dump(2) + "\n", r.decl->nameSpan);
-      out.add(dir + "policy.json", policy.dump(2) + "\n", r.decl->nameSpan);
+      // IAM rejects a policy without statements: a role that needs no
+      // permission (a service that only calls other services) gets none.
+      bool hasPolicy = !r.statements.empty();
+      if (hasPolicy)
+        out.add(dir + "policy.json", policy.dump(2) + "\n", r.decl->nameSpan);
       out.add(dir + "create-role.json", create.dump(2) + "\n", r.decl->nameSpan);
 
       std::string id = tfId(r.name);
@@ -483,14 +487,16 @@ public:
                                           {"max_session_duration", 3600},
                                           {"assume_role_policy", tfEscape(r.trust.dump())},
                                           {"tags", tfTags}};
-      resource["aws_iam_policy"][id] = Json{{"name", r.name},
-                                            {"path", "/"},
-                                            {"description", tfEscape(r.description)},
-                                            {"policy", tfEscape(policy.dump())},
-                                            {"tags", tfTags}};
-      resource["aws_iam_role_policy_attachment"][id] =
-          Json{{"role", fmt::format("${{aws_iam_role.{}.name}}", id)},
-               {"policy_arn", fmt::format("${{aws_iam_policy.{}.arn}}", id)}};
+      if (hasPolicy) {
+        resource["aws_iam_policy"][id] = Json{{"name", r.name},
+                                              {"path", "/"},
+                                              {"description", tfEscape(r.description)},
+                                              {"policy", tfEscape(policy.dump())},
+                                              {"tags", tfTags}};
+        resource["aws_iam_role_policy_attachment"][id] =
+            Json{{"role", fmt::format("${{aws_iam_role.{}.name}}", id)},
+                 {"policy_arn", fmt::format("${{aws_iam_policy.{}.arn}}", id)}};
+      }
       if (!r.podIdentityServiceAccount.empty())
         resource["aws_eks_pod_identity_association"][id] =
             Json{{"cluster_name", workspaceInfo(ctx).cluster},
@@ -512,11 +518,14 @@ public:
         entry["purpose"] = r.purpose;
       entry["source"] = source;
       entry["contentHash"] = hash;
-      entry["commands"] = Json::array(
-          {fmt::format("aws iam create-role --cli-input-json file://{}/create-role.json", r.name),
-           fmt::format("aws iam put-role-policy --role-name {0} --policy-name {0} --policy-document "
-                       "file://{0}/policy.json",
-                       r.name)});
+      entry["hasPolicy"] = hasPolicy;
+      Json commands = Json::array(
+          {fmt::format("aws iam create-role --cli-input-json file://{}/create-role.json", r.name)});
+      if (hasPolicy)
+        commands.push_back(fmt::format("aws iam put-role-policy --role-name {0} --policy-name {0} "
+                                       "--policy-document file://{0}/policy.json",
+                                       r.name));
+      entry["commands"] = commands;
       entry["notGranted"] = r.notGranted;
       list.push_back(entry);
     }

@@ -518,6 +518,8 @@ private:
         k += llvm::toLower(c);
     if (k == "hpa")
       k = "horizontalpodautoscaler";
+    if (k == "svc")
+      k = "service";
     if (k == "pdb")
       k = "poddisruptionbudget";
     return k == kind.lower();

@@ -80,7 +80,7 @@ private:
   // ---------------------------------------------------------------- static
 
   struct SType {
-    enum class K { Unknown, Decl, ListDecl, Record, Other } k = K::Unknown;
+    enum class K { Unknown, Decl, ListDecl, Record, Range, Other } k = K::Unknown;
     std::vector<std::string> kinds;
     const sema::RecordDef *record = nullptr;
   };
@@ -108,6 +108,8 @@ private:
     } else if (t->kind == sema::TypeKind::Record) {
       out.k = SType::K::Record;
       out.record = t->record;
+    } else if (t->kind == sema::TypeKind::Range) {
+      out.k = SType::K::Range;
     } else {
       out.k = SType::K::Other;
     }
@@ -163,8 +165,19 @@ private:
                   fmt::format("its fields are {}", join(base.record->fieldNames())));
         return {};
       }
-      if (base.k == SType::K::ListDecl && (field == "name")) {
-        return {SType::K::Other, {}, nullptr};
+      if (base.k == SType::K::Range) {
+        if (field == "min" || field == "max")
+          return {SType::K::Other, {}, nullptr};
+        ok = false;
+        typeError(m->member.span, fmt::format("a range has no field `{}`", field.str()),
+                  "a range has `min` and `max`: `s.replicas.min >= 2`");
+        return {};
+      }
+      if (base.k == SType::K::Other) {
+        ok = false;
+        typeError(m->member.span, fmt::format("this value has no field `{}`", field.str()),
+                  "only declarations, records and ranges have fields");
+        return {};
       }
       return {};
     }
@@ -314,6 +327,8 @@ private:
   EV member(const EV &base, llvm::StringRef field) {
     if (base.k == EV::K::Record && base.record)
       return fromValue(base.record->field(field));
+    if (base.k == EV::K::List && base.items.size() == 2 && (field == "min" || field == "max"))
+      return base.items[field == "min" ? 0 : 1];
     if (base.k != EV::K::Decl)
       return {};
     DeclId id = base.d;
@@ -345,6 +360,7 @@ private:
     }
     if (field == "cost") {
       out.k = EV::K::Num;
+      // Money rates are kept per second, like MoneyRate values.
       out.n = id < env_.monthlyCost.size() ? env_.monthlyCost[id] / 2629800.0 : 0;
       out.currency = "usd";
       return out;
@@ -398,8 +414,12 @@ private:
       return a.d < b.d ? -1 : a.d > b.d ? 1 : 0;
     if (a.k == EV::K::Bool && b.k == EV::K::Bool)
       return int(a.b) - int(b.b);
-    if (a.k == EV::K::Null || b.k == EV::K::Null)
+    // `none` equals only `none` and is not ordered: `x.retention <= 400d`
+    // is false when no retention is set, never vacuously true.
+    if (a.k == EV::K::Null || b.k == EV::K::Null) {
+      comparable = a.k == b.k;
       return a.k == b.k ? 0 : 1;
+    }
     if (a.k == EV::K::Decl && b.k == EV::K::Str)
       return p_.decl(a.d).name == b.s ? 0 : 1;
     if (a.k == EV::K::Str && b.k == EV::K::Decl)
@@ -569,6 +589,8 @@ private:
     case EV::K::Bool:
       return v.b ? "true" : "false";
     case EV::K::Num:
+      if (!v.currency.empty()) // a money rate, per second: show it per month
+        return fmt::format("{:.2f} {}/month", v.n * 2629800, v.currency);
       return sema::numberText(v.n);
     case EV::K::Str:
       return v.s;

@@ -185,6 +185,12 @@ private:
   const LoadedFile &file(size_t index) const { return ws_.files()[index]; }
 
   void buildScopes() {
+    for (size_t i = 0; i < ws_.files().size(); ++i)
+      if (const ast::File *f = file(i).parsed.ast)
+        for (const ast::Item *item : f->decls)
+          if (auto *b = llvm::dyn_cast<ast::Block>(item);
+              b && !b->isTemplate && b->kindName.text == "environment" && !b->name.empty())
+            environmentDecls_.emplace(b->name.text.str(), Found{b, i, 1});
     scopes_.resize(ws_.files().size());
     for (size_t i = 0; i < ws_.files().size(); ++i) {
       const LoadedFile &lf = file(i);
@@ -264,6 +270,10 @@ private:
     }
     if (Found f = findInPackage("std", first); f.item)
       return f;
+    // Environments are workspace-wide names: `environments = [dev, prod]`
+    // works in every package without an import.
+    if (auto env = environmentDecls_.find(first.str()); env != environmentDecls_.end())
+      return env->second;
     // Fully qualified: the longest package prefix, then a declaration.
     std::string prefix;
     Found best;
@@ -463,7 +473,11 @@ private:
   static bool isSchemaKind(llvm::StringRef k) { return k == "kind" || k == "type" || k == "unit"; }
 
   void collectDecls() {
-    std::vector<std::string> kindNames = p_.schema.kindNames();
+    // Kinds users declare (the catalogue kinds are the stdlib's own).
+    std::vector<std::string> kindNames;
+    for (const std::string &k : p_.schema.kindNames())
+      if (k != "instance" && k != "framework" && k != "region")
+        kindNames.push_back(k);
     for (size_t i = 0; i < ws_.files().size(); ++i) {
       const LoadedFile &lf = file(i);
       if (!lf.parsed.ast)
@@ -474,6 +488,10 @@ private:
           continue;
         llvm::StringRef k = b->kindName.text;
         if (lf.fromStdlib && isSchemaKind(k))
+          continue;
+        // A user `type` is a record type, used as a dataset schema
+        // (`schema = transaction_row`); it is not a declaration.
+        if (k == "type" && !b->isTemplate)
           continue;
         const RecordDef *schema = p_.schema.kind(k);
         if (!schema) {
@@ -751,6 +769,11 @@ private:
           checkSpecialItems(key, list, d);
         continue;
       }
+      if (d.schema->field(key))
+        continue;
+      for (const Setting &s : list)
+        if (first || s.origin == Origin::EnvOverride || s.origin == Origin::TemplateEnvOverride)
+          reportUnknownField(s, key, *d.schema, d.kind);
     }
     // Environment membership.
     if (const Value *envs = env.get(id, "environments")) {
@@ -769,11 +792,6 @@ private:
       if (key == "\x01rule" && d.kind == "policy")
         continue;
       const char *what = key == "\x01rule"         ? "a policy rule"
-      if (d.schema->field(key))
-        continue;
-      for (const Setting &s : list)
-        if (first || s.origin == Origin::EnvOverride || s.origin == Origin::TemplateEnvOverride)
-          reportUnknownField(s, key, *d.schema, d.kind);
                          : key == "\x01fielddecl" ? "a field declaration (`name : type`)"
                                                   : "a bound (`name >= value`)";
       diags_
@@ -1142,12 +1160,14 @@ private:
     auto key = std::make_tuple(static_cast<const void *>(e), t, ctx.decl);
     if (auto it = cache_.find(key); it != cache_.end())
       return it->second;
+    // A value that interpolated `${env}` (anywhere inside it) differs per
+    // environment and must not be shared.
+    bool outer = usedEnv_;
+    usedEnv_ = false;
     const Value *v = convertUncached(e, t, ctx);
-    bool envDependent = false;
-    if (auto *s = llvm::dyn_cast<ast::StringExpr>(e))
-      envDependent = !s->isPlain();
-    if (!envDependent)
+    if (!usedEnv_)
       cache_[key] = v;
+    usedEnv_ = usedEnv_ || outer;
     return v;
   }
 
@@ -1411,6 +1431,7 @@ private:
       }
       std::string name = part.interpolation->str();
       if (name == "env" && ctx.env) {
+        usedEnv_ = true;
         out += ctx.env->name;
       } else if (name == "name" && ctx.decl != kNoDecl) {
         out += p_.decls[ctx.decl].name;
@@ -1663,6 +1684,13 @@ private:
       std::string name;
       for (size_t i = 0; i < parts.size(); ++i)
         name += (i ? "." : "") + parts[i].text.str();
+      if (t->refKinds.size() == 1 && t->refKinds[0] == "environment") {
+        Diagnostic &d = diags_.report(DiagId::UnknownEnvironment, e->span,
+                                      fmt::format("no environment named `{}`", name));
+        d.withHelp(fmt::format("declared environments are {}", joinNames(envNames_)));
+        suggest(d, name, envNames_, e->span);
+        return errorValue(e->span);
+      }
       Diagnostic &d = diags_.report(DiagId::UnknownName, e->span,
                                     fmt::format("no declaration named `{}`", name));
       // Prefer candidates of the expected kind.
@@ -1675,22 +1703,29 @@ private:
           candidates.push_back(c);
       }
       suggest(d, name, candidates, e->span);
-      if (!d.help)
-        d.withHelp(fmt::format("declare it, or import the package that declares it: `import "
-                               "acme.some_package`"));
+      if (!d.help) {
+        // Declared in another package? Say which import would make it visible.
+        std::string home;
+        for (const auto &[pkgName, pkg] : ws_.packages())
+          if (pkg.decls.count(parts.back().text.str()) && pkgName != file(ctx.file).package &&
+              !llvm::StringRef(pkgName).startswith("std"))
+            home = pkgName;
+        if (!home.empty()) {
+          std::string last = home.substr(home.rfind('.') + 1);
+          d.withHelp(fmt::format("`{}` is declared in package `{}`: add `import {}` and write "
+                                 "`{}.{}`",
+                                 parts.back().text.str(), home, home, last, parts.back().text.str()));
+        } else {
+          d.withHelp(fmt::format("declare a {} named `{}`, or import the package that declares it",
+                                 joinKinds(t->refKinds), name));
+        }
+      }
       return errorValue(e->span);
     }
     if (target == kNoDecl) {
       auto *b = llvm::cast<ast::Block>(f.item);
       diags_
           .report(DiagId::WrongRefKind, e->span,
-      if (t->refKinds.size() == 1 && t->refKinds[0] == "environment") {
-        Diagnostic &d = diags_.report(DiagId::UnknownEnvironment, e->span,
-                                      fmt::format("no environment named `{}`", name));
-        d.withHelp(fmt::format("declared environments are {}", joinNames(envNames_)));
-        suggest(d, name, envNames_, e->span);
-        return errorValue(e->span);
-      }
                   fmt::format("`{}` is a template, not a declaration", b->name.text.str()))
           .withHelp("templates are used with `extends`; reference a declaration here");
       return errorValue(e->span);
@@ -1917,6 +1952,7 @@ private:
   Diagnostics &diags_;
   Program &p_;
   std::vector<FileScope> scopes_;
+  std::map<std::string, Found> environmentDecls_;
   std::map<const ast::Block *, DeclId> declOf_;
   std::vector<size_t> declFile_;
   std::map<const ast::Block *, TemplateInfo> templates_;
@@ -1925,6 +1961,7 @@ private:
   std::map<std::string, std::string> nameFormats_;
   std::map<const FieldDef *, const Value *> defaults_;
   std::map<std::tuple<const void *, const Type *, DeclId>, const Value *> cache_;
+  bool usedEnv_ = false;
 };
 
 } // namespace

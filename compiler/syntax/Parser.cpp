@@ -493,6 +493,22 @@ private:
     return ast::Ident{textOf(s), s};
   }
 
+  ast::Path path(PlatParser::PathContext *ctx) {
+    ast::Path p;
+    if (!ctx)
+      return p;
+    llvm::SmallVector<ast::Ident, 4> parts;
+    for (auto *seg : ctx->pathSegment()) {
+      if (!seg->start)
+        continue;
+      Span s = span(seg->start);
+      parts.push_back(ast::Ident{textOf(s), s});
+    }
+    p.parts = arena_.copy(llvm::ArrayRef<ast::Ident>(parts));
+    p.span = span(ctx);
+    return p;
+  }
+
   template <typename Ctx> ast::Path path(Ctx *ctx) {
     ast::Path p;
     if (!ctx)
@@ -846,6 +862,7 @@ private:
             .report(DiagId::InvalidNumber, litSpan,
                     fmt::format("integer `{}` does not fit in 64 bits", n->digits))
             .withHelp("use a smaller number or a larger unit");
+        return error(s); // no value to check further
       }
       n->value = static_cast<double>(n->intValue);
     } else {

@@ -381,6 +381,19 @@ void Workspace::index(Diagnostics &diags) {
         continue;
       }
       std::string local = imp.localName().str();
+      if (const Package *own = package(lf.package); own && own->decls.count(local)) {
+        const ast::Item *decl = own->decls.at(local).item;
+        Span declName = decl->span;
+        if (auto *b = llvm::dyn_cast<ast::Block>(decl))
+          declName = b->name.span;
+        diags
+            .report(DiagId::ImportConflict, imp.span,
+                    fmt::format("import `{}` and a declaration of package `{}` are both named `{}`",
+                                full, lf.package, local))
+            .note(declName, "the declaration is here")
+            .withHelp(fmt::format("give the import another name: `import {} as other_name`", full));
+        continue;
+      }
       auto [it, inserted] = localNames.emplace(local, &imp);
       if (!inserted) {
         if (it->second->path.str() == full)

@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""Validates platc's IAM output.
+
+    iam_validate.py --platc BIN --workspace DIR [--schemas DIR]
+
+Builds DIR twice with `platc build --target iam` (byte-identical), then for
+every `<env>/iam/<role>/`:
+
+- policy.json (identity policy) and trust-policy.json follow the IAM policy
+  grammar: Version 2012-10-17, a Statement list, known statement elements,
+  Effect Allow/Deny, alphanumeric unique Sids, condition operators from
+  IAM's list (with ForAnyValue:/ForAllValues: and IfExists);
+- every action exists in the AWS Service Authorization Reference subset
+  (<schemas>/aws-iam/service-authorization-subset.json); no action has a
+  wildcard; Resource `*` appears only for actions that have no resource
+  type (AWS cannot scope them), and every other resource is an ARN in the
+  format of one of the action's resource types, in the workspace's
+  partition;
+- trust policies have a Principal and only sts: actions, and no Resource;
+- create-role.json carries the same trust policy, and the Terraform JSON
+  the same trust and permission policies, attached to the role.
+
+Fails loudly if the schema file is missing. Standard library only.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+STATEMENT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
+                  "Resource", "NotResource", "Condition"}
+BASE_OPERATORS = {
+    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+    "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan",
+    "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
+    "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
+    "DateGreaterThanEquals", "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals",
+    "ArnLike", "ArnNotEquals", "ArnNotLike", "Null"}
+SID = re.compile(r"^[A-Za-z0-9]+$")
+ACCOUNT = r"[0-9]{12}"
+REGION = r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]"
+
+
+def listify(v):
+    return v if isinstance(v, list) else [v]
+
+
+class Reference:
+    def __init__(self, root):
+        path = os.path.join(root, "aws-iam", "service-authorization-subset.json")
+        if not os.path.isfile(path):
+            sys.exit(f"iam_validate: FAIL: {path} is missing (expected ../shared/schemas beside the repository)")
+        with open(path, encoding="utf-8") as f:
+            self.services = json.load(f)["services"]
+        self.lower = {}
+        for svc, data in self.services.items():
+            for action in data["actions"]:
+                self.lower[f"{svc}:{action}".lower()] = (svc, action)
+
+    def action(self, name):
+        return self.lower.get(name.lower())
+
+    def arn_patterns(self, svc, action, partition):
+        out = []
+        for rt in self.services[svc]["actions"][action]["resourceTypes"]:
+            fmt = self.services[svc]["resourceTypes"].get(rt.rstrip("*"))
+            if not fmt:
+                continue
+            pattern = ""
+            for part in re.split(r"(\$\{[A-Za-z]+\})", fmt):
+                if part == "${Partition}":
+                    pattern += re.escape(partition)
+                elif part == "${Region}":
+                    pattern += REGION
+                elif part == "${Account}":
+                    pattern += ACCOUNT
+                elif part.startswith("${"):
+                    # A name: no empty names; `*` allowed inside (prefixes).
+                    pattern += r"[^\s]+"
+                else:
+                    pattern += re.escape(part)
+            out.append((rt, re.compile("^" + pattern + "$")))
+        return out
+
+
+def check_condition(cond, where, errors):
+    if not isinstance(cond, dict) or not cond:
+        errors.append(f"{where}: Condition must be a non-empty object")
+        return
+    for op, body in cond.items():
+        base = op
+        for prefix in ("ForAnyValue:", "ForAllValues:"):
+            if base.startswith(prefix):
+                base = base[len(prefix):]
+        if base.endswith("IfExists") and base != "Null":
+            base = base[: -len("IfExists")]
+        if base not in BASE_OPERATORS:
+            errors.append(f"{where}: unknown condition operator {op}")
+        if not isinstance(body, dict) or not body:
+            errors.append(f"{where}: condition {op} must map keys to values")
+            continue
+        for key, value in body.items():
+            for v in listify(value):
+                if not isinstance(v, (str, bool, int)):
+                    errors.append(f"{where}: condition {op} {key} has a non-scalar value")
+
+
+def check_document(doc, where, errors, ref, partition, trust):
+    if not isinstance(doc, dict):
+        errors.append(f"{where}: not an object")
+        return
+    extra = set(doc) - {"Version", "Id", "Statement"}
+    if extra:
+        errors.append(f"{where}: unknown top-level elements {sorted(extra)}")
+    if doc.get("Version") != "2012-10-17":
+        errors.append(f"{where}: Version must be 2012-10-17")
+    statements = doc.get("Statement")
+    if not isinstance(statements, list) or not statements:
+        errors.append(f"{where}: Statement must be a non-empty list")
+        return
+    sids = set()
+    for i, st in enumerate(statements):
+        w = f"{where} Statement[{i}]"
+        if not isinstance(st, dict):
+            errors.append(f"{w}: not an object")
+            continue
+        extra = set(st) - STATEMENT_KEYS
+        if extra:
+            errors.append(f"{w}: unknown elements {sorted(extra)}")
+        if "Sid" in st:
+            if not isinstance(st["Sid"], str) or not SID.match(st["Sid"]):
+                errors.append(f"{w}: Sid {st['Sid']!r} is not alphanumeric")
+            if st["Sid"] in sids:
+                errors.append(f"{w}: duplicate Sid {st['Sid']}")
+            sids.add(st["Sid"])
+        if st.get("Effect") not in ("Allow", "Deny"):
+            errors.append(f"{w}: Effect must be Allow or Deny")
+        if "NotAction" in st or "NotResource" in st or "NotPrincipal" in st:
+            errors.append(f"{w}: NotAction/NotResource/NotPrincipal widen grants; platc never emits them")
+        if "Action" not in st:
+            errors.append(f"{w}: no Action")
+            continue
+        if "Condition" in st:
+            check_condition(st["Condition"], w, errors)
+        actions = listify(st["Action"])
+        for a in actions:
+            if not isinstance(a, str) or "*" in a or "?" in a:
+                errors.append(f"{w}: wildcard or malformed action {a!r}")
+            elif not ref.action(a):
+                errors.append(f"{w}: {a} is not an AWS action")
+        if trust:
+            if "Principal" not in st:
+                errors.append(f"{w}: trust statement without Principal")
+            if "Resource" in st:
+                errors.append(f"{w}: trust statement with Resource")
+            for a in actions:
+                if not str(a).startswith("sts:"):
+                    errors.append(f"{w}: trust statement action {a} is not sts:")
+            principal = st.get("Principal", {})
+            for kind, values in (principal.items() if isinstance(principal, dict) else []):
+                for p in listify(values):
+                    if kind == "Service" and not re.match(r"^[a-z0-9.-]+\.amazonaws\.com$", p):
+                        errors.append(f"{w}: malformed service principal {p}")
+                    if kind in ("AWS", "Federated") and not re.match(
+                            rf"^arn:{re.escape(partition)}:iam::{ACCOUNT}:(role|oidc-provider)/.+$", p):
+                        errors.append(f"{w}: malformed {kind} principal {p}")
+            continue
+        if "Principal" in st:
+            errors.append(f"{w}: identity policy statement with Principal")
+        resources = listify(st.get("Resource", []))
+        if not resources:
+            errors.append(f"{w}: no Resource")
+        for a in actions:
+            found = ref.action(a) if isinstance(a, str) else None
+            if not found:
+                continue
+            svc, name = found
+            patterns = ref.arn_patterns(svc, name, partition)
+            for r in resources:
+                if r == "*":
+                    if ref.services[svc]["actions"][name]["resourceTypes"]:
+                        errors.append(f"{w}: {a} on `*` although AWS lets it be scoped")
+                    continue
+                if not patterns:
+                    errors.append(f"{w}: {a} has no resource type but is given {r}")
+                elif not any(p.match(r) for _, p in patterns):
+                    types = [t for t, _ in patterns]
+                    errors.append(f"{w}: {r} matches none of {a}'s resource types {types}")
+
+
+def build(platc, workspace, out):
+    proc = subprocess.run([platc, "build", workspace, "-o", out, "--target", "iam"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"iam_validate: FAIL: platc build exited {proc.returncode}\n{proc.stderr}")
+
+
+def read_tree(root):
+    files = {}
+    for dirpath, _, names in os.walk(root):
+        for n in names:
+            p = os.path.join(dirpath, n)
+            with open(p, "rb") as f:
+                files[os.path.relpath(p, root)] = f.read()
+    return files
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    repo = os.path.dirname(os.path.dirname(here))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--platc", required=True)
+    ap.add_argument("--workspace", required=True)
+    ap.add_argument("--partition", default="aws")
+    ap.add_argument("--schemas", default=os.path.join(repo, "..", "shared", "schemas"))
+    args = ap.parse_args()
+    ref = Reference(args.schemas)
+    errors = []
+    roles = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+        build(args.platc, args.workspace, a)
+        build(args.platc, args.workspace, b)
+        if read_tree(a) != read_tree(b):
+            errors.append("two builds differ")
+        envs = sorted(d for d in os.listdir(a) if os.path.isdir(os.path.join(a, d, "iam")))
+        if not envs:
+            errors.append("no environment has an iam folder")
+        for env in envs:
+            iam = os.path.join(a, env, "iam")
+            manifest = load(os.path.join(iam, "manifest.json"))
+            names = [r["role"] for r in manifest["roles"]]
+            has_policy = {r["role"]: r["hasPolicy"] for r in manifest["roles"]}
+            if len(set(names)) != len(names):
+                errors.append(f"{env}: duplicate role names")
+            for name in names:
+                roles += 1
+                w = f"{env}/iam/{name}"
+                if len(name) > 64 or not re.match(r"^[\w+=,.@-]+$", name):
+                    errors.append(f"{w}: invalid role name")
+                trust = load(os.path.join(iam, name, "trust-policy.json"))
+                policy_path = os.path.join(iam, name, "policy.json")
+                if os.path.isfile(policy_path) != has_policy[name]:
+                    errors.append(f"{w}: policy.json presence disagrees with the manifest")
+                    continue
+                policy = load(policy_path) if has_policy[name] else None
+                create = load(os.path.join(iam, name, "create-role.json"))
+                check_document(trust, w + "/trust-policy.json", errors, ref, args.partition, True)
+                if policy is not None:
+                    check_document(policy, w + "/policy.json", errors, ref, args.partition, False)
+                if create.get("RoleName") != name or json.loads(create["AssumeRolePolicyDocument"]) != trust:
+                    errors.append(f"{w}/create-role.json: does not match the role")
+                tf = load(os.path.join(iam, "terraform", name + ".tf.json"))
+                res = tf.get("resource", {})
+                try:
+                    (tf_role,) = res["aws_iam_role"].values()
+                    (role_id,) = res["aws_iam_role"].keys()
+                    if policy is None:
+                        if "aws_iam_policy" in res or "aws_iam_role_policy_attachment" in res:
+                            errors.append(f"{w}: Terraform has a policy the role does not")
+                        if tf_role["name"] != name or \
+                                json.loads(tf_role["assume_role_policy"].replace("$${", "${")) != trust:
+                            errors.append(f"{w}: Terraform role differs from trust-policy.json")
+                        continue
+                    (tf_policy,) = res["aws_iam_policy"].values()
+                    (attach,) = res["aws_iam_role_policy_attachment"].values()
+                    (role_id,) = res["aws_iam_role"].keys()
+                    (policy_id,) = res["aws_iam_policy"].keys()
+                except (KeyError, ValueError):
+                    errors.append(f"{w}: Terraform must hold one role, one policy and one attachment")
+                    continue
+                if tf_role["name"] != name or json.loads(tf_role["assume_role_policy"].replace("$${", "${")) != trust:
+                    errors.append(f"{w}: Terraform role differs from trust-policy.json")
+                if json.loads(tf_policy["policy"].replace("$${", "${")) != policy:
+                    errors.append(f"{w}: Terraform policy differs from policy.json")
+                if attach.get("role") != f"${{aws_iam_role.{role_id}.name}}" or \
+                        attach.get("policy_arn") != f"${{aws_iam_policy.{policy_id}.arn}}":
+                    errors.append(f"{w}: Terraform attachment does not join the role and its policy")
+    for e in errors:
+        print("error:", e)
+    if errors:
+        print(f"iam_validate: FAIL: {len(errors)} problem(s)")
+        return 1
+    print(f"iam_validate: ok: {roles} roles in {len(envs)} environment(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
