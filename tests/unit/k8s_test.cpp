@@ -1,0 +1,226 @@
+// The Kubernetes backend on the corner-case workspace
+// (tests/golden/backends/k8s_iam/workspace): what is emitted, least-privilege
+// network policies, hardened pods, patches, determinism. Schema validity is
+// tests/validators/k8s_validate.py's job.
+#include <catch2/catch.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "backends/Backend.h"
+#include "backends/Naming.h"
+#include "backends/k8s/Manifests.h"
+#include "sema/Program.h"
+#include "workspace/Workspace.h"
+
+using namespace plat;
+namespace k8s = plat::backends::k8s;
+
+namespace {
+
+struct Built {
+  std::optional<Workspace> ws;
+  std::unique_ptr<sema::Program> program;
+};
+
+Built load() {
+  Built b;
+  Diagnostics diags;
+  b.ws = Workspace::load(PLAT_SOURCE_DIR "/tests/golden/backends/k8s_iam/workspace", diags);
+  REQUIRE(b.ws);
+  b.program = sema::check(*b.ws, diags);
+  REQUIRE_FALSE(diags.hasErrors());
+  return b;
+}
+
+std::map<std::string, std::string> emit(const Built &b, const std::string &env) {
+  const sema::EnvModel *model = b.program->env(env);
+  REQUIRE(model);
+  backends::BackendContext ctx{*b.program, *model, b.ws->sources()};
+  backends::Output out;
+  for (const auto &backend : backends::allBackends())
+    if (backend->name() == "k8s")
+      backend->emit(ctx, out);
+  REQUIRE(out.conflicts().empty());
+  return out.files();
+}
+
+YAML::Node doc(const std::map<std::string, std::string> &files, const std::string &path) {
+  auto it = files.find(path);
+  INFO(path);
+  REQUIRE(it != files.end());
+  return YAML::Load(it->second);
+}
+
+std::vector<std::string> peerNames(const YAML::Node &rules, const char *direction) {
+  std::vector<std::string> out;
+  for (const auto &rule : rules)
+    for (const auto &peer : rule[direction])
+      if (YAML::Node pods = peer["podSelector"]["matchLabels"]) {
+        YAML::Node name = pods["app.kubernetes.io/name"] ? pods["app.kubernetes.io/name"] : pods["k8s-app"];
+        out.push_back(peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"].as<std::string>() +
+                      "/" + name.as<std::string>());
+      }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("quantities are written in Kubernetes units", "[k8s]") {
+  CHECK(k8s::cpuQuantity(0.5) == "500m");
+  CHECK(k8s::cpuQuantity(0.25) == "250m");
+  CHECK(k8s::cpuQuantity(2) == "2");
+  CHECK(k8s::memoryQuantity(512.0 * 1024 * 1024) == "512Mi");
+  CHECK(k8s::memoryQuantity(4.0 * 1024 * 1024 * 1024) == "4Gi");
+  CHECK(k8s::memoryQuantity(1000) == "1000");
+}
+
+TEST_CASE("patches merge maps, replace lists, delete on null and record paths", "[k8s]") {
+  k8s::Json target = k8s::Json::parse(R"({"spec": {"a": 1, "list": [1, 2], "keep": {"x": 1}, "gone": 3}})");
+  k8s::Json patch = k8s::Json::parse(R"({"spec": {"list": [9], "keep": {"y": 2}, "gone": null, "new": "n"}})");
+  std::vector<std::string> paths;
+  k8s::mergePatch(target, patch, "", paths);
+  CHECK(target == k8s::Json::parse(R"({"spec": {"a": 1, "list": [9], "keep": {"x": 1, "y": 2}, "new": "n"}})"));
+  std::sort(paths.begin(), paths.end());
+  CHECK(paths == std::vector<std::string>{"spec.gone", "spec.keep.y", "spec.list", "spec.new"});
+}
+
+TEST_CASE("names shared with the other backends", "[k8s][iam]") {
+  CHECK(backends::dnsLabel("Checkout_API") == "checkout-api");
+  CHECK(backends::dnsLabel("__x__") == "x");
+  std::string longName(100, 'a');
+  std::string cut = backends::truncateWithHash(longName, 63);
+  CHECK(cut.size() == 63);
+  CHECK(cut != backends::truncateWithHash(longName + "b", 63));
+  CHECK(backends::truncateWithHash("short", 63) == "short");
+}
+
+TEST_CASE("a team gets a namespace with the environment suffix, quota and defaults", "[k8s]") {
+  Built b = load();
+  auto dev = emit(b, "dev");
+  auto prod = emit(b, "prod");
+  CHECK(doc(dev, "k8s/shop-dev/namespace.yaml")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+            .as<std::string>() == "restricted");
+  CHECK(prod.count("k8s/shop/namespace.yaml"));
+  YAML::Node quota = doc(dev, "k8s/shop-dev/resourcequota-quota.yaml");
+  CHECK(quota["spec"]["hard"]["requests.cpu"].as<std::string>() == "8");
+  CHECK(quota["spec"]["hard"]["requests.memory"].as<std::string>() == "16Gi");
+  CHECK(quota["spec"]["hard"]["pods"].as<std::string>() == "50");
+  // No quota declared, none invented.
+  CHECK_FALSE(dev.count("k8s/ml-dev/resourcequota-quota.yaml"));
+  CHECK(dev.count("k8s/ml-dev/limitrange-defaults.yaml"));
+}
+
+TEST_CASE("deployments are hardened and leave replicas to the autoscaler", "[k8s]") {
+  Built b = load();
+  auto files = emit(b, "dev");
+  YAML::Node d = doc(files, "k8s/shop-dev/deployment-storefront.yaml");
+  CHECK_FALSE(d["spec"]["replicas"]); // 2..5: the HPA owns the count
+  YAML::Node pod = d["spec"]["template"]["spec"];
+  CHECK(pod["securityContext"]["runAsNonRoot"].as<bool>());
+  CHECK(pod["securityContext"]["seccompProfile"]["type"].as<std::string>() == "RuntimeDefault");
+  CHECK_FALSE(pod["automountServiceAccountToken"].as<bool>());
+  YAML::Node c = pod["containers"][0];
+  CHECK_FALSE(c["securityContext"]["allowPrivilegeEscalation"].as<bool>());
+  CHECK(c["securityContext"]["readOnlyRootFilesystem"].as<bool>());
+  CHECK(c["securityContext"]["capabilities"]["drop"][0].as<std::string>() == "ALL");
+  CHECK(c["readinessProbe"]["httpGet"]["path"].as<std::string>() == "/healthz");
+  CHECK(c["env"][0]["valueFrom"]["secretKeyRef"]["name"].as<std::string>() == "secretsmanager-shop-db");
+  // The patch is applied and marked.
+  CHECK(d["spec"]["revisionHistoryLimit"].as<int>() == 3);
+  CHECK(d["spec"]["strategy"]["rollingUpdate"]["maxSurge"].as<int>() == 1);
+  CHECK(d["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"].as<int>() == 0);
+  CHECK(d["metadata"]["annotations"]["plat.dev/patched"].as<std::string>() == "true");
+  CHECK(d["metadata"]["annotations"]["plat.dev/patched-paths"].as<std::string>() ==
+        "spec.revisionHistoryLimit,spec.strategy.rollingUpdate.maxSurge");
+
+  YAML::Node hpa = doc(files, "k8s/shop-dev/horizontalpodautoscaler-storefront.yaml");
+  CHECK(hpa["spec"]["minReplicas"].as<int>() == 2);
+  CHECK(hpa["spec"]["maxReplicas"].as<int>() == 5);
+  // Fixed counts: replicas set, no autoscaler.
+  CHECK(doc(files, "k8s/shop-dev/deployment-cart.yaml")["spec"]["replicas"].as<int>() == 3);
+  CHECK_FALSE(files.count("k8s/shop-dev/horizontalpodautoscaler-cart.yaml"));
+  // No port: no Service, no probes.
+  CHECK_FALSE(files.count("k8s/shop-dev/service-mailer.yaml"));
+  CHECK_FALSE(doc(files, "k8s/shop-dev/deployment-mailer.yaml")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]);
+}
+
+TEST_CASE("secret values never reach the output, only references", "[k8s]") {
+  Built b = load();
+  for (const auto &[path, bytes] : emit(b, "dev"))
+    CHECK(bytes.find("secretsmanager:shop/db") == std::string::npos);
+}
+
+TEST_CASE("network policies allow exactly the declared dependencies", "[k8s]") {
+  Built b = load();
+  auto files = emit(b, "dev");
+  // cart is private: reachable from its caller storefront and the agent
+  // that may invoke it, nothing else.
+  YAML::Node cart = doc(files, "k8s/shop-dev/networkpolicy-cart.yaml");
+  CHECK(cart["spec"]["policyTypes"].size() == 2);
+  CHECK(peerNames(cart["spec"]["ingress"], "from") == std::vector<std::string>{"shop-dev/helper", "shop-dev/storefront"});
+  CHECK(cart["spec"]["ingress"][0]["ports"][0]["port"].as<int>() == 8080);
+  // storefront calls cart (a service) and ranker (a model over HTTPS).
+  YAML::Node sf = doc(files, "k8s/shop-dev/networkpolicy-storefront.yaml");
+  CHECK(peerNames(sf["spec"]["egress"], "to") ==
+        std::vector<std::string>{"kube-system/kube-dns", "shop-dev/cart"});
+  bool https = false;
+  for (const auto &rule : sf["spec"]["egress"])
+    if (rule["ports"][0]["port"].as<int>() == 443)
+      https = rule["to"][0]["ipBlock"]["except"][0].as<std::string>() == "169.254.169.254/32";
+  CHECK(https);
+  // internal exposure: any namespace on the port.
+  CHECK(sf["spec"]["ingress"][0]["from"][0]["namespaceSelector"].size() == 0);
+  // mailer: no port, no callers, no AWS access: DNS only, no ingress.
+  YAML::Node mailer = doc(files, "k8s/shop-dev/networkpolicy-mailer.yaml");
+  CHECK(mailer["spec"]["ingress"].size() == 0);
+  CHECK(mailer["spec"]["egress"].size() == 1);
+}
+
+TEST_CASE("agents get a service account and a role scoped to what they may invoke", "[k8s]") {
+  Built b = load();
+  auto files = emit(b, "dev");
+  YAML::Node role = doc(files, "k8s/shop-dev/role-plat-agent-helper.yaml");
+  REQUIRE(role["rules"].size() == 1);
+  CHECK(role["rules"][0]["verbs"].size() == 1);
+  CHECK(role["rules"][0]["verbs"][0].as<std::string>() == "get");
+  CHECK(role["rules"][0]["resourceNames"][0].as<std::string>() == "cart");
+  YAML::Node binding = doc(files, "k8s/shop-dev/rolebinding-plat-agent-helper.yaml");
+  CHECK(binding["subjects"][0]["name"].as<std::string>() == "helper");
+  // Without an OIDC provider the workspace uses EKS Pod Identity: no IRSA
+  // annotation the webhook would act on.
+  YAML::Node sa = doc(files, "k8s/shop-dev/serviceaccount-helper.yaml");
+  CHECK_FALSE(sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]);
+  CHECK(sa["metadata"]["annotations"]["plat.dev/iam-role-arn"].as<std::string>() ==
+        "arn:aws:iam::210987654321:role/corner-dev-agent-helper");
+  // The agent outside the cluster has nothing here.
+  CHECK_FALSE(files.count("k8s/shop-dev/serviceaccount-outside.yaml"));
+  // Pipelines get the service account their Airflow task pods run as.
+  CHECK(files.count("k8s/shop-dev/serviceaccount-stats.yaml"));
+}
+
+TEST_CASE("kustomization lists every file, sorted; output is deterministic", "[k8s]") {
+  Built b = load();
+  auto files = emit(b, "dev");
+  YAML::Node kust = doc(files, "k8s/kustomization.yaml");
+  std::vector<std::string> listed;
+  for (const auto &r : kust["resources"])
+    listed.push_back("k8s/" + r.as<std::string>());
+  std::vector<std::string> present;
+  for (const auto &[path, _] : files)
+    if (path != "k8s/kustomization.yaml")
+      present.push_back(path);
+  CHECK(std::is_sorted(listed.begin(), listed.end()));
+  CHECK(listed == present);
+  CHECK(emit(b, "dev") == files);
+  Built again = load();
+  CHECK(emit(again, "dev") == files);
+  // Every object carries its provenance.
+  for (const auto &[path, bytes] : files) {
+    if (path == "k8s/kustomization.yaml")
+      continue;
+    YAML::Node n = YAML::Load(bytes);
+    INFO(path);
+    CHECK(n["metadata"]["annotations"]["plat.dev/source"]);
+    CHECK(n["metadata"]["annotations"]["plat.dev/content-hash"].as<std::string>().size() == 16);
+  }
+}
