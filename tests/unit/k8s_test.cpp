@@ -53,12 +53,15 @@ YAML::Node doc(const std::map<std::string, std::string> &files, const std::strin
 std::vector<std::string> peerNames(const YAML::Node &rules, const char *direction) {
   std::vector<std::string> out;
   for (const auto &rule : rules)
-    for (const auto &peer : rule[direction])
+    for (const auto &peer : rule[direction]) {
+      if (!peer["podSelector"])
+        continue;
       if (YAML::Node pods = peer["podSelector"]["matchLabels"]) {
         YAML::Node name = pods["app.kubernetes.io/name"] ? pods["app.kubernetes.io/name"] : pods["k8s-app"];
         out.push_back(peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"].as<std::string>() +
                       "/" + name.as<std::string>());
       }
+    }
   std::sort(out.begin(), out.end());
   return out;
 }
