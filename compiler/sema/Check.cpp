@@ -622,11 +622,20 @@ private:
           break;
         }
         if (!seen.insert(tb).second) {
+          // The cycle is the part of the chain from `tb` on; report it once,
+          // however many declarations reach it and wherever they enter it.
+          std::vector<const ast::Block *> members;
+          for (const TemplateInfo &t : chain)
+            if (t.block == tb || !members.empty())
+              members.push_back(t.block);
+          if (!reportedCycles_.insert(std::set<const ast::Block *>(members.begin(), members.end()))
+                   .second)
+            break;
           Diagnostic &diag = diags_.report(
               DiagId::TemplateCycle, current->extends->span,
               fmt::format("templates extend each other in a cycle through `{}`", tb->name.text.str()));
-          for (const TemplateInfo &t : chain)
-            diag.note(t.block->name.span, fmt::format("`{}` is part of the cycle", t.block->name.text.str()));
+          for (const ast::Block *m : members)
+            diag.note(m->name.span, fmt::format("`{}` is part of the cycle", m->name.text.str()));
           diag.withHelp("remove one `extends` to break the cycle");
           break;
         }
@@ -1359,7 +1368,7 @@ private:
   const Value *convertBlock(const ast::Block *b, const Type *t, Ctx &ctx) {
     if (t->kind == TypeKind::Columns) {
       Value *v = newValue(Value::Kind::Columns, t, b->span);
-      std::set<std::string> seen;
+      std::map<std::string, Span> seen;
       for (const ast::Item *item : b->items) {
         auto *fd = llvm::dyn_cast<ast::FieldDecl>(item);
         if (!fd) {
@@ -1390,9 +1399,12 @@ private:
                         fmt::format("unknown column annotation `@{}`", a.name.text.str()))
                 .withHelp("columns know `@pii`");
         }
-        if (!seen.insert(col->text).second)
-          diags_.report(DiagId::DuplicateField, fd->name.span,
-                        fmt::format("column `{}` is declared twice", col->text));
+        if (auto [at, added] = seen.emplace(col->text, fd->name.span); !added)
+          diags_
+              .report(DiagId::DuplicateField, fd->name.span,
+                      fmt::format("column `{}` is declared twice", col->text))
+              .note(at->second, "first declared here")
+              .withHelp("remove one of them, or rename it");
         col->items.clear();
         NamedValue nv{col->text, col};
         v->fields.push_back(nv);
@@ -1959,6 +1971,7 @@ private:
   std::vector<std::vector<TemplateInfo>> chains_;
   std::vector<std::string> envNames_;
   std::map<std::string, std::string> nameFormats_;
+  std::set<std::set<const ast::Block *>> reportedCycles_;
   std::map<const FieldDef *, const Value *> defaults_;
   std::map<std::tuple<const void *, const Type *, DeclId>, const Value *> cache_;
   bool usedEnv_ = false;
