@@ -4,6 +4,7 @@
 #include <set>
 
 #include "fmt/format.h"
+#include "governance/Governance.h"
 #include "nlohmann/json.hpp"
 
 namespace plat::report {
@@ -27,10 +28,11 @@ const char *dotShape(llvm::StringRef kind) {
   return "ellipse";
 }
 
-std::string classificationOf(const sema::Program &p, const sema::EnvModel &env, sema::DeclId id) {
-  if (const sema::Value *c = env.get(id, "classification"); c && c->kind == sema::Value::Kind::Enum)
-    return c->text;
-  (void)p;
+// The effective classification after lineage (a model trained on pii data
+// is pii), which is what reviewers need to see.
+std::string classificationOf(const sema::Program &, const sema::EnvModel &env, sema::DeclId id) {
+  if (id < env.classification.size() && env.classification[id] >= 0)
+    return governance::classificationName(env.classification[id]).str();
   return "";
 }
 
