@@ -380,9 +380,8 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
 
     body += fmt::format("    {} = KubernetesPodOperator(\n", var);
     body += fmt::format("        task_id={},\n", py::str(task->text));
-    body += fmt::format("        name={},\n",
-                        py::str(truncateWithHash(
-                            llvm::StringRef(kebab(pipeline.name + "-" + task->text)).lower(), 63)));
+    // The pod's name prefix (the provider appends a random suffix).
+    body += fmt::format("        name={},\n", py::str(dnsLabel(pipeline.name + "-" + task->text)));
     if (!ns.empty())
       body += fmt::format("        namespace={},\n", py::str(ns));
     body += fmt::format("        service_account_name={},\n", py::str(serviceAccountName(pipeline)));
