@@ -177,12 +177,13 @@ RenderOptions renderOptions(const Options &opts, bool errIsTerminal, const std::
 }
 
 void emit(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty,
-          const SourceManager &sources, Diagnostics &diags, const std::string &root) {
+          const SourceManager &sources, Diagnostics &diags, const std::string &root,
+          bool summary = true) {
   diags.sort(sources);
   RenderOptions r = renderOptions(opts, tty, root);
   if (opts.format == DiagFormat::Text) {
     renderText(err, sources, diags, r);
-    if (!diags.empty())
+    if (summary && !diags.empty())
       err << summaryLine(diags) << "\n";
   } else {
     // Machine formats go to stdout so they can be piped or redirected alone.
@@ -206,7 +207,8 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   std::unique_ptr<sema::Program> program = sema::check(*ws, diags);
   if (opts.dumpIr)
     out << sema::dumpIr(*program, ws->sources());
-  emit(opts, out, err, tty, ws->sources(), diags, ws->root());
+  // Without errors the closing "checked ..." line carries the summary.
+  emit(opts, out, err, tty, ws->sources(), diags, ws->root(), diags.hasErrors());
   if (opts.format == DiagFormat::Text && !diags.hasErrors())
     err << fmt::format("checked {} files in `{}`: {}\n", ws->userFileCount(), ws->root(),
                        summaryLine(diags));

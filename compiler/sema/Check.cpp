@@ -1663,7 +1663,8 @@ private:
     if (!def->has(name)) {
       Diagnostic &d = diags_.report(
           DiagId::UnknownEnumValue, e->span,
-          fmt::format("`{}` is not a `{}`: expected one of {}", name.str(), def->name, joinNames(def->members)));
+          fmt::format("`{}` is not a member of `{}`: expected one of {}", name.str(), def->name,
+                      joinNames(def->members)));
       suggest(d, name.str(), def->members, e->span);
       return errorValue(e->span);
     }

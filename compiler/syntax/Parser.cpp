@@ -177,6 +177,27 @@ bool has(const antlr4::misc::IntervalSet &set, size_t type) {
   return set.contains(static_cast<size_t>(type));
 }
 
+// Keywords that `pathSegment` in the grammar also accepts as field names.
+bool isSoftKeyword(size_t type) {
+  switch (type) {
+  case PlatParser::KW_TEMPLATE:
+  case PlatParser::KW_ENUM:
+  case PlatParser::KW_EXTENDS:
+  case PlatParser::KW_AS:
+  case PlatParser::KW_IN:
+  case PlatParser::KW_IMPORT:
+  case PlatParser::KW_PACKAGE:
+  case PlatParser::KW_WHERE:
+  case PlatParser::KW_REQUIRE:
+  case PlatParser::KW_ELSE:
+  case PlatParser::KW_ANY:
+  case PlatParser::KW_ALL:
+    return true;
+  default:
+    return false;
+  }
+}
+
 bool insideRule(antlr4::ParserRuleContext *ctx, size_t ruleIndex) {
   for (; ctx; ctx = dynamic_cast<antlr4::ParserRuleContext *>(ctx->parent))
     if (ctx->getRuleIndex() == ruleIndex)
@@ -277,9 +298,13 @@ private:
     if (ctx && ctx->getRuleIndex() == PlatParser::RuleFile)
       return "a declaration such as `service name { ... }`";
     std::vector<std::string> names;
+    bool name = has(expected, PlatParser::ID);
     for (ssize_t type : expected.toList()) {
       if (type == PlatParser::RAW_STRING || type == PlatParser::FLOAT ||
           type == PlatParser::QUANTITY)
+        continue;
+      // Keywords that may also serve as field names are covered by "a name".
+      if (name && isSoftKeyword(static_cast<size_t>(type)))
         continue;
       std::string name = describeTokenType(parser->getVocabulary(), static_cast<size_t>(type));
       if (std::find(names.begin(), names.end(), name) == names.end())
