@@ -254,6 +254,12 @@ class Dag:
         return ast.literal_eval(self.dag_kwargs[name])
 
 
+def compiled(path):
+    """py_compile, with the .pyc kept out of the output folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        py_compile.compile(path, cfile=os.path.join(tmp, 'dag.pyc'), doraise=True)
+
+
 def build(platc, ws, out):
     proc = subprocess.run([platc, 'build', ws, '-o', out, '--target', 'airflow,sagemaker'],
                           capture_output=True, text=True)
@@ -348,7 +354,7 @@ def check_hostile(out, fail):
                 'odd operator path kept as data: %r' % weird)
     doc = d.literal('doc_md')
     fail.expect(doc.startswith(fixtures.HOSTILE_DOC.strip() + '\n\n'), 'doc_md read back as %r' % doc)
-    py_compile.compile(path, doraise=True)
+    compiled(path)
 
 
 # ------------------------------------------------------------ rendering
@@ -588,7 +594,7 @@ def main():
             for d, _, names in os.walk(a):
                 for n in names:
                     if n.endswith('.py'):
-                        py_compile.compile(os.path.join(d, n), doraise=True)
+                        compiled(os.path.join(d, n))
         if render:
             check_render(outs['acme'], outs['evil'], fail)
         else:
