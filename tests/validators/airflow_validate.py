@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the Airflow DAG files platc writes.
 
-usage: airflow_validate.py PLATC [--render]
+usage: airflow_validate.py PLATC [--render] [WORKSPACE ...]
 
 Builds the fixture workspaces of sagemaker_fixtures.py (a realistic one and
 one full of hostile strings) with `platc build --target airflow,sagemaker`
@@ -600,6 +600,18 @@ def main():
         else:
             check_acme(outs['acme'], fail)
             check_hostile(outs['evil'], fail)
+            # Other workspaces (examples/): every DAG compiles and has the
+            # structure above.
+            for i, ws in enumerate(a for a in sys.argv[2:] if not a.startswith('--')):
+                out = os.path.join(tmp, 'extra-%d' % i)
+                build(platc, ws, out)
+                for d, _, names in os.walk(out):
+                    for n in sorted(names):
+                        if n.endswith('.py') and os.sep + 'airflow' + os.sep in d + os.sep:
+                            compiled(os.path.join(d, n))
+                            dag = Dag(os.path.join(d, n), fail)
+                            dag.structure()
+                            dag.header()
     for f in fail:
         print('FAIL:', f)
     if fail:
