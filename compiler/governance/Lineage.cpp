@@ -21,29 +21,6 @@ llvm::StringRef classificationName(int level) {
   return level >= 0 && level <= 3 ? kLevels[level] : "unclassified";
 }
 
-static const char *hopName(EdgeKind k) {
-  switch (k) {
-  case EdgeKind::Calls:
-    return "calls";
-  case EdgeKind::Reads:
-  case EdgeKind::AgentReads:
-    return "reads";
-  case EdgeKind::Writes:
-  case EdgeKind::AgentWrites:
-    return "writes";
-  case EdgeKind::TrainedOn:
-    return "trained on";
-  case EdgeKind::RetrainsOn:
-    return "retrains on";
-  case EdgeKind::Invokes:
-    return "invokes";
-  case EdgeKind::Triggers:
-    return "triggers";
-  case EdgeKind::Owns:
-    return "owns";
-  }
-  return "uses";
-}
 
 // The level a declaration has on its own: a dataset's declared
 // classification, raised to pii by any `@pii` column.
@@ -230,7 +207,9 @@ std::string lineagePath(const Program &p, const EnvModel &env, DeclId id) {
     if (!via)
       break;
     DeclId next = via->from == current ? via->to : via->from;
-    std::string hop = via->from == current ? hopName(via->kind) : "written by";
+    llvm::StringRef verb = sema::edgeVerb(via->kind);
+    verb.consume_front("is "); // "(trained on)" reads better in a path
+    std::string hop = via->from == current ? verb.str() : "written by";
     out += fmt::format(" → {} ({})", p.decl(next).name, hop);
     current = next;
   }
@@ -246,7 +225,7 @@ void addLineageNotes(Diagnostic &d, const Program &p, const EnvModel &env, DeclI
       break;
     DeclId next = via->from == current ? via->to : via->from;
     if (via->from == current)
-      d.note(via->span, fmt::format("`{}` {} `{}`", p.decl(current).name, hopName(via->kind),
+      d.note(via->span, fmt::format("`{}` {} `{}`", p.decl(current).name, sema::edgeVerb(via->kind).str(),
                                     p.decl(next).name));
     else {
       // Point at the `writes` that names this dataset, not at the read the

@@ -79,6 +79,30 @@ std::optional<DeclKind> declKindFromName(llvm::StringRef name) {
   return std::nullopt;
 }
 
+llvm::StringRef edgeVerb(EdgeKind kind) {
+  switch (kind) {
+  case EdgeKind::Calls:
+    return "calls";
+  case EdgeKind::Reads:
+  case EdgeKind::AgentReads:
+    return "reads";
+  case EdgeKind::Writes:
+  case EdgeKind::AgentWrites:
+    return "writes";
+  case EdgeKind::TrainedOn:
+    return "is trained on";
+  case EdgeKind::RetrainsOn:
+    return "retrains on";
+  case EdgeKind::Invokes:
+    return "invokes";
+  case EdgeKind::Triggers:
+    return "triggers";
+  case EdgeKind::Owns:
+    return "owns";
+  }
+  return "depends on";
+}
+
 const Value *Value::field(llvm::StringRef name) const {
   for (const NamedValue &f : fields)
     if (f.name == name)

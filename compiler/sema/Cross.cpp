@@ -456,7 +456,7 @@ private:
       diags_
           .report(DiagId::MissingInEnvironment, e.span,
                   fmt::format("`{}` exists in `{}` and {} `{}`, which does not exist in `{}`",
-                              decl(e.from).name, env.name, verb(e.kind), decl(e.to).name, env.name))
+                              decl(e.from).name, env.name, edgeVerb(e.kind).data(), decl(e.to).name, env.name))
           .note(decl(e.to).nameSpan,
                 fmt::format("`{}` is declared here, limited by its `environments`", decl(e.to).name))
           .withHelp(fmt::format("add `{}` to the `environments` of `{}`, or limit `{}` to the "
@@ -465,29 +465,6 @@ private:
     }
   }
 
-  static const char *verb(EdgeKind k) {
-    switch (k) {
-    case EdgeKind::Calls:
-      return "calls";
-    case EdgeKind::Reads:
-    case EdgeKind::AgentReads:
-      return "reads";
-    case EdgeKind::Writes:
-    case EdgeKind::AgentWrites:
-      return "writes";
-    case EdgeKind::TrainedOn:
-      return "is trained on";
-    case EdgeKind::RetrainsOn:
-      return "retrains on";
-    case EdgeKind::Invokes:
-      return "invokes";
-    case EdgeKind::Triggers:
-      return "triggers";
-    case EdgeKind::Owns:
-      return "owns";
-    }
-    return "depends on";
-  }
 
   void checkOnCall(const EnvModel &env) {
     if (env.tier != "production")

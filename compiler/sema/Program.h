@@ -142,6 +142,8 @@ enum class EdgeKind : uint8_t {
   Triggers, // agent -> pipeline
 };
 llvm::StringRef edgeName(EdgeKind kind);
+// The edge as a verb in a sentence: "`scorer` is trained on `transactions`".
+llvm::StringRef edgeVerb(EdgeKind kind);
 
 struct Edge {
   DeclId from;

@@ -29,6 +29,20 @@ const Package *Workspace::package(llvm::StringRef name) const {
   return it == packages_.end() ? nullptr : &it->second;
 }
 
+// A file that could not be parsed (too large, unreadable): it is listed so
+// that its diagnostic has a place, with an empty AST.
+static LoadedFile unparsedFile(FileId id, const std::string &rel) {
+  LoadedFile lf;
+  lf.id = id;
+  lf.relativePath = rel;
+  lf.package = defaultPackageFor(rel);
+  lf.parsed.arena = std::make_unique<ast::Arena>();
+  lf.parsed.ast = lf.parsed.arena->make<ast::File>();
+  lf.parsed.ast->id = id;
+  lf.parsed.ast->hasSyntaxErrors = true;
+  return lf;
+}
+
 static std::optional<fs::path> findRoot(const fs::path &start) {
   std::error_code ec;
   fs::path dir = fs::absolute(start, ec).lexically_normal();
@@ -116,15 +130,7 @@ std::optional<Workspace> Workspace::load(const std::string &dir, Diagnostics &di
                               static_cast<double>(size) / (1 << 20),
                               options.parse.maxFileBytes >> 20))
           .withHelp("split the declarations over several files; a package may span many files");
-      LoadedFile lf;
-      lf.id = id;
-      lf.relativePath = rel;
-      lf.package = defaultPackageFor(rel);
-      lf.parsed.arena = std::make_unique<ast::Arena>();
-      lf.parsed.ast = lf.parsed.arena->make<ast::File>();
-      lf.parsed.ast->id = id;
-      lf.parsed.ast->hasSyntaxErrors = true;
-      ws.files_.push_back(std::move(lf));
+      ws.files_.push_back(unparsedFile(id, rel));
       continue;
     }
     std::ifstream in(full, std::ios::binary);
@@ -137,15 +143,7 @@ std::optional<Workspace> Workspace::load(const std::string &dir, Diagnostics &di
           .report(DiagId::UnreadableFile, Span{id, 0, 0},
                   fmt::format("cannot read `{}`: {}", rel, std::strerror(errno)))
           .withHelp("check the file's permissions");
-      LoadedFile lf;
-      lf.id = id;
-      lf.relativePath = rel;
-      lf.package = defaultPackageFor(rel);
-      lf.parsed.arena = std::make_unique<ast::Arena>();
-      lf.parsed.ast = lf.parsed.arena->make<ast::File>();
-      lf.parsed.ast->id = id;
-      lf.parsed.ast->hasSyntaxErrors = true;
-      ws.files_.push_back(std::move(lf));
+      ws.files_.push_back(unparsedFile(id, rel));
       continue;
     }
     texts.emplace_back(rel, buffer.str());
