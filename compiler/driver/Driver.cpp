@@ -1,5 +1,6 @@
 #include "driver/Driver.h"
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -30,8 +31,10 @@ usage: platc <command> [options] [arguments]
 commands:
   init [DIR]                create a new workspace in DIR (default: .): one
                             team and one service to start from
-  check [DIR] [--dump-ir]   check the workspace that holds DIR (default: .);
-                            --dump-ir prints the typed IR of every environment
+  check [DIR] [--dump-ir] [--time-phases]
+                            check the workspace that holds DIR (default: .);
+                            --dump-ir prints the typed IR of every environment,
+                            --time-phases the CPU seconds of each phase
   build [DIR] -o OUT [--env E] [--target k8s,iam,sagemaker,airflow]
                             check, then write each environment's artefacts to
                             OUT/<env>/<target>/ (atomically; nothing on errors)
@@ -63,6 +66,7 @@ struct Options {
   std::string color = "auto";
   bool check = false;
   bool dumpIr = false;
+  bool timePhases = false;
   std::string output;
   std::string env;
   std::string targets;
@@ -151,6 +155,10 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
       opts.depth = static_cast<unsigned>(std::stoul(*v));
       continue;
     }
+    if (a == "--time-phases") {
+      opts.timePhases = true;
+      continue;
+    }
     if (a == "--dump-ir") {
       opts.dumpIr = true;
       continue;
@@ -198,13 +206,21 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   }
   std::string dir = opts.positional.empty() ? "." : opts.positional[0];
   Diagnostics diags;
+  std::clock_t loadStart = std::clock();
   std::optional<Workspace> ws = Workspace::load(dir, diags);
+  double loadSeconds = static_cast<double>(std::clock() - loadStart) / CLOCKS_PER_SEC;
   if (!ws) {
     SourceManager none;
     emit(opts, out, err, tty, none, diags, "");
     return kExitErrors;
   }
-  std::unique_ptr<sema::Program> program = sema::check(*ws, diags);
+  sema::PhaseTimes times;
+  std::unique_ptr<sema::Program> program = sema::check(*ws, diags, &times);
+  if (opts.timePhases)
+    // CPU seconds of the whole process (both parse threads count in load).
+    err << fmt::format("phases (CPU s): load+parse {:.3f}, resolve+types {:.3f}, cross {:.3f}, "
+                       "governance {:.3f}\n",
+                       loadSeconds, times.resolve, times.cross, times.governance);
   if (opts.dumpIr)
     out << sema::dumpIr(*program, ws->sources());
   // Without errors the closing "checked ..." line carries the summary.

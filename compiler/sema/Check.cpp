@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <regex>
 #include <set>
 
@@ -2004,11 +2005,19 @@ private:
 
 } // namespace
 
-std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags) {
+static double cpuSeconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+
+std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags, PhaseTimes *times) {
   auto program = std::make_unique<Program>();
+  double t0 = cpuSeconds();
   Checker(ws, diags, *program).run();
+  double t1 = cpuSeconds();
   crossCheck(*program, diags);
+  double t2 = cpuSeconds();
   governance::checkGovernance(*program, diags);
+  double t3 = cpuSeconds();
+  if (times)
+    *times = PhaseTimes{t1 - t0, t2 - t1, t3 - t2};
   return program;
 }
 

@@ -201,7 +201,14 @@ struct Program {
 
 // Resolves, type-checks and builds the IR. Never fails: problems are
 // diagnostics, and the IR holds what could be understood.
-std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags);
+// Seconds of CPU time each phase of `check` took (for `--time-phases`).
+struct PhaseTimes {
+  double resolve = 0;    // names, types, per-environment values
+  double cross = 0;      // cross-persona checks
+  double governance = 0; // lineage, policies, agents, cost
+};
+std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags,
+                               PhaseTimes *times = nullptr);
 
 // `platc check --dump-ir`: a stable, readable text form for golden tests.
 std::string dumpIr(const Program &program, const SourceManager &sources);
