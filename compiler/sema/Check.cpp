@@ -789,7 +789,9 @@ private:
       } else if (f.defaultValue) {
         fv.value = defaultValue(f);
         fv.origin = Origin::Default;
-      } else if (f.required && first) {
+      } else if (f.required && first && !file(declFile_[id]).parsed.ast->hasSyntaxErrors) {
+        // (In a file with syntax errors the field may be in the part the
+        // parser could not read: the syntax error is the one to fix first.)
         reportMissing(d.nameSpan, f, d.kind + " " + d.name);
       }
       fields.push_back(fv);
