@@ -126,27 +126,30 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
       opts.output = *v;
       continue;
     }
-    if (a.rfind("--env", 0) == 0) {
-      auto v = value("--env");
+    // Options that take one string.
+    struct StringOption {
+      const char *flag;
+      std::string *target;
+      const char *missing;
+    };
+    const StringOption stringOptions[] = {
+        {"--env", &opts.env, "--env needs an environment name"},
+        {"--target", &opts.targets, "--target needs a list such as k8s,iam"},
+        {"--focus", &opts.focus, "--focus needs a declaration name"},
+    };
+    bool matched = false;
+    for (const StringOption &o : stringOptions) {
+      if (a != o.flag && a.rfind(std::string(o.flag) + "=", 0) != 0)
+        continue;
+      auto v = value(o.flag);
       if (!v)
-        return "--env needs an environment name";
-      opts.env = *v;
-      continue;
+        return std::string(o.missing);
+      *o.target = *v;
+      matched = true;
+      break;
     }
-    if (a.rfind("--target", 0) == 0) {
-      auto v = value("--target");
-      if (!v)
-        return "--target needs a list such as k8s,iam";
-      opts.targets = *v;
+    if (matched)
       continue;
-    }
-    if (a.rfind("--focus", 0) == 0) {
-      auto v = value("--focus");
-      if (!v)
-        return "--focus needs a declaration name";
-      opts.focus = *v;
-      continue;
-    }
     if (a.rfind("--depth", 0) == 0) {
       auto v = value("--depth");
       if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos ||
