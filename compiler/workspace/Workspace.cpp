@@ -7,6 +7,8 @@
 #include <sstream>
 #include <thread>
 
+#include "llvm/Support/thread.h"
+
 #include "base/Text.h"
 #include "stdlib/Embedded.h"
 #include "fmt/format.h"
@@ -200,15 +202,16 @@ void Workspace::parseAll(std::vector<std::pair<std::string, std::string>> &&text
       lf.parsed = syntax::parse(sources_.file(lf.id), lf.id, perFile[i], options.parse);
     }
   };
-  if (threads <= 1) {
-    work();
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t)
-      pool.emplace_back(work);
-    for (std::thread &t : pool)
-      t.join();
-  }
+  // Parsing recurses; the parser bounds its depth, and the workers get a
+  // stack large enough for that bound in every build (sanitizer and debug
+  // frames are several times larger than optimised ones). Only the pages
+  // actually touched are committed.
+  constexpr unsigned kParseStack = 64u << 20;
+  std::vector<llvm::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back(llvm::Optional<unsigned>(kParseStack), work);
+  for (llvm::thread &t : pool)
+    t.join();
   for (size_t i = 0; i < count; ++i) {
     files_[first + i].syntaxDiagnostics = perFile[i].all();
     diags.append(std::move(perFile[i]));
