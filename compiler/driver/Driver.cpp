@@ -245,6 +245,20 @@ const sema::EnvModel *defaultEnv(const sema::Program &program, const std::string
   return &program.envs.front();
 }
 
+// Loads and checks the workspace that holds `dir` for the report commands.
+// When there is no workspace, prints why and returns null.
+std::unique_ptr<sema::Program> loadAndCheck(const std::string &dir, const Options &opts,
+                                            llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty,
+                                            std::optional<Workspace> &ws, Diagnostics &diags) {
+  ws = Workspace::load(dir, diags);
+  if (!ws) {
+    SourceManager none;
+    emit(opts, out, err, tty, none, diags, "");
+    return nullptr;
+  }
+  return sema::check(*ws, diags);
+}
+
 int runGraph(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
   std::string dir = opts.positional.empty() ? "." : opts.positional[0];
   report::GraphOptions g;
@@ -261,15 +275,12 @@ int runGraph(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   g.focus = opts.focus;
   g.depth = opts.depth;
   Diagnostics diags;
-  std::optional<Workspace> ws = Workspace::load(dir, diags);
+  std::optional<Workspace> ws;
   Options textOpts = opts;
   textOpts.format = DiagFormat::Text;
-  if (!ws) {
-    SourceManager none;
-    emit(textOpts, out, err, tty, none, diags, "");
+  std::unique_ptr<sema::Program> program = loadAndCheck(dir, textOpts, out, err, tty, ws, diags);
+  if (!program)
     return kExitErrors;
-  }
-  std::unique_ptr<sema::Program> program = sema::check(*ws, diags);
   if (diags.hasErrors()) {
     emit(textOpts, out, err, tty, ws->sources(), diags, ws->root());
     return kExitErrors;
@@ -339,15 +350,12 @@ int runCost(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err,
     return kExitUsage;
   }
   Diagnostics diags;
-  std::optional<Workspace> ws = Workspace::load(dir, diags);
+  std::optional<Workspace> ws;
   Options textOpts = opts;
   textOpts.format = DiagFormat::Text;
-  if (!ws) {
-    SourceManager none;
-    emit(textOpts, out, err, tty, none, diags, "");
+  std::unique_ptr<sema::Program> program = loadAndCheck(dir, textOpts, out, err, tty, ws, diags);
+  if (!program)
     return kExitErrors;
-  }
-  std::unique_ptr<sema::Program> program = sema::check(*ws, diags);
   // Governance and budget findings (P05xx, P06xx) do not stop the report;
   // errors in the declarations themselves make its figures meaningless.
   bool blocking = false;
