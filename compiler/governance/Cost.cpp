@@ -7,6 +7,8 @@
 
 #include "fmt/format.h"
 #include "governance/Governance.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include "sema/ValueText.h"
 
 namespace plat::governance {
@@ -103,14 +105,15 @@ Rates nodeRates(const sema::Program &p, const sema::EnvModel &env) {
   return r;
 }
 
-double podHour(const Rates &r, const Value *resources, std::string &what) {
+double podHour(const Rates &r, const Value *resources, std::string *what) {
   if (!resources)
     return 0;
   const Value *cpu = resources->field("cpu");
   const Value *mem = resources->field("memory");
   double cores = cpu ? cpu->number : 0;
   double gib = mem ? mem->number / kGiB : 0;
-  what = fmt::format("{} vCPU + {} GiB", sema::numberText(std::round(cores * 1000) / 1000),
+  if (what)
+    *what = fmt::format("{} vCPU + {} GiB", sema::numberText(std::round(cores * 1000) / 1000),
                      sema::numberText(std::round(gib * 1000) / 1000));
   return cores * r.cpuHour + gib * r.gibHour;
 }
@@ -121,30 +124,53 @@ double lowReplicas(const Value *range) {
   return range->items[0]->asNumber();
 }
 
+// Who writes what, per environment, so that a pipeline's runs are found
+// without scanning every edge (edges are sorted by their source).
+struct Flow {
+  const sema::EnvModel &env;
+  std::vector<llvm::SmallVector<DeclId, 1>> pipelineWriters; // by dataset, in edge order
+
+  Flow(const sema::Program &p, const sema::EnvModel &e) : env(e), pipelineWriters(p.decls.size()) {
+    for (const sema::Edge &w : e.edges)
+      if (w.kind == sema::EdgeKind::Writes && p.decl(w.from).kindId == sema::DeclKind::Pipeline)
+        pipelineWriters[w.to].push_back(w.from);
+  }
+  llvm::ArrayRef<sema::Edge> from(DeclId id) const {
+    auto lo = std::partition_point(env.edges.begin(), env.edges.end(),
+                                   [&](const sema::Edge &e) { return e.from < id; });
+    auto hi = std::partition_point(lo, env.edges.end(),
+                                   [&](const sema::Edge &e) { return e.from <= id; });
+    return llvm::ArrayRef<sema::Edge>(&*lo, static_cast<size_t>(hi - lo));
+  }
+};
+
 // How often a pipeline runs: its schedule, else as often as whatever writes
 // the datasets it reads (one level up), else daily.
-double pipelineRuns(const sema::Program &p, const sema::EnvModel &env, DeclId id, int depth = 0) {
-  if (const Value *s = env.get(id, "schedule"))
+double pipelineRuns(const sema::Program &p, const Flow &flow, DeclId id, int depth = 0) {
+  if (const Value *s = flow.env.get(id, "schedule"))
     return runsPerMonth(s->text);
   if (depth < 4)
-    for (const sema::Edge &e : env.edges)
-      if (e.from == id && e.kind == sema::EdgeKind::Reads)
-        for (const sema::Edge &w : env.edges)
-          if (w.to == e.to && w.kind == sema::EdgeKind::Writes && p.decl(w.from).kind == "pipeline" &&
-              w.from != id)
-            return pipelineRuns(p, env, w.from, depth + 1);
+    for (const sema::Edge &e : flow.from(id))
+      if (e.kind == sema::EdgeKind::Reads)
+        for (DeclId writer : flow.pipelineWriters[e.to])
+          if (writer != id)
+            return pipelineRuns(p, flow, writer, depth + 1);
   return kHoursPerMonth / 24;
 }
 
-double estimate(const sema::Program &p, const sema::EnvModel &env, const Rates &rates, DeclId id,
-                std::string &basis) {
+// The monthly cost of one declaration. `basis`, when given, receives how it
+// was computed (for reports; formatting it costs more than the estimate).
+double estimate(const sema::Program &p, const Flow &flow, const Rates &rates, DeclId id,
+                std::string *basis) {
+  const sema::EnvModel &env = flow.env;
   const sema::Decl &d = p.decl(id);
   switch (d.kindId) {
   case sema::DeclKind::Service: {
     double replicas = lowReplicas(env.get(id, "replicas"));
     std::string pod;
-    double perHour = podHour(rates, env.get(id, "resources"), pod);
-    basis = fmt::format("{} replicas × ({}) at {} prices", sema::numberText(replicas), pod, rates.node);
+    double perHour = podHour(rates, env.get(id, "resources"), basis ? &pod : nullptr);
+    if (basis)
+      *basis = fmt::format("{} replicas × ({}) at {} prices", sema::numberText(replicas), pod, rates.node);
     return replicas * perHour * kHoursPerMonth;
   }
   case sema::DeclKind::Model: {
@@ -161,10 +187,9 @@ double estimate(const sema::Program &p, const sema::EnvModel &env, const Rates &
         why = s->text;
       } else if (const Value *r = train->field("retrain_on"); r && !r->items.empty()) {
         for (const Value *ds : r->items)
-          for (const sema::Edge &w : env.edges)
-            if (ds->kind == Value::Kind::Ref && w.to == ds->ref && w.kind == sema::EdgeKind::Writes &&
-                p.decl(w.from).kind == "pipeline")
-              runs = std::max(runs, pipelineRuns(p, env, w.from));
+          if (ds->kind == Value::Kind::Ref && ds->ref < flow.pipelineWriters.size())
+            for (DeclId writer : flow.pipelineWriters[ds->ref])
+              runs = std::max(runs, pipelineRuns(p, flow, writer));
         why = "each update of its retraining dataset";
       } else if (const Value *rpm = train->field("runs_per_month")) {
         runs = rpm->asNumber();
@@ -173,7 +198,8 @@ double estimate(const sema::Program &p, const sema::EnvModel &env, const Rates &
       if (instance && instance->ref != sema::kNoDecl && count && runtime) {
         double cost = runs * count->asNumber() * hourly(env, instance->ref) * (runtime->number / 3600);
         total += cost;
-        parts.push_back(fmt::format("training {} runs/month ({}) × {} × {} for up to {}h",
+        if (basis)
+          parts.push_back(fmt::format("training {} runs/month ({}) × {} × {} for up to {}h",
                                     sema::numberText(std::round(runs * 10) / 10), why,
                                     sema::numberText(count->asNumber()), instance->text,
                                     sema::numberText(runtime->number / 3600)));
@@ -183,36 +209,41 @@ double estimate(const sema::Program &p, const sema::EnvModel &env, const Rates &
       const Value *serverless = serve->field("serverless");
       const Value *instance = serve->field("instance");
       if (serverless && serverless->boolean) {
-        parts.push_back("serverless serving, billed per request (not estimated)");
+        if (basis)
+          parts.push_back("serverless serving, billed per request (not estimated)");
       } else if (instance && instance->ref != sema::kNoDecl) {
         double replicas = lowReplicas(serve->field("replicas"));
         total += replicas * hourly(env, instance->ref) * kHoursPerMonth;
-        parts.push_back(fmt::format("serving {} × {}", sema::numberText(replicas), instance->text));
+        if (basis)
+          parts.push_back(fmt::format("serving {} × {}", sema::numberText(replicas), instance->text));
       }
     }
-    for (const std::string &part : parts)
-      basis += (basis.empty() ? "" : "; ") + part;
+    if (basis)
+      for (const std::string &part : parts)
+        *basis += (basis->empty() ? "" : "; ") + part;
     return total;
   }
   case sema::DeclKind::Pipeline: {
-    double runs = pipelineRuns(p, env, id);
+    double runs = pipelineRuns(p, flow, id);
     double perRun = 0;
     size_t tasks = 0;
     if (const Value *list = env.get(id, "task"))
       for (const Value *t : list->items) {
         std::string pod;
         const Value *duration = t->field("duration");
-        perRun += podHour(rates, t->field("resources"), pod) * (duration ? duration->number / 3600 : 0);
+        perRun += podHour(rates, t->field("resources"), nullptr) * (duration ? duration->number / 3600 : 0);
         ++tasks;
       }
-    basis = fmt::format("{} runs/month × {} tasks at {} prices", sema::numberText(std::round(runs * 10) / 10),
+    if (basis)
+      *basis = fmt::format("{} runs/month × {} tasks at {} prices", sema::numberText(std::round(runs * 10) / 10),
                         tasks, rates.node);
     return runs * perRun;
   }
   case sema::DeclKind::Agent: {
     const Value *quota = env.get(id, "quota");
     const Value *spend = quota ? quota->field("spend") : nullptr;
-    basis = "its spend quota";
+    if (basis)
+      *basis = "its spend quota";
     return spend ? spend->number * kSecondsPerMonth : 0;
   }
   case sema::DeclKind::Workspace:
@@ -246,21 +277,23 @@ std::string usd(double amount) {
 void computeCosts(sema::Program &p, sema::EnvModel &env) {
   env.monthlyCost.assign(p.decls.size(), 0);
   Rates rates = nodeRates(p, env);
+  Flow flow(p, env);
   for (const sema::Decl &d : p.decls) {
     if (d.fromStdlib || !env.exists[d.id])
       continue;
-    std::string basis;
-    env.monthlyCost[d.id] = estimate(p, env, rates, d.id, basis);
+    env.monthlyCost[d.id] = estimate(p, flow, rates, d.id, nullptr);
   }
 }
 
 std::string costBasis(const sema::Program &p, const sema::EnvModel &env, DeclId id) {
   std::string basis;
-  estimate(p, env, nodeRates(p, env), id, basis);
+  estimate(p, Flow(p, env), nodeRates(p, env), id, &basis);
   return basis;
 }
 
-std::vector<TeamCost> teamCosts(const sema::Program &p, const sema::EnvModel &env) {
+std::vector<TeamCost> teamCosts(const sema::Program &p, const sema::EnvModel &env, bool withBasis) {
+  Flow flow(p, env);
+  Rates rates = nodeRates(p, env);
   std::map<DeclId, TeamCost> byTeam;
   for (DeclId team : p.ofKind("team")) {
     if (!env.exists[team])
@@ -277,7 +310,11 @@ std::vector<TeamCost> teamCosts(const sema::Program &p, const sema::EnvModel &en
     if (team == sema::kNoDecl || !byTeam.count(team))
       continue;
     double cost = env.monthlyCost[d.id];
-    std::string basis = cost > 0 || d.kind == "model" ? costBasis(p, env, d.id) : "";
+    // A model with no cost still gets a line when its basis says why
+    // (serverless serving is not estimated).
+    std::string basis;
+    if ((cost > 0 || d.kindId == sema::DeclKind::Model) && (withBasis || cost <= 0))
+      estimate(p, flow, rates, d.id, &basis);
     if (cost <= 0 && basis.empty())
       continue;
     byTeam[team].total += cost;
@@ -297,21 +334,16 @@ void checkBudgets(const sema::Program &p, const sema::EnvModel &, Diagnostics &d
   std::map<DeclId, double> total;
   struct Contributor {
     double monthly;
-    std::string text;
-    Span span;
+    DeclId decl;
+    const sema::EnvModel *env;
   };
   std::map<DeclId, std::vector<Contributor>> contributors;
   for (const sema::EnvModel &env : p.envs)
-    for (const TeamCost &t : teamCosts(p, env)) {
+    for (const TeamCost &t : teamCosts(p, env, /*withBasis=*/false)) {
       total[t.team] += t.total;
       for (const CostLine &l : t.lines)
-        if (l.monthly > 0) {
-          contributors[t.team].push_back(Contributor{
-              l.monthly,
-              fmt::format("`{}` in `{}`: {} ({})", p.decl(l.decl).name, env.name, usd(l.monthly),
-                          l.basis),
-              p.decl(l.decl).nameSpan});
-        }
+        if (l.monthly > 0)
+          contributors[t.team].push_back(Contributor{l.monthly, l.decl, &env});
     }
   for (const auto &[team, cost] : total) {
     const Value *budget = p.envs.front().get(team, "budget");
@@ -332,8 +364,13 @@ void checkBudgets(const sema::Program &p, const sema::EnvModel &, Diagnostics &d
     auto &list = contributors[team];
     std::stable_sort(list.begin(), list.end(),
                      [](const auto &a, const auto &b) { return a.monthly > b.monthly; });
-    for (size_t i = 0; i < list.size() && i < 3; ++i)
-      d.note(list[i].span, list[i].text);
+    // Only the notes shown say how they were estimated.
+    for (size_t i = 0; i < list.size() && i < 3; ++i) {
+      const Contributor &c = list[i];
+      d.note(p.decl(c.decl).nameSpan,
+             fmt::format("`{}` in `{}`: {} ({})", p.decl(c.decl).name, c.env->name, usd(c.monthly),
+                         costBasis(p, *c.env, c.decl)));
+    }
     d.withHelp(over ? "lower replicas, requests or instance sizes of the biggest contributors, or "
                       "raise the budget; `platc cost` shows the whole report"
                     : "`platc cost` shows the whole report");

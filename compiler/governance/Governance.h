@@ -53,7 +53,10 @@ struct TeamCost {
   std::vector<CostLine> lines; // biggest first
 };
 void computeCosts(sema::Program &program, sema::EnvModel &env);
-std::vector<TeamCost> teamCosts(const sema::Program &program, const sema::EnvModel &env);
+// Costs per team in one environment. Without `withBasis` the lines' basis is
+// left empty (except for models without a cost, which are listed for it).
+std::vector<TeamCost> teamCosts(const sema::Program &program, const sema::EnvModel &env,
+                                bool withBasis = true);
 std::string costBasis(const sema::Program &program, const sema::EnvModel &env, sema::DeclId id);
 void checkBudgets(const sema::Program &program, const sema::EnvModel &env, Diagnostics &diags);
 

@@ -11,11 +11,11 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
-#include <regex>
 #include <set>
 
 #include "base/Text.h"
 #include "fmt/format.h"
+#include "llvm/ADT/DenseMap.h"
 #include "governance/Governance.h"
 #include "sema/Cross.h"
 #include "sema/Formats.h"
@@ -911,7 +911,7 @@ private:
   }
 
   Value *newValue(Value::Kind kind, const Type *type, Span span) {
-    Value &v = p_.values.emplace_back();
+    Value &v = p_.values.make();
     v.kind = kind;
     v.type = type;
     v.span = span;
@@ -1193,7 +1193,7 @@ private:
   const Value *convert(const ast::Expr *e, const Type *t, Ctx &ctx) {
     if (!e)
       return errorValue(Span{});
-    auto key = std::make_tuple(static_cast<const void *>(e), t, ctx.decl);
+    auto key = std::make_pair(std::make_pair(static_cast<const void *>(e), t), ctx.decl);
     if (auto it = cache_.find(key); it != cache_.end())
       return it->second;
     // A value that interpolated `${env}` (anywhere inside it) differs per
@@ -2001,7 +2001,8 @@ private:
   std::map<std::string, std::string> nameFormats_;
   std::set<std::set<const ast::Block *>> reportedCycles_;
   std::map<const FieldDef *, const Value *> defaults_;
-  std::map<std::tuple<const void *, const Type *, DeclId>, const Value *> cache_;
+  // Converted values shared by the environments: (expression, type, declaration).
+  llvm::DenseMap<std::pair<std::pair<const void *, const Type *>, DeclId>, const Value *> cache_;
   bool usedEnv_ = false;
 };
 

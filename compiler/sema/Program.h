@@ -77,6 +77,25 @@ struct Value {
   double asNumber() const { return kind == Kind::Int ? static_cast<double>(integer) : number; }
 };
 
+// Storage for Values: stable addresses, allocated in large chunks (a
+// std::deque allocates a block per two Values of this size).
+class ValueStore {
+public:
+  Value &make() {
+    if (used_ == kChunk) {
+      chunks_.push_back(std::make_unique<Value[]>(kChunk));
+      used_ = 0;
+    }
+    return chunks_.back()[used_++];
+  }
+  size_t size() const { return chunks_.empty() ? 0 : (chunks_.size() - 1) * kChunk + used_; }
+
+private:
+  static constexpr size_t kChunk = 2048;
+  std::vector<std::unique_ptr<Value[]>> chunks_;
+  size_t used_ = kChunk;
+};
+
 struct Column {
   std::string name;
   std::string type; // a column_type member
@@ -189,7 +208,7 @@ struct Program {
   std::vector<Reference> references; // sorted by file and offset
   std::map<std::string, DeclId> byQualifiedName;
   DeclId workspace = kNoDecl;
-  std::deque<Value> values; // storage for every Value above
+  ValueStore values; // storage for every Value above
 
   const Decl &decl(DeclId id) const { return decls[id]; }
   const EnvModel *env(llvm::StringRef name) const;

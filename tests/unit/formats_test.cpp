@@ -1,0 +1,131 @@
+// The string formats of compiler/sema/Formats.cpp are matched by hand for
+// speed. Their specification is the regular expression written above each
+// matcher; this test compares the two on many generated strings.
+
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <map>
+#include <random>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "sema/Formats.h"
+
+using plat::sema::validFormat;
+
+namespace {
+
+struct Spec {
+  const char *format;
+  const char *pattern;
+  size_t minSize, maxSize; // the length bounds the checker adds to the pattern
+  const char *alphabet;
+  std::vector<std::string> seeds; // valid examples to mutate
+  std::function<bool(const std::string &)> also = nullptr; // further rules beside the pattern
+};
+
+bool reference(const Spec &s, const std::string &v) {
+  static std::map<std::string, std::regex> compiled;
+  auto it = compiled.find(s.pattern);
+  if (it == compiled.end())
+    it = compiled.emplace(s.pattern, std::regex(s.pattern, std::regex::ECMAScript)).first;
+  if (v.size() < s.minSize || v.size() > s.maxSize)
+    return false;
+  return std::regex_match(v, it->second) && (!s.also || s.also(v));
+}
+
+std::string mutate(std::string v, const std::string &alphabet, std::mt19937 &rng) {
+  int edits = 1 + static_cast<int>(rng() % 3);
+  for (int i = 0; i < edits; ++i) {
+    char c = alphabet[rng() % alphabet.size()];
+    size_t at = v.empty() ? 0 : rng() % (v.size() + 1);
+    switch (rng() % 3) {
+    case 0:
+      v.insert(v.begin() + static_cast<long>(at), c);
+      break;
+    case 1:
+      if (at < v.size())
+        v.erase(at, 1);
+      break;
+    default:
+      if (at < v.size())
+        v[at] = c;
+      break;
+    }
+  }
+  return v;
+}
+
+std::string randomString(const std::string &alphabet, std::mt19937 &rng) {
+  std::string v;
+  size_t n = rng() % 14;
+  for (size_t i = 0; i < n; ++i)
+    v += alphabet[rng() % alphabet.size()];
+  return v;
+}
+
+} // namespace
+
+TEST_CASE("hand-written format matchers agree with their regular expressions", "[formats]") {
+  const std::string digest(64, 'a');
+  std::vector<Spec> specs = {
+      {"dns_label", "[a-z]([-a-z0-9]*[a-z0-9])?", 1, 63, "ab0-9zA_.", {"checkout-api", "a", "x9"}},
+      {"image_ref",
+       "([a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*"
+       "(/[a-z0-9]+([._-]+[a-z0-9]+)*)*"
+       "((:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})",
+       1, 512, "ab0:/._-@Z",
+       {"registry.acme.io/team/app:1.4.2", "localhost:5000/app:v1", "app:latest",
+        "ghcr.io/a__b/c--d:_x", "repo/app@sha256:" + digest, "repo/app:1@sha256:" + digest,
+        "a.b-c_d/e:1"}},
+      {"s3_bucket", "[a-z0-9][a-z0-9.-]*[a-z0-9]", 3, 63, "ab0.-9A",
+       {"acme-data", "a.b.c", "10.0.0.1", "my..bucket"},
+       [](const std::string &v) {
+         static const std::regex ip("[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+");
+         return v.find("..") == std::string::npos && !std::regex_match(v, ip);
+       }},
+      {"aws_account", "[0-9]{12}", 0, 1000, "0123456789a", {"123456789012"}},
+      {"aws_region", "[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]", 0, 1000, "usegovi-1wt",
+       {"us-east-1", "us-gov-west-1", "us-isob-east-1", "eu-west-3", "cn-iso-north-1"}},
+      {"secret_ref", "(secretsmanager|ssm|vault):[A-Za-z0-9/_+=.@-]+", 0, 1000, "sm:/a_+=.@-v !",
+       {"secretsmanager:prod/db", "ssm:/a/b", "vault:kv/x@1"}},
+      {"sagemaker_name", "[a-zA-Z0-9](-*[a-zA-Z0-9])*", 1, 63, "aZ0--_.", {"fraud-model", "A--b", "x"}},
+  };
+  std::mt19937 rng(20261126);
+  for (const Spec &s : specs) {
+    std::vector<std::string> cases(s.seeds);
+    for (int i = 0; i < 3000; ++i) {
+      cases.push_back(mutate(s.seeds[rng() % s.seeds.size()], s.alphabet, rng));
+      cases.push_back(randomString(s.alphabet, rng));
+    }
+    cases.push_back("");
+    cases.push_back(std::string(64, 'a'));
+    cases.push_back(std::string(600, 'a') + ":1");
+    size_t accepted = 0;
+    for (const std::string &v : cases) {
+      bool expected = reference(s, v);
+      accepted += expected;
+      INFO(s.format << ": `" << v << "`");
+      CHECK(validFormat(s.format, v) == expected);
+    }
+    // The generated strings must exercise both outcomes, or the test proves little.
+    INFO(s.format);
+    CHECK(accepted > 10);
+    CHECK(accepted < cases.size() - 10);
+  }
+}
+
+TEST_CASE("format matchers on named examples", "[formats]") {
+  CHECK(validFormat("dns_label", "checkout-api"));
+  CHECK_FALSE(validFormat("dns_label", "Checkout"));
+  CHECK_FALSE(validFormat("dns_label", std::string(64, 'a')));
+  CHECK(validFormat("image_ref", "registry.acme.io:5000/payments/checkout:1.4.2"));
+  CHECK_FALSE(validFormat("image_ref", "registry.acme.io/payments/checkout")); // no tag or digest
+  CHECK(validFormat("s3_bucket", "acme-lake"));
+  CHECK_FALSE(validFormat("s3_bucket", "192.168.0.1"));
+  CHECK(validFormat("aws_region", "us-gov-west-1"));
+  CHECK_FALSE(validFormat("aws_region", "us-east"));
+  CHECK(validFormat("no_such_format", "anything"));
+}
