@@ -763,7 +763,53 @@ private:
     d.withHelp("keep one of them; to change a value per environment use `env NAME { ... }`");
   }
 
+  static bool hasEnvBlocks(const ast::Block *block) {
+    return llvm::any_of(block->items, [](const ast::Item *item) {
+      auto *b = llvm::dyn_cast<ast::Block>(item);
+      return b && b->kindName.text == "env";
+    });
+  }
+
+  // Whether a declaration resolves to the same values in every environment:
+  // neither it nor its templates have `env NAME { }` blocks, and none of its
+  // values interpolated `${env}`.
+  bool sameInEveryEnv(DeclId id) {
+    if (envDependent_[id])
+      return false;
+    if (hasEnvBlocks(p_.decls[id].ast))
+      return false;
+    return llvm::none_of(chains_[id], [](const TemplateInfo &t) { return hasEnvBlocks(t.block); });
+  }
+
   void resolveDecl(DeclId id, EnvModel &env) {
+    const Decl &d = p_.decls[id];
+    bool first = &env == &p_.envs.front();
+    if (first) {
+      envDependent_.resize(p_.decls.size());
+      usedEnv_ = false;
+      resolveFields(id, env);
+      envDependent_[id] = usedEnv_;
+      usedEnv_ = false;
+    } else if (sameInEveryEnv(id)) {
+      // Checked and reported in the first environment already; share its
+      // values (they are immutable) instead of resolving them again.
+      env.fields[id] = p_.envs.front().fields[id];
+    } else {
+      resolveFields(id, env);
+    }
+    // Environment membership.
+    if (const Value *envs = env.get(id, "environments")) {
+      bool in = false;
+      for (const Value *v : envs->items)
+        if (v->kind == Value::Kind::Ref && p_.decls[v->ref].name == env.name)
+          in = true;
+      env.exists[id] = in;
+    }
+    if (d.kind == "dataset" && first)
+      fillColumns(id, env);
+  }
+
+  void resolveFields(DeclId id, EnvModel &env) {
     const Decl &d = p_.decls[id];
     std::map<std::string, Settings> settings;
     const auto &chain = chains_[id];
@@ -811,16 +857,6 @@ private:
         if (first || s.origin == Origin::EnvOverride || s.origin == Origin::TemplateEnvOverride)
           reportUnknownField(s, key, *d.schema, d.kind);
     }
-    // Environment membership.
-    if (const Value *envs = env.get(id, "environments")) {
-      bool in = false;
-      for (const Value *v : envs->items)
-        if (v->kind == Value::Kind::Ref && p_.decls[v->ref].name == env.name)
-          in = true;
-      env.exists[id] = in;
-    }
-    if (d.kind == "dataset" && first)
-      fillColumns(id, env);
   }
 
   void checkSpecialItems(const std::string &key, const Settings &list, const Decl &d) {
@@ -1893,19 +1929,19 @@ private:
       mismatch(e, t, "instance types are strings: `\"ml.m5.xlarge\"`");
       return errorValue(e->span);
     }
-    std::vector<std::string> names;
     for (DeclId id : catalogue("instance")) {
       const Value *name = p_.envs.front().get(id, "name");
-      if (!name)
-        continue;
-      if (name->text == s->value()) {
+      if (name && name->text == s->value()) {
         Value *v = newValue(Value::Kind::String, t, e->span);
         v->text = name->text;
         v->ref = id;
         return v;
       }
-      names.push_back(name->text);
     }
+    std::vector<std::string> names;
+    for (DeclId id : catalogue("instance"))
+      if (const Value *name = p_.envs.front().get(id, "name"))
+        names.push_back(name->text);
     Diagnostic &d = diags_.report(DiagId::UnknownInstanceType, e->span,
                                   fmt::format("`{}` is not in the instance catalogue", s->value().str()));
     if (auto m = closestMatch(s->value(), names))
@@ -1933,12 +1969,9 @@ private:
       return errorValue(e->span);
     }
     (void)ctx;
-    std::vector<std::string> names;
     for (DeclId id : catalogue("framework")) {
-      if (p_.decls[id].name != name->name.text) {
-        names.push_back(p_.decls[id].name);
+      if (p_.decls[id].name != name->name.text)
         continue;
-      }
       Value *v = newValue(Value::Kind::Framework, t, e->span);
       v->ref = id;
       v->text = p_.decls[id].name;
@@ -1964,6 +1997,9 @@ private:
       }
       return v;
     }
+    std::vector<std::string> names;
+    for (DeclId id : catalogue("framework"))
+      names.push_back(p_.decls[id].name);
     Diagnostic &d = diags_.report(DiagId::UnknownFramework, name->span,
                                   fmt::format("`{}` is not a framework in the catalogue",
                                               name->name.text.str()));
@@ -2004,6 +2040,7 @@ private:
   // Converted values shared by the environments: (expression, type, declaration).
   llvm::DenseMap<std::pair<std::pair<const void *, const Type *>, DeclId>, const Value *> cache_;
   bool usedEnv_ = false;
+  std::vector<bool> envDependent_; // by DeclId: a value interpolated `${env}`
 };
 
 } // namespace
