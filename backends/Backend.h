@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,32 @@
 
 namespace plat::backends {
 
+struct WorkspaceInfo;
+class EdgesInto;
+
+// Computed once per context on first use (from any thread), then only read.
+// shared_ptr: the types are complete only in Common.h.
+struct BackendCache {
+  std::once_flag workspaceOnce, edgesIntoOnce;
+  std::shared_ptr<const WorkspaceInfo> workspace;
+  std::shared_ptr<const EdgesInto> edgesInto;
+};
+
 struct BackendContext {
   const sema::Program &program;
   const sema::EnvModel &env;
   const SourceManager &sources;
+  // Filled by workspaceInfo() (Common.h); not part of the input.
+  mutable BackendCache cache{};
+};
+
+// Something a backend would have produced twice: a file path, or an object
+// inside a file that holds many (`what` then names it, such as "Deployment
+// `web/api`"; empty for a whole file).
+struct Conflict {
+  std::string path;
+  std::string what;
+  Span origin;
 };
 
 // Files a backend produced. Paths are relative to the environment's folder,
@@ -29,14 +52,17 @@ public:
   // Adds a file; returns false if the path was already produced (the
   // driver reports that as a diagnostic at `origin`).
   bool add(std::string path, std::string bytes, Span origin = {});
+  // Reports an object that `path` would hold twice.
+  void conflict(std::string path, std::string what, Span origin) {
+    conflicts_.push_back(Conflict{std::move(path), std::move(what), origin});
+  }
   const std::map<std::string, std::string> &files() const { return files_; }
-  const std::map<std::string, Span> &origins() const { return origins_; }
-  const std::vector<std::pair<std::string, Span>> &conflicts() const { return conflicts_; }
+  std::map<std::string, std::string> &files() { return files_; }
+  const std::vector<Conflict> &conflicts() const { return conflicts_; }
 
 private:
   std::map<std::string, std::string> files_;
-  std::map<std::string, Span> origins_;
-  std::vector<std::pair<std::string, Span>> conflicts_;
+  std::vector<Conflict> conflicts_;
 };
 
 class Backend {

@@ -9,12 +9,12 @@
 namespace plat::backends {
 
 bool Output::add(std::string path, std::string bytes, Span origin) {
-  if (files_.count(path)) {
-    conflicts_.emplace_back(path, origin);
+  auto [it, added] = files_.try_emplace(std::move(path));
+  if (!added) {
+    conflicts_.push_back(Conflict{it->first, "", origin});
     return false;
   }
-  origins_[path] = origin;
-  files_.emplace(std::move(path), std::move(bytes));
+  it->second = std::move(bytes);
   return true;
 }
 
@@ -37,7 +37,7 @@ std::string kebab(llvm::StringRef name) {
   return out;
 }
 
-WorkspaceInfo workspaceInfo(const BackendContext &ctx) {
+static WorkspaceInfo computeWorkspaceInfo(const BackendContext &ctx) {
   WorkspaceInfo info;
   sema::DeclId ws = ctx.program.workspace;
   if (ws == sema::kNoDecl)
@@ -60,6 +60,60 @@ WorkspaceInfo workspaceInfo(const BackendContext &ctx) {
   if (info.artifactBucket.empty())
     info.artifactBucket = fmt::format("{}-sagemaker-artifacts-{}", kebab(info.name), info.account);
   return info;
+}
+
+const WorkspaceInfo &workspaceInfo(const BackendContext &ctx) {
+  std::call_once(ctx.cache.workspaceOnce, [&] {
+    ctx.cache.workspace = std::make_shared<const WorkspaceInfo>(computeWorkspaceInfo(ctx));
+  });
+  return *ctx.cache.workspace;
+}
+
+const EdgesInto &edgesInto(const BackendContext &ctx) {
+  std::call_once(ctx.cache.edgesIntoOnce,
+                 [&] { ctx.cache.edgesInto = std::make_shared<const EdgesInto>(ctx.env); });
+  return *ctx.cache.edgesInto;
+}
+
+llvm::ArrayRef<sema::Edge> edgesOutOf(const sema::EnvModel &env, sema::DeclId from) {
+  auto lo = std::lower_bound(env.edges.begin(), env.edges.end(), from,
+                             [](const sema::Edge &e, sema::DeclId id) { return e.from < id; });
+  auto hi = std::upper_bound(lo, env.edges.end(), from,
+                             [](sema::DeclId id, const sema::Edge &e) { return id < e.from; });
+  return llvm::ArrayRef<sema::Edge>(&*lo, static_cast<size_t>(hi - lo));
+}
+
+llvm::ArrayRef<sema::Edge> edgesOutOf(const sema::EnvModel &env, sema::DeclId from,
+                                      sema::EdgeKind kind) {
+  llvm::ArrayRef<sema::Edge> all = edgesOutOf(env, from);
+  auto lo = std::lower_bound(all.begin(), all.end(), kind,
+                             [](const sema::Edge &e, sema::EdgeKind k) { return e.kind < k; });
+  auto hi = std::upper_bound(lo, all.end(), kind,
+                             [](sema::EdgeKind k, const sema::Edge &e) { return k < e.kind; });
+  return llvm::ArrayRef<sema::Edge>(lo, static_cast<size_t>(hi - lo));
+}
+
+EdgesInto::EdgesInto(const sema::EnvModel &env) {
+  sema::DeclId max = 0;
+  for (const sema::Edge &e : env.edges)
+    max = std::max(max, e.to);
+  start_.assign(env.edges.empty() ? 1 : max + 2, 0);
+  for (const sema::Edge &e : env.edges)
+    ++start_[e.to + 1];
+  for (size_t i = 1; i < start_.size(); ++i)
+    start_[i] += start_[i - 1];
+  edges_.resize(env.edges.size());
+  std::vector<uint32_t> next(start_.begin(), start_.end() - 1);
+  // Edges are sorted by (from, kind, to): a stable fill keeps each
+  // declaration's incoming edges in (from, kind) order.
+  for (const sema::Edge &e : env.edges)
+    edges_[next[e.to]++] = &e;
+}
+
+llvm::ArrayRef<const sema::Edge *> EdgesInto::of(sema::DeclId to) const {
+  if (to + 1 >= start_.size())
+    return {};
+  return llvm::ArrayRef<const sema::Edge *>(edges_.data() + start_[to], start_[to + 1] - start_[to]);
 }
 
 } // namespace plat::backends

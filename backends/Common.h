@@ -3,8 +3,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "backends/Backend.h"
+#include "llvm/ADT/ArrayRef.h"
 
 namespace plat::backends {
 
@@ -29,6 +31,31 @@ struct WorkspaceInfo {
   std::string airflowRole;  // may be empty
   std::string artifactBucket;
 };
-WorkspaceInfo workspaceInfo(const BackendContext &ctx);
+// Computed on first use and kept in the context: backends ask for it per
+// declaration.
+const WorkspaceInfo &workspaceInfo(const BackendContext &ctx);
+
+// The environment's edges out of `from`, in (kind, to) order: a binary
+// search, since sema keeps the edges sorted by (from, kind, to).
+llvm::ArrayRef<sema::Edge> edgesOutOf(const sema::EnvModel &env, sema::DeclId from);
+// The same, restricted to one kind.
+llvm::ArrayRef<sema::Edge> edgesOutOf(const sema::EnvModel &env, sema::DeclId from,
+                                      sema::EdgeKind kind);
+
+// Edges into each declaration, for backends that look edges up backwards:
+// built once per environment in one pass.
+class EdgesInto {
+public:
+  explicit EdgesInto(const sema::EnvModel &env);
+  // Edges into `to`, in (from, kind) order.
+  llvm::ArrayRef<const sema::Edge *> of(sema::DeclId to) const;
+
+private:
+  std::vector<uint32_t> start_; // by DeclId, +1
+  std::vector<const sema::Edge *> edges_;
+};
+
+// The context's EdgesInto, built on first use.
+const EdgesInto &edgesInto(const BackendContext &ctx);
 
 } // namespace plat::backends

@@ -54,7 +54,7 @@ std::string endpointName(const BackendContext &ctx, const sema::Decl &model) {
 }
 
 std::string endpointArn(const BackendContext &ctx, const sema::Decl &model) {
-  WorkspaceInfo ws = workspaceInfo(ctx);
+  const WorkspaceInfo &ws = workspaceInfo(ctx);
   return fmt::format("arn:{}:sagemaker:{}:{}:endpoint/{}", ws.partition, ws.region, ws.account,
                      endpointName(ctx, model));
 }
@@ -68,7 +68,7 @@ std::string artifactPrefix(const BackendContext &ctx, const sema::Decl &model) {
 }
 
 std::string roleName(const BackendContext &ctx, const sema::Decl &decl, llvm::StringRef purpose) {
-  WorkspaceInfo ws = workspaceInfo(ctx);
+  const WorkspaceInfo &ws = workspaceInfo(ctx);
   std::string name = fmt::format("{}-{}-{}-{}", ws.name, ctx.env.name, decl.kind, decl.name);
   if (!purpose.empty())
     name += "-" + purpose.str();
@@ -83,7 +83,7 @@ std::string roleName(const BackendContext &ctx, const sema::Decl &decl, llvm::St
 }
 
 std::string roleArn(const BackendContext &ctx, const sema::Decl &decl, llvm::StringRef purpose) {
-  WorkspaceInfo ws = workspaceInfo(ctx);
+  const WorkspaceInfo &ws = workspaceInfo(ctx);
   return fmt::format("arn:{}:iam::{}:role/{}", ws.partition, ws.account, roleName(ctx, decl, purpose));
 }
 

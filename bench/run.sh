@@ -8,9 +8,9 @@
 #   NO_BUILD=1 bench/run.sh      # reuse build-bench/platc as it is
 #   PLATC=/path/to/platc bench/run.sh
 #
-# Build of the issue workspace: RUNS_BUILD runs (default 1: it writes ~40k
-# files and is I/O-bound); byte-identity on two fresh builds of IDENT_N
-# (default 1000). Medians of RUNS_SMALL (default 5) runs for N <= 10000 and RUNS_LARGE
+# Build of the issue workspace, per target set (k8s,iam; sagemaker,airflow;
+# all): RUNS_BUILD runs (default 3), and byte-identity on two fresh builds of
+# IDENT_N declarations (default: the issue workspace). Medians of RUNS_SMALL (default 5) runs for N <= 10000 and RUNS_LARGE
 # (default 3) above; peak RSS is the largest over the runs. Workspaces are
 # generated into bench/work/ (git-ignored) and reused when the generator and
 # its arguments have not changed.
@@ -116,22 +116,31 @@ done
 BUILD_ROWS=""
 if [[ " $SIZES " == *" $ISSUE_N "* ]] && [ -z "${NO_EMIT:-}" ]; then
   dir=$WORK/ws-$ISSUE_N
-  r=${RUNS_BUILD:-1}
-  echo "build N=$ISSUE_N ($r runs)..." >&2
-  measure "$r" "$PLATC" build "$dir" -o "$WORK/out-a"
-  outfiles=$(find "$WORK/out-a" -type f ! -name '.platc-output' | wc -l)
-  outbytes=$(find "$WORK/out-a" -type f ! -name '.platc-output' -print0 | xargs -0 -r cat | wc -c)
-  # Byte-identity: two fresh builds of IDENT_N (default 1000: the build of
-  # the large workspace is I/O-bound and takes minutes on a shared disk).
-  idir=$(workspace "${IDENT_N:-1000}")
-  rm -rf "$WORK/id-a" "$WORK/id-b"
-  "$PLATC" build "$idir" -o "$WORK/id-a" >/dev/null 2>&1
-  "$PLATC" build "$idir" -o "$WORK/id-b" >/dev/null 2>&1
-  if diff -r "$WORK/id-a" "$WORK/id-b" >/dev/null; then ident="yes (N=${IDENT_N:-1000})"; else ident="**NO** (N=${IDENT_N:-1000})"; fi
-  BUILD_ROWS=$(awk -v n="$ISSUE_N" -v w="$WALL" -v c="$CPU" -v m="$RSS" -v cw="$ISSUE_CHECK_WALL" \
-    -v cc="$ISSUE_CHECK_CPU" -v f="$outfiles" -v ob="$outbytes" -v id="$ident" -v r="$r" 'BEGIN{
-    printf "| %d | %.3f | %.3f | %+.3f | %+.3f | %.0f | %d | %.2f | %s | %d |\n",
-      n, w, c, w-cw, c-cc, m/1024, f, ob/1e6, id, r }')
+  r=${RUNS_BUILD:-3}
+  idir=$(workspace "${IDENT_N:-$ISSUE_N}")
+  # One row per target set (the issue's two budgets, then everything): the
+  # median of RUNS_BUILD builds, its output, and byte-identity of two fresh
+  # builds of IDENT_N declarations (default: the issue workspace itself).
+  for targets in k8s,iam sagemaker,airflow all; do
+    args=(build "$dir" -o "$WORK/out-a")
+    [ "$targets" != all ] && args+=(--target "$targets")
+    echo "build N=$ISSUE_N --target $targets ($r runs)..." >&2
+    rm -rf "$WORK/out-a"
+    measure "$r" "$PLATC" "${args[@]}"
+    outfiles=$(find "$WORK/out-a" -type f ! -name '.platc-output' | wc -l)
+    outbytes=$(find "$WORK/out-a" -type f ! -name '.platc-output' -print0 | xargs -0 -r cat | wc -c)
+    iargs=(build "$idir")
+    [ "$targets" != all ] && iargs+=(--target "$targets")
+    rm -rf "$WORK/id-a" "$WORK/id-b"
+    "$PLATC" "${iargs[@]}" -o "$WORK/id-a" >/dev/null 2>&1
+    "$PLATC" "${iargs[@]}" -o "$WORK/id-b" >/dev/null 2>&1
+    if diff -r "$WORK/id-a" "$WORK/id-b" >/dev/null; then ident="yes (N=${IDENT_N:-$ISSUE_N})"; else ident="**NO** (N=${IDENT_N:-$ISSUE_N})"; fi
+    rm -rf "$WORK/id-a" "$WORK/id-b"
+    BUILD_ROWS+=$(awk -v n="$ISSUE_N" -v t="$targets" -v w="$WALL" -v c="$CPU" -v m="$RSS" -v cw="$ISSUE_CHECK_WALL" \
+      -v cc="$ISSUE_CHECK_CPU" -v f="$outfiles" -v ob="$outbytes" -v id="$ident" -v r="$r" 'BEGIN{
+      printf "| %d | %s | %.3f | %.3f | %+.3f | %+.3f | %.0f | %d | %.2f | %s | %d |\n",
+        n, t, w, c, w-cw, c-cc, m/1024, f, ob/1e6, id, r }')$'\n'
+  done
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -141,10 +150,12 @@ echo "Load average after: $LOAD_AFTER."
 echo
 if [ -n "$BUILD_ROWS" ]; then
   cat <<EOF
-### platc build -o (all backends, all environments)
+### platc build -o (all environments; per target set)
 
-| decls | wall median s | CPU median s | wall over check s | CPU over check s | peak RSS MB | output files | output MB | byte-identical across 2 fresh builds | runs |
-|---|---|---|---|---|---|---|---|---|---|
+Budgets (issue): k8s,iam under 2 s over check; sagemaker,airflow under 1 s over check.
+
+| decls | targets | wall median s | CPU median s | wall over check s | CPU over check s | peak RSS MB | output files | output MB | byte-identical across 2 fresh builds | runs |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${BUILD_ROWS}
 
 EOF

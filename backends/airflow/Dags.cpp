@@ -283,12 +283,6 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
   imports.add("import pendulum");
   bool usesHelper = false;
 
-  // Which pipelines write each dataset: a pipeline without a schedule runs
-  // when another pipeline updates what it reads.
-  std::map<DeclId, std::set<DeclId>> writers;
-  for (const sema::Edge &e : ctx.env.edges)
-    if (e.kind == sema::EdgeKind::Writes && ctx.program.decl(e.from).kindId == sema::DeclKind::Pipeline)
-      writers[e.to].insert(e.from);
 
   const Value *tasks = ctx.env.get(id, "task");
   const Value *pipelineImage = ctx.env.get(id, "image");
@@ -409,14 +403,15 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
   if (const Value *s = ctx.env.get(id, "schedule")) {
     schedule = py::str(s->text);
   } else {
+    // A pipeline without a schedule runs when another pipeline updates
+    // what it reads.
     std::vector<DeclId> upstream;
+    const EdgesInto &into = edgesInto(ctx);
     for (DeclId d : reads) {
-      auto it = writers.find(d);
-      if (it == writers.end())
-        continue;
       bool other = false;
-      for (DeclId w : it->second)
-        other |= w != id;
+      for (const sema::Edge *e : into.of(d))
+        other |= e->kind == sema::EdgeKind::Writes && e->from != id &&
+                 ctx.program.decl(e->from).kindId == sema::DeclKind::Pipeline;
       if (other)
         upstream.push_back(d);
     }

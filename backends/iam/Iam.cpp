@@ -1,14 +1,17 @@
 // The IAM backend: one role per service, model (training and serving),
 // pipeline and agent, each with a trust policy and one least-privilege
-// permission policy derived from the graph. Written as plain IAM documents
-// and `aws iam create-role` input under `iam/<role>/`, and as Terraform JSON
-// under `iam/terraform/`. docs/backends/iam.md explains every grant.
+// permission policy derived from the graph. Written per owner team: the
+// documents, `aws iam create-role` / `put-role-policy` input and provenance
+// of its roles in `iam/roles/<team>.json`, and the same roles as Terraform
+// JSON in `iam/terraform/<team>.tf.json`; `iam/manifest.json` indexes them.
+// docs/backends/iam.md explains every grant.
 #include <map>
 #include <set>
 
 #include "backends/Common.h"
 #include "backends/Naming.h"
 #include "backends/iam/Policies.h"
+#include "backends/json/JsonText.h"
 #include "backends/sagemaker/Requests.h"
 #include "fmt/format.h"
 #include "llvm/ADT/StringExtras.h"
@@ -101,16 +104,18 @@ public:
 
 private:
   const BackendContext &ctx_;
-  WorkspaceInfo ws_;
+  const WorkspaceInfo &ws_;
 
   bool exists(DeclId id) const { return id < ctx_.env.exists.size() && ctx_.env.exists[id]; }
 
+  // Targets of the edges of `kind` out of `from`: sorted and unique, since
+  // the edges are sorted by (from, kind, to) and deduplicated.
   std::vector<DeclId> edgesFrom(DeclId from, EdgeKind kind) const {
-    std::set<DeclId> out;
-    for (const sema::Edge &e : ctx_.env.edges)
-      if (e.from == from && e.kind == kind && exists(e.to))
-        out.insert(e.to);
-    return {out.begin(), out.end()};
+    std::vector<DeclId> out;
+    for (const sema::Edge &e : edgesOutOf(ctx_.env, from, kind))
+      if (exists(e.to))
+        out.push_back(e.to);
+    return out;
   }
 
   Role start(const sema::Decl &decl, llvm::StringRef purpose, llvm::StringRef what) const {
@@ -440,6 +445,38 @@ std::string tfId(llvm::StringRef name) {
   return out;
 }
 
+// The file name for a role's owner team: `dnsLabel(team)`, or `_unowned`
+// (which no dnsLabel can be) for a declaration without one.
+std::string teamFile(const BackendContext &ctx, const sema::Decl &decl) {
+  DeclId team = ctx.program.owner(ctx.env, decl.id);
+  return team == sema::kNoDecl ? std::string("_unowned") : dnsLabel(ctx.program.decl(team).name);
+}
+
+// The text of a team's files, written straight into buffers: a team holds
+// hundreds of roles, and nlohmann objects look keys up linearly.
+struct TeamFiles {
+  std::string roles;            // the entries of `roles`, comma-joined
+  std::string tf[4];            // aws_iam_role, aws_iam_policy, ..._attachment, ..._association
+  const sema::Decl *first = nullptr;
+};
+
+constexpr const char *kTfTypes[4] = {"aws_iam_role", "aws_iam_policy", "aws_iam_role_policy_attachment",
+                                     "aws_eks_pod_identity_association"};
+
+// `,\n<indent>"key": ` (the comma unless `first`).
+void key(std::string &out, int level, llvm::StringRef k, bool first = false) {
+  if (!first)
+    out += ',';
+  json::newline(out, 2, level);
+  json::appendString(out, k);
+  out += ": ";
+}
+
+void str(std::string &out, int level, llvm::StringRef k, llvm::StringRef v, bool first = false) {
+  key(out, level, k, first);
+  json::appendString(out, v);
+}
+
 class IamBackend final : public Backend {
 public:
   llvm::StringRef name() const override { return "iam"; }
@@ -448,89 +485,233 @@ public:
     std::vector<Role> all = roles(ctx);
     if (all.empty())
       return;
-    Json manifest = Json::object();
-    manifest["generatedBy"] = "platc";
-    manifest["environment"] = ctx.env.name;
-    Json list = Json::array();
+    const WorkspaceInfo &ws = workspaceInfo(ctx);
+    std::map<std::string, TeamFiles> teams;
+    std::string index;
+    std::set<std::string> seen;
     for (const Role &r : all) {
+      std::string team = teamFile(ctx, *r.decl);
+      std::string file = "roles/" + team + ".json";
+      if (!seen.insert(r.name).second) {
+        out.conflict("iam/" + file, fmt::format("role `{}`", r.name), r.decl->nameSpan);
+        continue;
+      }
+      TeamFiles &t = teams[team];
+      if (!t.first)
+        t.first = r.decl;
       Json policy = policyDocument(r.statements);
       std::string source = sourceLocation(ctx, *r.decl);
-      std::string hash = contentHash(r.trust.dump() + "\n" + policy.dump());
-      Json tags = Json::array({Json{{"Key", "plat:source"}, {"Value", source}},
-                               Json{{"Key", "plat:declaration"}, {"Value", r.decl->qualifiedName}},
-                               Json{{"Key", "plat:content-hash"}, {"Value", hash}},
-                               Json{{"Key", "plat:managed-by"}, {"Value", "platc"}}});
-      Json create = Json::object();
-      create["RoleName"] = r.name;
-      create["Path"] = "/";
-      create["Description"] = r.description;
-      create["MaxSessionDuration"] = 3600;
-      create["AssumeRolePolicyDocument"] = r.trust.dump();
-      create["Tags"] = tags;
-      std::string dir = "iam/" + r.name + "/";
-      out.add(dir + "trust-policy.json", r.trust.dump(2) + "\n", r.decl->nameSpan);
+      std::string trustText, policyText;
+      json::appendValue(trustText, r.trust);
+      json::appendValue(policyText, policy);
+      std::string hash = contentHash(trustText + "\n" + policyText);
+      const std::pair<const char *, const std::string *> tags[] = {{"plat:source", &source},
+                                                                   {"plat:declaration", &r.decl->qualifiedName},
+                                                                   {"plat:content-hash", &hash}};
       // IAM rejects a policy without statements: a role that needs no
       // permission (a service that only calls other services) gets none.
       bool hasPolicy = !r.statements.empty();
-      if (hasPolicy)
-        out.add(dir + "policy.json", policy.dump(2) + "\n", r.decl->nameSpan);
-      out.add(dir + "create-role.json", create.dump(2) + "\n", r.decl->nameSpan);
 
-      std::string id = tfId(r.name);
-      Json tfTags = Json::object();
-      for (const Json &t : tags)
-        tfTags[t["Key"].get<std::string>()] = tfEscape(t["Value"].get<std::string>());
-      Json resource = Json::object();
-      resource["aws_iam_role"][id] = Json{{"name", r.name},
-                                          {"path", "/"},
-                                          {"description", tfEscape(r.description)},
-                                          {"max_session_duration", 3600},
-                                          {"assume_role_policy", tfEscape(r.trust.dump())},
-                                          {"tags", tfTags}};
-      if (hasPolicy) {
-        resource["aws_iam_policy"][id] = Json{{"name", r.name},
-                                              {"path", "/"},
-                                              {"description", tfEscape(r.description)},
-                                              {"policy", tfEscape(policy.dump())},
-                                              {"tags", tfTags}};
-        resource["aws_iam_role_policy_attachment"][id] =
-            Json{{"role", fmt::format("${{aws_iam_role.{}.name}}", id)},
-                 {"policy_arn", fmt::format("${{aws_iam_policy.{}.arn}}", id)}};
-      }
-      if (!r.podIdentityServiceAccount.empty())
-        resource["aws_eks_pod_identity_association"][id] =
-            Json{{"cluster_name", workspaceInfo(ctx).cluster},
-                 {"namespace", r.podIdentityNamespace},
-                 {"service_account", r.podIdentityServiceAccount},
-                 {"role_arn", fmt::format("${{aws_iam_role.{}.arn}}", id)}};
-      Json tf = Json::object();
-      tf["//"] = fmt::format("Generated by platc from {} ({} {}). Do not edit.", source, r.decl->kind,
-                             r.decl->qualifiedName);
-      tf["resource"] = resource;
-      out.add("iam/terraform/" + r.name + ".tf.json", tf.dump(2) + "\n", r.decl->nameSpan);
-
-      Json entry = Json::object();
-      entry["role"] = r.name;
-      entry["arn"] = r.arn;
-      entry["declaration"] = r.decl->qualifiedName;
-      entry["kind"] = r.decl->kind;
+      // roles/<team>.json: "roles": { "<name>": { ... } } at depth 2.
+      std::string &o = t.roles;
+      key(o, 2, r.name, o.empty());
+      o += '{';
+      str(o, 3, "arn", r.arn, true);
+      str(o, 3, "declaration", r.decl->qualifiedName);
+      str(o, 3, "kind", r.decl->kind);
       if (!r.purpose.empty())
-        entry["purpose"] = r.purpose;
-      entry["source"] = source;
-      entry["contentHash"] = hash;
-      entry["hasPolicy"] = hasPolicy;
-      Json commands = Json::array(
-          {fmt::format("aws iam create-role --cli-input-json file://{}/create-role.json", r.name)});
-      if (hasPolicy)
-        commands.push_back(fmt::format("aws iam put-role-policy --role-name {0} --policy-name {0} "
-                                       "--policy-document file://{0}/policy.json",
-                                       r.name));
-      entry["commands"] = commands;
-      entry["notGranted"] = r.notGranted;
-      list.push_back(entry);
+        str(o, 3, "purpose", r.purpose);
+      str(o, 3, "source", source);
+      str(o, 3, "contentHash", hash);
+      key(o, 3, "trustPolicy");
+      json::appendValue(o, r.trust, 2, 3);
+      if (hasPolicy) {
+        key(o, 3, "policy");
+        json::appendValue(o, policy, 2, 3);
+      }
+      key(o, 3, "notGranted");
+      if (r.notGranted.empty()) {
+        o += "[]";
+      } else {
+        o += '[';
+        for (size_t i = 0; i < r.notGranted.size(); ++i) {
+          o += i ? "," : "";
+          json::newline(o, 2, 4);
+          json::appendString(o, r.notGranted[i]);
+        }
+        json::newline(o, 2, 3);
+        o += ']';
+      }
+      key(o, 3, "createRole");
+      o += '{';
+      str(o, 4, "RoleName", r.name, true);
+      str(o, 4, "Path", "/");
+      str(o, 4, "Description", r.description);
+      key(o, 4, "MaxSessionDuration");
+      o += "3600";
+      str(o, 4, "AssumeRolePolicyDocument", trustText);
+      key(o, 4, "Tags");
+      o += '[';
+      for (const auto &[k, v] : tags) {
+        o += k == tags[0].first ? "" : ",";
+        json::newline(o, 2, 5);
+        o += '{';
+        str(o, 6, "Key", k, true);
+        str(o, 6, "Value", *v);
+        json::newline(o, 2, 5);
+        o += '}';
+      }
+      o += ',';
+      json::newline(o, 2, 5);
+      o += '{';
+      str(o, 6, "Key", "plat:managed-by", true);
+      str(o, 6, "Value", "platc");
+      json::newline(o, 2, 5);
+      o += '}';
+      json::newline(o, 2, 4);
+      o += ']';
+      json::newline(o, 2, 3);
+      o += '}';
+      if (hasPolicy) {
+        key(o, 3, "putRolePolicy");
+        o += '{';
+        str(o, 4, "RoleName", r.name, true);
+        str(o, 4, "PolicyName", r.name);
+        str(o, 4, "PolicyDocument", policyText);
+        json::newline(o, 2, 3);
+        o += '}';
+      }
+      // The AWS CLI reads each call's input from this file with jq, from
+      // the environment's iam/ folder (role names need no shell quoting).
+      key(o, 3, "commands");
+      o += '[';
+      json::newline(o, 2, 4);
+      json::appendString(o, fmt::format("aws iam create-role --cli-input-json \"$(jq '.roles[\"{0}\"].createRole' {1})\"",
+                                        r.name, file));
+      if (hasPolicy) {
+        o += ',';
+        json::newline(o, 2, 4);
+        json::appendString(o, fmt::format(
+                                  "aws iam put-role-policy --cli-input-json \"$(jq '.roles[\"{0}\"].putRolePolicy' {1})\"",
+                                  r.name, file));
+      }
+      json::newline(o, 2, 3);
+      o += ']';
+      json::newline(o, 2, 2);
+      o += '}';
+
+      // terraform/<team>.tf.json: "resource": { "<type>": { "<id>": {...} } }
+      // at depth 3.
+      std::string id = tfId(r.name);
+      auto tfTags = [&](std::string &x) {
+        key(x, 4, "tags");
+        x += '{';
+        for (const auto &[k, v] : tags)
+          str(x, 5, k, tfEscape(*v), k == tags[0].first);
+        str(x, 5, "plat:managed-by", "platc");
+        json::newline(x, 2, 4);
+        x += '}';
+      };
+      std::string description = tfEscape(r.description);
+      {
+        std::string &x = t.tf[0];
+        key(x, 3, id, x.empty());
+        x += '{';
+        str(x, 4, "name", r.name, true);
+        str(x, 4, "path", "/");
+        str(x, 4, "description", description);
+        key(x, 4, "max_session_duration");
+        x += "3600";
+        str(x, 4, "assume_role_policy", tfEscape(trustText));
+        tfTags(x);
+        json::newline(x, 2, 3);
+        x += '}';
+      }
+      if (hasPolicy) {
+        std::string &x = t.tf[1];
+        key(x, 3, id, x.empty());
+        x += '{';
+        str(x, 4, "name", r.name, true);
+        str(x, 4, "path", "/");
+        str(x, 4, "description", description);
+        str(x, 4, "policy", tfEscape(policyText));
+        tfTags(x);
+        json::newline(x, 2, 3);
+        x += '}';
+        std::string &y = t.tf[2];
+        key(y, 3, id, y.empty());
+        y += '{';
+        str(y, 4, "role", fmt::format("${{aws_iam_role.{}.name}}", id), true);
+        str(y, 4, "policy_arn", fmt::format("${{aws_iam_policy.{}.arn}}", id));
+        json::newline(y, 2, 3);
+        y += '}';
+      }
+      if (!r.podIdentityServiceAccount.empty()) {
+        std::string &x = t.tf[3];
+        key(x, 3, id, x.empty());
+        x += '{';
+        str(x, 4, "cluster_name", ws.cluster, true);
+        str(x, 4, "namespace", r.podIdentityNamespace);
+        str(x, 4, "service_account", r.podIdentityServiceAccount);
+        str(x, 4, "role_arn", fmt::format("${{aws_iam_role.{}.arn}}", id));
+        json::newline(x, 2, 3);
+        x += '}';
+      }
+
+      index += index.empty() ? "" : ",";
+      json::newline(index, 2, 2);
+      index += '{';
+      str(index, 3, "role", r.name, true);
+      str(index, 3, "declaration", r.decl->qualifiedName);
+      str(index, 3, "file", file);
+      json::newline(index, 2, 2);
+      index += '}';
     }
-    manifest["roles"] = list;
-    out.add("iam/manifest.json", manifest.dump(2) + "\n");
+    for (auto &[team, t] : teams) {
+      std::string doc = "{";
+      str(doc, 1, "generatedBy", "platc", true);
+      str(doc, 1, "environment", ctx.env.name);
+      str(doc, 1, "team", team);
+      key(doc, 1, "roles");
+      doc += '{';
+      doc += t.roles;
+      json::newline(doc, 2, 1);
+      doc += "}\n}\n";
+      out.add("iam/roles/" + team + ".json", std::move(doc), t.first->nameSpan);
+
+      std::string tf = "{";
+      str(tf, 1, "//",
+          fmt::format("Generated by platc for the roles of team {} in environment {}. Do not edit.", team,
+                      ctx.env.name),
+          true);
+      key(tf, 1, "resource");
+      tf += '{';
+      bool firstType = true;
+      for (int k = 0; k < 4; ++k) {
+        if (t.tf[k].empty())
+          continue;
+        key(tf, 2, kTfTypes[k], firstType);
+        firstType = false;
+        tf += '{';
+        tf += t.tf[k];
+        json::newline(tf, 2, 2);
+        tf += '}';
+      }
+      json::newline(tf, 2, 1);
+      tf += "}\n}\n";
+      out.add("iam/terraform/" + team + ".tf.json", std::move(tf), t.first->nameSpan);
+    }
+    std::string manifest = "{";
+    str(manifest, 1, "generatedBy", "platc", true);
+    str(manifest, 1, "environment", ctx.env.name);
+    key(manifest, 1, "roles");
+    manifest += index.empty() ? "[]" : "[" + index;
+    if (!index.empty()) {
+      json::newline(manifest, 2, 1);
+      manifest += ']';
+    }
+    manifest += "\n}\n";
+    out.add("iam/manifest.json", std::move(manifest));
   }
 };
 

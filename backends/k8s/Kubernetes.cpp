@@ -1,10 +1,12 @@
-// The Kubernetes backend: per environment, one folder `k8s/<namespace>/`
-// per team with its Namespace, ResourceQuota and LimitRange, and the objects
-// of its services (Deployment, Service, HorizontalPodAutoscaler,
-// PodDisruptionBudget, ServiceAccount, ConfigMap, NetworkPolicy), pipelines
-// (ServiceAccount for their task pods) and in-cluster agents
-// (ServiceAccount, NetworkPolicy, Role and RoleBinding); plus
-// `k8s/kustomization.yaml` listing every file. One object per file.
+// The Kubernetes backend: per environment, one multi-document YAML file per
+// namespace, `k8s/<namespace>.yaml`, holding every object in it: the team's
+// Namespace, ResourceQuota and LimitRange, then per declaration (in
+// declaration order) the objects of its services (ServiceAccount, ConfigMap,
+// Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget,
+// NetworkPolicy), pipelines (ServiceAccount for their task pods) and
+// in-cluster agents (ServiceAccount, NetworkPolicy, and a Role and
+// RoleBinding in each namespace whose services they may invoke); plus
+// `k8s/kustomization.yaml` listing the files.
 // docs/backends/kubernetes.md explains every choice made here.
 #include <cmath>
 #include <map>
@@ -133,7 +135,8 @@ struct Object {
 
 class Emitter {
 public:
-  explicit Emitter(const BackendContext &ctx) : ctx_(ctx), ws_(workspaceInfo(ctx)) {}
+  explicit Emitter(const BackendContext &ctx)
+      : ctx_(ctx), ws_(workspaceInfo(ctx)), into_(edgesInto(ctx)), partOf_(dnsLabel(ws_.name)) {}
 
   void run(Output &out) {
     for (const sema::Decl &decl : ctx_.program.decls) {
@@ -170,8 +173,14 @@ public:
 
 private:
   const BackendContext &ctx_;
-  WorkspaceInfo ws_;
+  const WorkspaceInfo &ws_;
+  const EdgesInto &into_;
+  std::string partOf_;
   std::vector<Object> objects_;
+  // Labels and source of the declaration whose objects are being added.
+  const sema::Decl *labelled_ = nullptr;
+  Json labels_;
+  std::string source_;
   // Patches by object, collected by service(); applied in write().
   std::map<size_t, Json> patches_;
 
@@ -186,10 +195,23 @@ private:
   }
 
   // The labels every object of a declaration carries.
-  Json labels(const sema::Decl &decl) const {
+  const Json &labels(const sema::Decl &decl) {
+    if (labelled_ != &decl) {
+      labelled_ = &decl;
+      labels_ = computeLabels(decl);
+      source_ = sourceLocation(ctx_, decl);
+    }
+    return labels_;
+  }
+  const std::string &source(const sema::Decl &decl) {
+    labels(decl);
+    return source_;
+  }
+
+  Json computeLabels(const sema::Decl &decl) const {
     Json l = Json::object();
     l[kNameLabel] = dnsLabel(decl.name);
-    l["app.kubernetes.io/part-of"] = dnsLabel(ws_.name);
+    l["app.kubernetes.io/part-of"] = partOf_;
     l["app.kubernetes.io/managed-by"] = "platc";
     std::string team = decl.kindId == DeclKind::Team ? decl.name : teamName(decl);
     if (!team.empty())
@@ -205,13 +227,13 @@ private:
     return l;
   }
 
-  Json metadata(const sema::Decl &decl, const std::string &name, const std::string &ns) const {
+  Json metadata(const sema::Decl &decl, const std::string &name, const std::string &ns) {
     Json m = Json::object();
     m["name"] = name;
     if (!ns.empty())
       m["namespace"] = ns;
     m["labels"] = labels(decl);
-    m["annotations"] = Json{{"plat.dev/source", sourceLocation(ctx_, decl)}};
+    m["annotations"] = Json{{"plat.dev/source", source(decl)}};
     return m;
   }
 
@@ -335,19 +357,26 @@ private:
     }
   }
 
+  // Sorted, unique targets of the edges of `kinds` out of `from`.
   std::vector<DeclId> edgesFrom(DeclId from, std::initializer_list<EdgeKind> kinds) const {
-    std::set<DeclId> out;
-    for (const sema::Edge &e : ctx_.env.edges)
-      if (e.from == from && exists(e.to) && std::find(kinds.begin(), kinds.end(), e.kind) != kinds.end())
-        out.insert(e.to);
-    return {out.begin(), out.end()};
+    std::vector<DeclId> out;
+    for (EdgeKind kind : kinds)
+      for (const sema::Edge &e : edgesOutOf(ctx_.env, from, kind))
+        if (exists(e.to))
+          out.push_back(e.to);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
   }
+  // Sorted, unique sources of the edges of `kind` into `to`.
   std::vector<DeclId> edgesTo(DeclId to, EdgeKind kind) const {
-    std::set<DeclId> out;
-    for (const sema::Edge &e : ctx_.env.edges)
-      if (e.to == to && e.kind == kind && exists(e.from))
-        out.insert(e.from);
-    return {out.begin(), out.end()};
+    std::vector<DeclId> out;
+    for (const sema::Edge *e : into_.of(to))
+      if (e->kind == kind && exists(e->from))
+        out.push_back(e->from);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
   }
 
   // Agents that run in the cluster and may invoke `id`.
@@ -364,6 +393,9 @@ private:
   void service(const sema::Decl &decl) {
     DeclId id = decl.id;
     std::string ns = namespaceOf(ctx_, id);
+    // Owners are required; a workspace with errors never reaches backends.
+    if (ns.empty())
+      return;
     std::string name = dnsLabel(decl.name);
     Replicas r = replicas(id);
     std::optional<int64_t> p = port(id);
@@ -429,7 +461,7 @@ private:
     // files; /tmp is the conventional place.
     container["volumeMounts"] = Json::array({Json{{"name", "tmp"}, {"mountPath", "/tmp"}}});
 
-    Json podLabels = labels(decl);
+    const Json &podLabels = labels(decl);
     Json podSpec = Json::object();
     podSpec["serviceAccountName"] = serviceAccountName(decl);
     // The IAM credentials come from a projected token the EKS webhook (or
@@ -673,17 +705,22 @@ private:
 
   // ---- output
 
-  static std::string fileName(const Object &o) {
-    if (o.kind == "Namespace")
-      return fmt::format("{}/namespace.yaml", o.name);
-    return fmt::format("{}/{}-{}.yaml", o.ns, llvm::StringRef(o.kind).lower(), o.name);
-  }
-
+  // Applies the patches and the content hash, then writes one file per
+  // namespace: its Namespace first, then the other objects in the order
+  // they were added (declaration order).
   void write(Output &out) {
-    std::vector<std::string> files;
+    std::map<std::string, std::vector<size_t>> byFile;
+    std::set<std::tuple<std::string, std::string, std::string>> seen;
     for (size_t i = 0; i < objects_.size(); ++i) {
       Object &o = objects_[i];
-      Json &annotations = o.body["metadata"]["annotations"];
+      const std::string &ns = o.kind == "Namespace" ? o.name : o.ns;
+      std::string path = "k8s/" + ns + ".yaml";
+      if (!seen.emplace(o.kind, o.ns, o.name).second) {
+        out.conflict(path,
+                     fmt::format("{} `{}`", o.kind, o.ns.empty() ? o.name : o.ns + "/" + o.name),
+                     o.decl->nameSpan);
+        continue;
+      }
       if (auto it = patches_.find(i); it != patches_.end()) {
         std::vector<std::string> paths;
         mergePatch(o.body, it->second, "", paths);
@@ -696,19 +733,33 @@ private:
         ann["plat.dev/patched"] = "true";
         ann["plat.dev/patched-paths"] = llvm::join(paths, ",");
       }
-      (void)annotations;
       // The hash covers the object as applied, less the hash itself.
       std::string hash = contentHash(o.body.dump());
       o.body["metadata"]["annotations"]["plat.dev/content-hash"] = hash;
-      std::string path = fileName(o);
-      std::string comment = fmt::format("Generated by platc from {} ({} {}). Do not edit.",
-                                        sourceLocation(ctx_, *o.decl), o.decl->kind, o.decl->qualifiedName);
-      if (out.add("k8s/" + path, yaml::document(o.body, comment), o.decl->nameSpan))
-        files.push_back(path);
+      std::vector<size_t> &list = byFile[path];
+      if (o.kind == "Namespace")
+        list.insert(list.begin(), i);
+      else
+        list.push_back(i);
     }
-    if (files.empty())
+    if (byFile.empty())
       return;
-    std::sort(files.begin(), files.end());
+    std::vector<std::string> files;
+    for (const auto &[path, list] : byFile) {
+      std::string text = fmt::format("# Generated by platc for environment {}. Do not edit.\n",
+                                     ctx_.env.name);
+      for (size_t i : list) {
+        const Object &o = objects_[i];
+        text += "---\n";
+        yaml::appendDocument(text, o.body,
+                             fmt::format("{} {}{} from {} ({} {}).", o.kind, o.ns.empty() ? "" : o.ns + "/",
+                                         o.name, sourceLocation(ctx_, *o.decl), o.decl->kind,
+                                         o.decl->qualifiedName));
+      }
+      const sema::Decl *first = objects_[list.front()].decl;
+      if (out.add(path, std::move(text), first->nameSpan))
+        files.push_back(llvm::StringRef(path).drop_front(4).str());
+    }
     Json kustomization = Json::object();
     kustomization["apiVersion"] = "kustomize.config.k8s.io/v1beta1";
     kustomization["kind"] = "Kustomization";

@@ -203,7 +203,7 @@ std::optional<std::string> imageUri(const BackendContext &ctx, DeclId id, bool t
     why = "its framework is `custom` and it declares no `image`";
     return std::nullopt;
   }
-  WorkspaceInfo ws = workspaceInfo(ctx);
+  const WorkspaceInfo &ws = workspaceInfo(ctx);
   std::string regionKey = ws.region;
   std::replace(regionKey.begin(), regionKey.end(), '-', '_');
   const Value *registry = field(ctx.env.get(fw->ref, "registries"), regionKey);

@@ -62,8 +62,8 @@ bool isPlainSafe(llvm::StringRef s) {
   return llvm::isAlpha(first) || first == '_' || first == '/';
 }
 
-std::string quote(llvm::StringRef s) {
-  std::string out = "\"";
+static void appendQuoted(std::string &out, llvm::StringRef s) {
+  out += '"';
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
@@ -111,48 +111,76 @@ std::string quote(llvm::StringRef s) {
     out += static_cast<char>(c);
   }
   out += '"';
+}
+
+std::string quote(llvm::StringRef s) {
+  std::string out;
+  appendQuoted(out, s);
   return out;
 }
 
-std::string scalar(llvm::StringRef s) { return isPlainSafe(s) ? s.str() : quote(s); }
+static void appendScalar(std::string &out, llvm::StringRef s) {
+  if (isPlainSafe(s))
+    out += s;
+  else
+    appendQuoted(out, s);
+}
+
+std::string scalar(llvm::StringRef s) {
+  std::string out;
+  appendScalar(out, s);
+  return out;
+}
 
 namespace {
 
 bool isCollection(const Json &v) { return (v.is_object() || v.is_array()) && !v.empty(); }
 
-std::string leaf(const Json &v) {
+void appendLeaf(std::string &out, const Json &v) {
   switch (v.type()) {
   case Json::value_t::null:
-    return "null";
+    out += "null";
+    return;
   case Json::value_t::boolean:
-    return v.get<bool>() ? "true" : "false";
+    out += v.get<bool>() ? "true" : "false";
+    return;
   case Json::value_t::number_integer:
-    return fmt::format("{}", v.get<int64_t>());
+    fmt::format_to(std::back_inserter(out), "{}", v.get<int64_t>());
+    return;
   case Json::value_t::number_unsigned:
-    return fmt::format("{}", v.get<uint64_t>());
+    fmt::format_to(std::back_inserter(out), "{}", v.get<uint64_t>());
+    return;
   case Json::value_t::number_float: {
     double d = v.get<double>();
-    if (std::isnan(d))
-      return ".nan";
-    if (std::isinf(d))
-      return d > 0 ? ".inf" : "-.inf";
+    if (std::isnan(d)) {
+      out += ".nan";
+      return;
+    }
+    if (std::isinf(d)) {
+      out += d > 0 ? ".inf" : "-.inf";
+      return;
+    }
     // Shortest round-tripping form; `2` would read back as an integer.
-    std::string text = fmt::format("{}", d);
-    if (text.find_first_of(".e") == std::string::npos)
-      text += ".0";
-    return text;
+    size_t start = out.size();
+    fmt::format_to(std::back_inserter(out), "{}", d);
+    if (out.find_first_of(".e", start) == std::string::npos)
+      out += ".0";
+    return;
   }
   case Json::value_t::string:
-    return scalar(v.get_ref<const std::string &>());
+    appendScalar(out, v.get_ref<const std::string &>());
+    return;
   case Json::value_t::object:
-    return "{}";
+    out += "{}";
+    return;
   case Json::value_t::array:
-    return "[]";
+    out += "[]";
+    return;
   case Json::value_t::binary:
   case Json::value_t::discarded:
     break;
   }
-  return "null";
+  out += "null";
 }
 
 void write(std::string &out, const Json &v, int indent);
@@ -165,7 +193,7 @@ void writeMap(std::string &out, const Json &v, int indent, bool firstIndented) {
     if (!(first && firstIndented))
       out.append(indent, ' ');
     first = false;
-    out += scalar(key);
+    appendScalar(out, key);
     out += ':';
     if (isCollection(value)) {
       out += '\n';
@@ -173,7 +201,7 @@ void writeMap(std::string &out, const Json &v, int indent, bool firstIndented) {
       write(out, value, indent + 2);
     } else {
       out += ' ';
-      out += leaf(value);
+      appendLeaf(out, value);
       out += '\n';
     }
   }
@@ -189,7 +217,7 @@ void writeList(std::string &out, const Json &v, int indent) {
       out += '\n';
       writeList(out, item, indent + 2);
     } else {
-      out += leaf(item);
+      appendLeaf(out, item);
       out += '\n';
     }
   }
@@ -206,21 +234,46 @@ void write(std::string &out, const Json &v, int indent) {
 
 std::string document(const Json &value, llvm::StringRef comment) {
   std::string out;
+  appendDocument(out, value, comment);
+  return out;
+}
+
+void appendDocument(std::string &out, const Json &value, llvm::StringRef comment) {
   if (!comment.empty()) {
     llvm::SmallVector<llvm::StringRef, 4> lines;
     comment.split(lines, '\n');
     for (llvm::StringRef line : lines) {
-      out += ("# " + line).str();
-      while (!out.empty() && out.back() == ' ')
-        out.pop_back();
+      out += "#";
+      line = line.rtrim(' ');
+      if (!line.empty())
+        out += ' ';
+      // Whatever a reader could take for a line break (CR, NEL, U+2028,
+      // U+2029) or that is not text becomes `?`, so a path or name in a
+      // comment can never end the comment.
+      for (size_t i = 0; i < line.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(line[i]);
+        if (c < 0x20 || c == 0x7f) {
+          out += '?';
+        } else if (c == 0xC2 && i + 1 < line.size() && static_cast<unsigned char>(line[i + 1]) == 0x85) {
+          out += '?';
+          ++i;
+        } else if (c == 0xE2 && i + 2 < line.size() && static_cast<unsigned char>(line[i + 1]) == 0x80 &&
+                   (static_cast<unsigned char>(line[i + 2]) & 0xFE) == 0xA8) {
+          out += '?';
+          i += 2;
+        } else {
+          out += static_cast<char>(c);
+        }
+      }
       out += "\n";
     }
   }
   if (isCollection(value))
     write(out, value, 0);
-  else
-    out += leaf(value) + "\n";
-  return out;
+  else {
+    appendLeaf(out, value);
+    out += '\n';
+  }
 }
 
 } // namespace plat::backends::yaml

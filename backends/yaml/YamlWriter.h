@@ -34,5 +34,7 @@ std::string scalar(llvm::StringRef s);
 // One YAML document (no `---` marker), ending in a newline. `comment`, if
 // not empty, is written first as `# ` lines.
 std::string document(const Json &value, llvm::StringRef comment = "");
+// The same, appended to `out` (for multi-document streams).
+void appendDocument(std::string &out, const Json &value, llvm::StringRef comment = "");
 
 } // namespace plat::backends::yaml

@@ -1,10 +1,12 @@
 #include "driver/Driver.h"
 
+#include <atomic>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include "diag/Explain.h"
 #include "diag/Render.h"
@@ -431,20 +433,51 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     return kExitErrors;
   }
 
+  // Every (environment, backend) pair on its own, on up to two threads:
+  // backends only read the Program, and each writes its own Output. The
+  // results are merged in a fixed order, so the output never depends on
+  // scheduling.
+  std::vector<std::unique_ptr<backends::BackendContext>> contexts;
+  for (const sema::EnvModel *env : envs)
+    contexts.push_back(std::unique_ptr<backends::BackendContext>(
+        new backends::BackendContext{*program, *env, ws->sources()}));
+  struct Job {
+    size_t env;
+    const backends::Backend *backend;
+    backends::Output output;
+  };
+  std::vector<Job> jobs;
+  for (size_t e = 0; e < envs.size(); ++e)
+    for (const backends::Backend *b : selected)
+      jobs.push_back(Job{e, b, {}});
+  {
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < jobs.size();)
+        jobs[i].backend->emit(*contexts[jobs[i].env], jobs[i].output);
+    };
+    size_t threads = std::min<size_t>(jobs.size(), std::min(2u, std::max(1u, std::thread::hardware_concurrency())));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t)
+      pool.emplace_back(work);
+    work();
+    for (std::thread &t : pool)
+      t.join();
+  }
   std::map<std::string, std::string> files;
-  for (const sema::EnvModel *env : envs) {
-    backends::BackendContext ctx{*program, *env, ws->sources()};
-    for (const backends::Backend *b : selected) {
-      backends::Output output;
-      b->emit(ctx, output);
-      for (const auto &[path, span] : output.conflicts())
-        diags.report(DiagId::DuplicateOutput, span,
-                     fmt::format("`{}/{}` would be written twice by the {} backend", env->name,
-                                 path, b->name().str()))
-            .withHelp("rename one of the declarations that produce it");
-      for (const auto &[path, bytes] : output.files())
-        files[env->name + "/" + path] = bytes;
-    }
+  for (Job &job : jobs) {
+    const std::string &envName = envs[job.env]->name;
+    for (const backends::Conflict &c : job.output.conflicts())
+      diags
+          .report(DiagId::DuplicateOutput, c.origin,
+                  c.what.empty()
+                      ? fmt::format("`{}/{}` would be written twice by the {} backend", envName, c.path,
+                                    job.backend->name().str())
+                      : fmt::format("{} in `{}/{}` would be written twice by the {} backend", c.what,
+                                    envName, c.path, job.backend->name().str()))
+          .withHelp("rename one of the declarations that produce it");
+    for (auto &[path, bytes] : job.output.files())
+      files.emplace(envName + "/" + path, std::move(bytes));
   }
   if (diags.hasErrors()) {
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());

@@ -3,6 +3,7 @@
 // network policies, hardened pods, patches, determinism. Schema validity is
 // tests/validators/k8s_validate.py's job.
 #include <catch2/catch.hpp>
+#include <set>
 #include <yaml-cpp/yaml.h>
 
 #include "backends/Backend.h"
@@ -43,11 +44,35 @@ std::map<std::string, std::string> emit(const Built &b, const std::string &env) 
   return out.files();
 }
 
-YAML::Node doc(const std::map<std::string, std::string> &files, const std::string &path) {
-  auto it = files.find(path);
-  INFO(path);
-  REQUIRE(it != files.end());
-  return YAML::Load(it->second);
+// Every document of `k8s/<ns>.yaml`, the file of a namespace.
+std::vector<YAML::Node> docs(const std::map<std::string, std::string> &files, const std::string &ns) {
+  auto it = files.find("k8s/" + ns + ".yaml");
+  if (it == files.end())
+    return {};
+  return YAML::LoadAll(it->second);
+}
+
+// The object `kind`/`name` in namespace `ns` (for a Namespace, `ns` is its
+// name), or a null node.
+YAML::Node find(const std::map<std::string, std::string> &files, const std::string &ns,
+                const std::string &kind, const std::string &name) {
+  for (const YAML::Node &d : docs(files, ns))
+    if (d["kind"].as<std::string>() == kind && d["metadata"]["name"].as<std::string>() == name)
+      return d;
+  return YAML::Node();
+}
+
+bool has(const std::map<std::string, std::string> &files, const std::string &ns, const std::string &kind,
+         const std::string &name) {
+  return find(files, ns, kind, name).IsDefined() && !find(files, ns, kind, name).IsNull();
+}
+
+YAML::Node doc(const std::map<std::string, std::string> &files, const std::string &ns,
+               const std::string &kind, const std::string &name) {
+  INFO(ns << " " << kind << " " << name);
+  YAML::Node d = find(files, ns, kind, name);
+  REQUIRE(d.IsMap());
+  return d;
 }
 
 std::vector<std::string> peerNames(const YAML::Node &rules, const char *direction) {
@@ -101,22 +126,22 @@ TEST_CASE("a team gets a namespace with the environment suffix, quota and defaul
   Built b = load();
   auto dev = emit(b, "dev");
   auto prod = emit(b, "prod");
-  CHECK(doc(dev, "k8s/shop-dev/namespace.yaml")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+  CHECK(doc(dev, "shop-dev", "Namespace", "shop-dev")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
             .as<std::string>() == "restricted");
-  CHECK(prod.count("k8s/shop/namespace.yaml"));
-  YAML::Node quota = doc(dev, "k8s/shop-dev/resourcequota-quota.yaml");
+  CHECK(has(prod, "shop", "Namespace", "shop"));
+  YAML::Node quota = doc(dev, "shop-dev", "ResourceQuota", "quota");
   CHECK(quota["spec"]["hard"]["requests.cpu"].as<std::string>() == "8");
   CHECK(quota["spec"]["hard"]["requests.memory"].as<std::string>() == "16Gi");
   CHECK(quota["spec"]["hard"]["pods"].as<std::string>() == "50");
   // No quota declared, none invented.
-  CHECK_FALSE(dev.count("k8s/ml-dev/resourcequota-quota.yaml"));
-  CHECK(dev.count("k8s/ml-dev/limitrange-defaults.yaml"));
+  CHECK_FALSE(has(dev, "ml-dev", "ResourceQuota", "quota"));
+  CHECK(has(dev, "ml-dev", "LimitRange", "defaults"));
 }
 
 TEST_CASE("deployments are hardened and leave replicas to the autoscaler", "[k8s]") {
   Built b = load();
   auto files = emit(b, "dev");
-  YAML::Node d = doc(files, "k8s/shop-dev/deployment-storefront.yaml");
+  YAML::Node d = doc(files, "shop-dev", "Deployment", "storefront");
   CHECK_FALSE(d["spec"]["replicas"]); // 2..5: the HPA owns the count
   YAML::Node pod = d["spec"]["template"]["spec"];
   CHECK(pod["securityContext"]["runAsNonRoot"].as<bool>());
@@ -136,15 +161,15 @@ TEST_CASE("deployments are hardened and leave replicas to the autoscaler", "[k8s
   CHECK(d["metadata"]["annotations"]["plat.dev/patched-paths"].as<std::string>() ==
         "spec.revisionHistoryLimit,spec.strategy.rollingUpdate.maxSurge");
 
-  YAML::Node hpa = doc(files, "k8s/shop-dev/horizontalpodautoscaler-storefront.yaml");
+  YAML::Node hpa = doc(files, "shop-dev", "HorizontalPodAutoscaler", "storefront");
   CHECK(hpa["spec"]["minReplicas"].as<int>() == 2);
   CHECK(hpa["spec"]["maxReplicas"].as<int>() == 5);
   // Fixed counts: replicas set, no autoscaler.
-  CHECK(doc(files, "k8s/shop-dev/deployment-cart.yaml")["spec"]["replicas"].as<int>() == 3);
-  CHECK_FALSE(files.count("k8s/shop-dev/horizontalpodautoscaler-cart.yaml"));
+  CHECK(doc(files, "shop-dev", "Deployment", "cart")["spec"]["replicas"].as<int>() == 3);
+  CHECK_FALSE(has(files, "shop-dev", "HorizontalPodAutoscaler", "cart"));
   // No port: no Service, no probes.
-  CHECK_FALSE(files.count("k8s/shop-dev/service-mailer.yaml"));
-  CHECK_FALSE(doc(files, "k8s/shop-dev/deployment-mailer.yaml")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]);
+  CHECK_FALSE(has(files, "shop-dev", "Service", "mailer"));
+  CHECK_FALSE(doc(files, "shop-dev", "Deployment", "mailer")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]);
 }
 
 TEST_CASE("secret values never reach the output, only references", "[k8s]") {
@@ -158,12 +183,12 @@ TEST_CASE("network policies allow exactly the declared dependencies", "[k8s]") {
   auto files = emit(b, "dev");
   // cart is private: reachable from its caller storefront and the agent
   // that may invoke it, nothing else.
-  YAML::Node cart = doc(files, "k8s/shop-dev/networkpolicy-cart.yaml");
+  YAML::Node cart = doc(files, "shop-dev", "NetworkPolicy", "cart");
   CHECK(cart["spec"]["policyTypes"].size() == 2);
   CHECK(peerNames(cart["spec"]["ingress"], "from") == std::vector<std::string>{"shop-dev/helper", "shop-dev/storefront"});
   CHECK(cart["spec"]["ingress"][0]["ports"][0]["port"].as<int>() == 8080);
   // storefront calls cart (a service) and ranker (a model over HTTPS).
-  YAML::Node sf = doc(files, "k8s/shop-dev/networkpolicy-storefront.yaml");
+  YAML::Node sf = doc(files, "shop-dev", "NetworkPolicy", "storefront");
   CHECK(peerNames(sf["spec"]["egress"], "to") ==
         std::vector<std::string>{"kube-system/kube-dns", "shop-dev/cart"});
   bool https = false;
@@ -174,7 +199,7 @@ TEST_CASE("network policies allow exactly the declared dependencies", "[k8s]") {
   // internal exposure: any namespace on the port.
   CHECK(sf["spec"]["ingress"][0]["from"][0]["namespaceSelector"].size() == 0);
   // mailer: no port, no callers, no AWS access: DNS only, no ingress.
-  YAML::Node mailer = doc(files, "k8s/shop-dev/networkpolicy-mailer.yaml");
+  YAML::Node mailer = doc(files, "shop-dev", "NetworkPolicy", "mailer");
   CHECK(mailer["spec"]["ingress"].size() == 0);
   CHECK(mailer["spec"]["egress"].size() == 1);
 }
@@ -182,29 +207,30 @@ TEST_CASE("network policies allow exactly the declared dependencies", "[k8s]") {
 TEST_CASE("agents get a service account and a role scoped to what they may invoke", "[k8s]") {
   Built b = load();
   auto files = emit(b, "dev");
-  YAML::Node role = doc(files, "k8s/shop-dev/role-plat-agent-helper.yaml");
+  YAML::Node role = doc(files, "shop-dev", "Role", "plat-agent-helper");
   REQUIRE(role["rules"].size() == 1);
   CHECK(role["rules"][0]["verbs"].size() == 1);
   CHECK(role["rules"][0]["verbs"][0].as<std::string>() == "get");
   CHECK(role["rules"][0]["resourceNames"][0].as<std::string>() == "cart");
-  YAML::Node binding = doc(files, "k8s/shop-dev/rolebinding-plat-agent-helper.yaml");
+  YAML::Node binding = doc(files, "shop-dev", "RoleBinding", "plat-agent-helper");
   CHECK(binding["subjects"][0]["name"].as<std::string>() == "helper");
   // Without an OIDC provider the workspace uses EKS Pod Identity: no IRSA
   // annotation the webhook would act on.
-  YAML::Node sa = doc(files, "k8s/shop-dev/serviceaccount-helper.yaml");
+  YAML::Node sa = doc(files, "shop-dev", "ServiceAccount", "helper");
   CHECK_FALSE(sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]);
   CHECK(sa["metadata"]["annotations"]["plat.dev/iam-role-arn"].as<std::string>() ==
         "arn:aws:iam::210987654321:role/corner-dev-agent-helper");
   // The agent outside the cluster has nothing here.
-  CHECK_FALSE(files.count("k8s/shop-dev/serviceaccount-outside.yaml"));
+  CHECK_FALSE(has(files, "shop-dev", "ServiceAccount", "outside"));
   // Pipelines get the service account their Airflow task pods run as.
-  CHECK(files.count("k8s/shop-dev/serviceaccount-stats.yaml"));
+  CHECK(has(files, "shop-dev", "ServiceAccount", "stats"));
 }
 
 TEST_CASE("kustomization lists every file, sorted; output is deterministic", "[k8s]") {
   Built b = load();
   auto files = emit(b, "dev");
-  YAML::Node kust = doc(files, "k8s/kustomization.yaml");
+  REQUIRE(files.count("k8s/kustomization.yaml"));
+  YAML::Node kust = YAML::Load(files.at("k8s/kustomization.yaml"));
   std::vector<std::string> listed;
   for (const auto &r : kust["resources"])
     listed.push_back("k8s/" + r.as<std::string>());
@@ -214,16 +240,42 @@ TEST_CASE("kustomization lists every file, sorted; output is deterministic", "[k
       present.push_back(path);
   CHECK(std::is_sorted(listed.begin(), listed.end()));
   CHECK(listed == present);
+  // One file per namespace: the team namespaces of the corner workspace.
+  CHECK(present == std::vector<std::string>{"k8s/ml-dev.yaml", "k8s/shop-dev.yaml"});
   CHECK(emit(b, "dev") == files);
   Built again = load();
   CHECK(emit(again, "dev") == files);
-  // Every object carries its provenance.
+  // Each file opens with its Namespace, holds only objects of that
+  // namespace, none twice, and every object carries its provenance.
   for (const auto &[path, bytes] : files) {
     if (path == "k8s/kustomization.yaml")
       continue;
-    YAML::Node n = YAML::Load(bytes);
+    std::string ns = path.substr(4, path.size() - 4 - 5);
+    std::vector<YAML::Node> all = YAML::LoadAll(bytes);
     INFO(path);
-    CHECK(n["metadata"]["annotations"]["plat.dev/source"]);
-    CHECK(n["metadata"]["annotations"]["plat.dev/content-hash"].as<std::string>().size() == 16);
+    REQUIRE(all.size() >= 2);
+    CHECK(all[0]["kind"].as<std::string>() == "Namespace");
+    CHECK(all[0]["metadata"]["name"].as<std::string>() == ns);
+    std::set<std::string> seen;
+    for (size_t i = 1; i < all.size(); ++i) {
+      CHECK(all[i]["metadata"]["namespace"].as<std::string>() == ns);
+      CHECK(seen.insert(all[i]["kind"].as<std::string>() + "/" + all[i]["metadata"]["name"].as<std::string>())
+                .second);
+    }
+    for (const YAML::Node &n : all) {
+      CHECK(n["metadata"]["annotations"]["plat.dev/source"]);
+      CHECK(n["metadata"]["annotations"]["plat.dev/content-hash"].as<std::string>().size() == 16);
+    }
   }
+}
+
+TEST_CASE("a service's objects sit together, in a fixed order", "[k8s]") {
+  Built b = load();
+  auto files = emit(b, "dev");
+  std::vector<std::string> kinds;
+  for (const YAML::Node &d : docs(files, "shop-dev"))
+    if (d["metadata"]["labels"]["app.kubernetes.io/name"].as<std::string>() == "storefront")
+      kinds.push_back(d["kind"].as<std::string>());
+  CHECK(kinds == std::vector<std::string>{"ConfigMap", "ServiceAccount", "Deployment", "Service", "HorizontalPodAutoscaler",
+                                          "PodDisruptionBudget", "NetworkPolicy"});
 }

@@ -4,9 +4,10 @@
     iam_validate.py --platc BIN --workspace DIR [--schemas DIR]
 
 Builds DIR twice with `platc build --target iam` (byte-identical), then for
-every `<env>/iam/<role>/`:
+every role of every `<env>/iam/roles/<team>.json` (one file per owner team,
+indexed by `<env>/iam/manifest.json`):
 
-- policy.json (identity policy) and trust-policy.json follow the IAM policy
+- its `policy` (identity policy) and `trustPolicy` follow the IAM policy
   grammar: Version 2012-10-17, a Statement list, known statement elements,
   Effect Allow/Deny, alphanumeric unique Sids, condition operators from
   IAM's list (with ForAnyValue:/ForAllValues: and IfExists);
@@ -17,8 +18,10 @@ every `<env>/iam/<role>/`:
   format of one of the action's resource types, in the workspace's
   partition;
 - trust policies have a Principal and only sts: actions, and no Resource;
-- create-role.json carries the same trust policy, and the Terraform JSON
-  the same trust and permission policies, attached to the role.
+- its `createRole` and `putRolePolicy` (the AWS CLI input) carry the same
+  trust and permission policies, and `terraform/<team>.tf.json` the same
+  trust and permission policies, attached to the role;
+- the manifest, the role files and the Terraform files list the same roles.
 
 Fails loudly if the schema file is missing. Standard library only.
 """
@@ -239,52 +242,64 @@ def main():
             iam = os.path.join(a, env, "iam")
             manifest = load(os.path.join(iam, "manifest.json"))
             names = [r["role"] for r in manifest["roles"]]
-            has_policy = {r["role"]: r["hasPolicy"] for r in manifest["roles"]}
             if len(set(names)) != len(names):
                 errors.append(f"{env}: duplicate role names")
-            for name in names:
-                roles += 1
-                w = f"{env}/iam/{name}"
-                if len(name) > 64 or not re.match(r"^[\w+=,.@-]+$", name):
-                    errors.append(f"{w}: invalid role name")
-                trust = load(os.path.join(iam, name, "trust-policy.json"))
-                policy_path = os.path.join(iam, name, "policy.json")
-                if os.path.isfile(policy_path) != has_policy[name]:
-                    errors.append(f"{w}: policy.json presence disagrees with the manifest")
-                    continue
-                policy = load(policy_path) if has_policy[name] else None
-                create = load(os.path.join(iam, name, "create-role.json"))
-                check_document(trust, w + "/trust-policy.json", errors, ref, args.partition, True)
-                if policy is not None:
-                    check_document(policy, w + "/policy.json", errors, ref, args.partition, False)
-                if create.get("RoleName") != name or json.loads(create["AssumeRolePolicyDocument"]) != trust:
-                    errors.append(f"{w}/create-role.json: does not match the role")
-                tf = load(os.path.join(iam, "terraform", name + ".tf.json"))
+            listed = {r["role"]: r["file"] for r in manifest["roles"]}
+            role_files = sorted(os.listdir(os.path.join(iam, "roles")))
+            tf_files = sorted(os.listdir(os.path.join(iam, "terraform")))
+            if [f[: -len(".json")] for f in role_files] != [f[: -len(".tf.json")] for f in tf_files]:
+                errors.append(f"{env}: roles/ and terraform/ name different teams")
+            found = {}
+            for rf in role_files:
+                team = rf[: -len(".json")]
+                doc = load(os.path.join(iam, "roles", rf))
+                if doc.get("team") != team or doc.get("environment") != env:
+                    errors.append(f"{env}/iam/roles/{rf}: team or environment is wrong")
+                tf = load(os.path.join(iam, "terraform", team + ".tf.json"))
                 res = tf.get("resource", {})
-                try:
-                    (tf_role,) = res["aws_iam_role"].values()
-                    (role_id,) = res["aws_iam_role"].keys()
-                    if policy is None:
-                        if "aws_iam_policy" in res or "aws_iam_role_policy_attachment" in res:
-                            errors.append(f"{w}: Terraform has a policy the role does not")
-                        if tf_role["name"] != name or \
-                                json.loads(tf_role["assume_role_policy"].replace("$${", "${")) != trust:
-                            errors.append(f"{w}: Terraform role differs from trust-policy.json")
+                tf_roles = {body["name"]: rid for rid, body in res.get("aws_iam_role", {}).items()}
+                if set(tf_roles) != set(doc["roles"]):
+                    errors.append(f"{env}/iam/terraform/{team}.tf.json: roles differ from roles/{rf}")
+                for name, role in doc["roles"].items():
+                    roles += 1
+                    found[name] = f"roles/{rf}"
+                    w = f"{env}/iam/roles/{rf} {name}"
+                    if len(name) > 64 or not re.match(r"^[\w+=,.@-]+$", name):
+                        errors.append(f"{w}: invalid role name")
+                    trust = role["trustPolicy"]
+                    policy = role.get("policy")
+                    check_document(trust, w + " trustPolicy", errors, ref, args.partition, True)
+                    if policy is not None:
+                        check_document(policy, w + " policy", errors, ref, args.partition, False)
+                    create = role["createRole"]
+                    if create.get("RoleName") != name or json.loads(create["AssumeRolePolicyDocument"]) != trust:
+                        errors.append(f"{w} createRole: does not match the role")
+                    put = role.get("putRolePolicy")
+                    if (put is None) != (policy is None) or (put is not None and (
+                            put.get("RoleName") != name or json.loads(put["PolicyDocument"]) != policy)):
+                        errors.append(f"{w} putRolePolicy: does not match the role's policy")
+                    role_id = tf_roles.get(name)
+                    if role_id is None:
                         continue
-                    (tf_policy,) = res["aws_iam_policy"].values()
-                    (attach,) = res["aws_iam_role_policy_attachment"].values()
-                    (role_id,) = res["aws_iam_role"].keys()
-                    (policy_id,) = res["aws_iam_policy"].keys()
-                except (KeyError, ValueError):
-                    errors.append(f"{w}: Terraform must hold one role, one policy and one attachment")
-                    continue
-                if tf_role["name"] != name or json.loads(tf_role["assume_role_policy"].replace("$${", "${")) != trust:
-                    errors.append(f"{w}: Terraform role differs from trust-policy.json")
-                if json.loads(tf_policy["policy"].replace("$${", "${")) != policy:
-                    errors.append(f"{w}: Terraform policy differs from policy.json")
-                if attach.get("role") != f"${{aws_iam_role.{role_id}.name}}" or \
-                        attach.get("policy_arn") != f"${{aws_iam_policy.{policy_id}.arn}}":
-                    errors.append(f"{w}: Terraform attachment does not join the role and its policy")
+                    tf_role = res["aws_iam_role"][role_id]
+                    if json.loads(tf_role["assume_role_policy"].replace("$${", "${")) != trust:
+                        errors.append(f"{w}: Terraform role differs from trustPolicy")
+                    tf_policy = res.get("aws_iam_policy", {}).get(role_id)
+                    attach = res.get("aws_iam_role_policy_attachment", {}).get(role_id)
+                    if policy is None:
+                        if tf_policy is not None or attach is not None:
+                            errors.append(f"{w}: Terraform has a policy the role does not")
+                        continue
+                    if tf_policy is None or attach is None:
+                        errors.append(f"{w}: Terraform must hold the role's policy and its attachment")
+                        continue
+                    if json.loads(tf_policy["policy"].replace("$${", "${")) != policy:
+                        errors.append(f"{w}: Terraform policy differs from the role's policy")
+                    if attach.get("role") != f"${{aws_iam_role.{role_id}.name}}" or \
+                            attach.get("policy_arn") != f"${{aws_iam_policy.{role_id}.arn}}":
+                        errors.append(f"{w}: Terraform attachment does not join the role and its policy")
+            if found != listed:
+                errors.append(f"{env}: manifest and role files list different roles")
     for e in errors:
         print("error:", e)
     if errors:

@@ -4,10 +4,13 @@
     k8s_validate.py --platc BIN --workspace DIR [--schemas DIR]
 
 Builds DIR twice with `platc build --target k8s` (the two builds must be
-byte-identical), then checks every `<env>/k8s/**.yaml`:
+byte-identical), then checks every document of every `<env>/k8s/*.yaml`
+(one multi-document file per namespace):
 
 - it parses as YAML (PyYAML, i.e. YAML 1.1: a string that came out unquoted
   as `yes` or `1` would read back as a bool or an int and fail the schema);
+- `<namespace>.yaml` holds exactly the objects of that namespace (and the
+  Namespace itself, first), none twice;
 - strictly against the Kubernetes 1.36 swagger definition of its
   apiVersion/kind: unknown fields rejected, required fields enforced, types,
   int-or-string and quantity formats, enums from enums.json, plus the HPA
@@ -256,6 +259,7 @@ def main():
                     errors.append(f"{env}: kustomization resources are not sorted")
                 listed = set(resources)
             present = set()
+            objects = set()
             for dirpath, _, names in os.walk(k8s):
                 for n in sorted(names):
                     rel = os.path.relpath(os.path.join(dirpath, n), k8s)
@@ -263,13 +267,30 @@ def main():
                         continue
                     present.add(rel)
                     where = f"{env}/k8s/{rel}"
+                    if dirpath != k8s or not n.endswith(".yaml"):
+                        errors.append(f"{where}: expected only <namespace>.yaml files beside kustomization.yaml")
+                        continue
+                    ns = n[: -len(".yaml")]
                     with open(os.path.join(dirpath, n), encoding="utf-8") as f:
                         docs = [d for d in yaml.safe_load_all(f) if d is not None]
-                    if len(docs) != 1:
-                        errors.append(f"{where}: expected one document, found {len(docs)}")
-                    for doc in docs:
-                        check_object(schema, doc, where, errors)
+                    if not docs:
+                        errors.append(f"{where}: no documents")
+                    for i, doc in enumerate(docs):
+                        w = f"{where}#{i}"
+                        check_object(schema, doc, w, errors)
                         count += 1
+                        if not isinstance(doc, dict):
+                            continue
+                        meta = doc.get("metadata") or {}
+                        if doc.get("kind") == "Namespace":
+                            if meta.get("name") != ns or i != 0:
+                                errors.append(f"{w}: Namespace {meta.get('name')!r} must open its own file")
+                        elif meta.get("namespace") != ns:
+                            errors.append(f"{w}: object of namespace {meta.get('namespace')!r} in {ns}.yaml")
+                        key = (doc.get("apiVersion"), doc.get("kind"), meta.get("namespace"), meta.get("name"))
+                        if key in objects:
+                            errors.append(f"{w}: {key} appears twice")
+                        objects.add(key)
             if listed != present:
                 errors.append(f"{env}: kustomization lists {sorted(listed ^ present)} wrongly")
     for e in errors:

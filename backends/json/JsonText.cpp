@@ -1,0 +1,162 @@
+#include "backends/json/JsonText.h"
+
+#include <cmath>
+
+#include "fmt/format.h"
+
+namespace plat::backends::json {
+
+void appendString(std::string &out, llvm::StringRef s) {
+  static const char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    // The longest run that needs no escaping, copied in one go.
+    size_t run = i;
+    while (run < n) {
+      unsigned char c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
+        break;
+      ++run;
+    }
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i >= n)
+      break;
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: shortest form, no surrogates, at most U+10FFFF.
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    bool ok = c >= 0xC2 && c <= 0xF4 && i + len <= n;
+    uint32_t cp = len == 4 ? (c & 0x07u) : len == 3 ? (c & 0x0Fu) : (c & 0x1Fu);
+    for (size_t k = 1; ok && k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      ok = (cc & 0xC0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    if (ok && len == 3)
+      ok = cp >= 0x800 && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (ok && len == 4)
+      ok = cp >= 0x10000 && cp <= 0x10FFFF;
+    if (!ok) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(s.data() + i, len);
+    i += len;
+  }
+  out += '"';
+}
+
+static void appendNumber(std::string &out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null"; // as nlohmann writes NaN and infinities
+    return;
+  }
+  size_t start = out.size();
+  fmt::format_to(std::back_inserter(out), "{}", d);
+  // nlohmann always marks a float as one: `2.0`, not `2`.
+  if (out.find_first_of(".e", start) == std::string::npos)
+    out += ".0";
+}
+
+void appendValue(std::string &out, const Json &v, int indent, int level) {
+  bool pretty = indent >= 0;
+  switch (v.type()) {
+  case Json::value_t::object: {
+    if (v.empty()) {
+      out += "{}";
+      return;
+    }
+    out += '{';
+    bool first = true;
+    for (const auto &[key, value] : v.items()) {
+      if (!first)
+        out += ',';
+      first = false;
+      if (pretty)
+        newline(out, indent, level + 1);
+      appendString(out, key);
+      out += pretty ? ": " : ":";
+      appendValue(out, value, indent, level + 1);
+    }
+    if (pretty)
+      newline(out, indent, level);
+    out += '}';
+    return;
+  }
+  case Json::value_t::array: {
+    if (v.empty()) {
+      out += "[]";
+      return;
+    }
+    out += '[';
+    bool first = true;
+    for (const Json &item : v) {
+      if (!first)
+        out += ',';
+      first = false;
+      if (pretty)
+        newline(out, indent, level + 1);
+      appendValue(out, item, indent, level + 1);
+    }
+    if (pretty)
+      newline(out, indent, level);
+    out += ']';
+    return;
+  }
+  case Json::value_t::string:
+    appendString(out, v.get_ref<const std::string &>());
+    return;
+  case Json::value_t::boolean:
+    out += v.get<bool>() ? "true" : "false";
+    return;
+  case Json::value_t::number_integer:
+    fmt::format_to(std::back_inserter(out), "{}", v.get<int64_t>());
+    return;
+  case Json::value_t::number_unsigned:
+    fmt::format_to(std::back_inserter(out), "{}", v.get<uint64_t>());
+    return;
+  case Json::value_t::number_float:
+    appendNumber(out, v.get<double>());
+    return;
+  case Json::value_t::null:
+  case Json::value_t::binary:
+  case Json::value_t::discarded:
+    out += "null";
+    return;
+  }
+}
+
+} // namespace plat::backends::json
