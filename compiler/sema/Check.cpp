@@ -187,17 +187,50 @@ struct Ctx {
 
 class Checker {
 public:
-  Checker(const Workspace &ws, Diagnostics &diags, Program &p) : ws_(ws), diags_(diags), p_(p) {}
+  // `previous`, when given, is the program of the last check of this
+  // workspace; its schema and, if the change allows, its values are taken over.
+  Checker(const Workspace &ws, Diagnostics &diags, Program &p, Program *previous = nullptr)
+      : ws_(ws), diags_(diags), p_(p), prev_(previous) {}
 
-  void run() {
+  void run(RecheckStats *stats = nullptr) {
     buildScopes();
-    readSchema();
+    if (prev_) {
+      // The schema comes from stdlib, which does not change; reused values
+      // point into it.
+      p_.schema = std::move(prev_->schema);
+    } else {
+      readSchema();
+    }
+    readNameFormats();
     collectDecls();
     collectEnvironments();
     resolveTemplates();
-    for (EnvId e = 0; e < p_.envs.size(); ++e)
+    startMemo();
+    if (prev_ && canReuse()) {
+      incremental_ = true;
+      p_.values = std::move(prev_->values);
+      p_.memo->valuesAfterFullCheck = prev_->memo->valuesAfterFullCheck;
+    }
+    std::vector<char> reuse(p_.decls.size(), 0);
+    if (incremental_)
       for (DeclId d = 0; d < p_.decls.size(); ++d)
-        resolveDecl(d, p_.envs[e]);
+        reuse[d] = reusable(d);
+    for (EnvId e = 0; e < p_.envs.size(); ++e)
+      for (DeclId d = 0; d < p_.decls.size(); ++d) {
+        if (reuse[d]) {
+          reuseDecl(d, e);
+          if (e == 0 && stats)
+            ++stats->reused;
+          continue;
+        }
+        if (e == 0 && stats)
+          ++stats->resolved;
+        resolveRecorded(d, p_.envs[e]);
+      }
+    if (!incremental_)
+      p_.memo->valuesAfterFullCheck = p_.values.size();
+    if (stats)
+      stats->incremental = incremental_;
     reportUnusedImports();
     std::sort(p_.references.begin(), p_.references.end(), [](const Reference &a, const Reference &b) {
       return std::tie(a.span.file.index, a.span.begin) < std::tie(b.span.file.index, b.span.begin);
@@ -277,6 +310,11 @@ private:
     auto imp = scope.imports.find(first.str());
     if (imp != scope.imports.end()) {
       scope.used[imp->second.importIndex] = true;
+      if (recording_) {
+        std::pair<size_t, size_t> use{fileIndex, imp->second.importIndex};
+        if (std::find(recording_->begin(), recording_->end(), use) == recording_->end())
+          recording_->push_back(use);
+      }
       if (imp->second.item) {
         const auto &pkg = ws_.package(file(fileIndex).parsed.ast->imports[imp->second.importIndex].path.str().substr(
             0, file(fileIndex).parsed.ast->imports[imp->second.importIndex].path.str().rfind('.')));
@@ -394,10 +432,6 @@ private:
     for (auto [b, fileIndex] : recordBlocks) {
       RecordDef &def = b->kindName.text == "kind" ? p_.schema.kinds[b->name.text.str()]
                                                   : p_.schema.records[b->name.text.str()];
-      for (const ast::Annotation &a : b->annotations)
-        if (a.name.text == "name_format" && !a.args.empty())
-          if (auto *n = llvm::dyn_cast<ast::NameExpr>(a.args[0].value))
-            nameFormats_[def.name] = n->name.text.str();
       for (const ast::Item *it : b->items) {
         auto *fd = llvm::dyn_cast<ast::FieldDecl>(it);
         if (!fd)
@@ -412,6 +446,139 @@ private:
         def.fields.push_back(std::move(field));
       }
     }
+  }
+
+  // `@name_format(...)` on stdlib kinds: the format a declaration's name must have.
+  void readNameFormats() {
+    for (const LoadedFile &lf : ws_.files()) {
+      if (!lf.fromStdlib || !lf.parsed.ast)
+        continue;
+      for (const ast::Item *item : lf.parsed.ast->decls)
+        if (auto *b = llvm::dyn_cast<ast::Block>(item);
+            b && !b->isTemplate && b->kindName.text == "kind")
+          for (const ast::Annotation &a : b->annotations)
+            if (a.name.text == "name_format" && !a.args.empty())
+              if (auto *n = llvm::dyn_cast<ast::NameExpr>(a.args[0].value))
+                nameFormats_[b->name.text.str()] = n->name.text.str();
+    }
+  }
+
+  // ------------------------------------------------------------ rechecks
+
+  static bool definesShared(const ast::File *f) {
+    if (!f)
+      return false;
+    return llvm::any_of(f->decls, [](const ast::Item *item) {
+      if (llvm::isa<ast::EnumDecl>(item))
+        return true;
+      auto *b = llvm::dyn_cast<ast::Block>(item);
+      return b && (b->isTemplate || b->kindName.text == "type" || b->kindName.text == "kind" ||
+                   b->kindName.text == "unit");
+    });
+  }
+
+  void startMemo() {
+    p_.memo = std::make_unique<CheckMemo>();
+    CheckMemo &m = *p_.memo;
+    for (const LoadedFile &lf : ws_.files())
+      m.files.push_back({lf.relativePath, lf.id, definesShared(lf.parsed.ast)});
+    for (const Decl &d : p_.decls)
+      m.decls.push_back({d.qualifiedName, d.kind, declFile_[d.id], false, {}, {}, {}});
+    fileChanged_.assign(ws_.files().size(), true);
+  }
+
+  // Whether the previous program's values can be reused at all: the same
+  // files and declarations, and no changed file defines something other
+  // files' values are built from.
+  bool canReuse() {
+    const CheckMemo *old = prev_->memo.get();
+    const CheckMemo &now = *p_.memo;
+    if (!old || old->files.size() != now.files.size() || old->decls.size() != now.decls.size() ||
+        prev_->envs.size() != p_.envs.size())
+      return false;
+    for (size_t i = 0; i < now.files.size(); ++i) {
+      const CheckMemo::FileInfo &a = old->files[i], &b = now.files[i];
+      if (a.path != b.path)
+        return false;
+      fileChanged_[i] = !(a.id == b.id);
+      if (fileChanged_[i] && (a.definesShared || b.definesShared))
+        return false;
+    }
+    for (size_t i = 0; i < now.decls.size(); ++i) {
+      const CheckMemo::DeclInfo &a = old->decls[i], &b = now.decls[i];
+      if (a.qualifiedName != b.qualifiedName || a.kind != b.kind || a.file != b.file)
+        return false;
+    }
+    for (size_t e = 0; e < p_.envs.size(); ++e)
+      if (prev_->envs[e].name != p_.envs[e].name)
+        return false;
+    liveFiles_.clear();
+    for (size_t i = 0; i < now.files.size(); ++i)
+      if (!fileChanged_[i])
+        liveFiles_.insert(now.files[i].id.index);
+    return true;
+  }
+
+  bool unchanged(Span span) const { return !span.valid() || liveFiles_.count(span.file.index); }
+
+  // A declaration keeps its values when its file and its templates' files
+  // did not change and nothing it reported points into a changed file.
+  bool reusable(DeclId id) {
+    if (fileChanged_[declFile_[id]])
+      return false;
+    for (const TemplateInfo &t : chains_[id])
+      if (fileChanged_[t.file])
+        return false;
+    for (const Diagnostic &d : prev_->memo->decls[id].diagnostics) {
+      if (!unchanged(d.span))
+        return false;
+      for (const Label &l : d.labels)
+        if (!unchanged(l.span))
+          return false;
+      for (const Note &n : d.notes)
+        if (n.span && !unchanged(*n.span))
+          return false;
+      for (const Fix &f : d.fixes)
+        for (const Edit &e : f.edits)
+          if (!unchanged(e.span))
+            return false;
+    }
+    return true;
+  }
+
+  void reuseDecl(DeclId id, EnvId e) {
+    EnvModel &env = p_.envs[e];
+    env.fields[id] = prev_->envs[e].fields[id];
+    if (e == 0) {
+      CheckMemo::DeclInfo &info = p_.memo->decls[id];
+      info = std::move(prev_->memo->decls[id]);
+      envDependent_.resize(p_.decls.size());
+      envDependent_[id] = info.envDependent;
+      for (const Diagnostic &d : info.diagnostics)
+        diags_.all().push_back(d);
+      p_.references.insert(p_.references.end(), info.references.begin(), info.references.end());
+      for (auto [fileIndex, importIndex] : info.importsUsed)
+        scopes_[fileIndex].used[importIndex] = true;
+    }
+    markMembership(id, env);
+    if (e == 0 && p_.decls[id].kind == "dataset")
+      fillColumns(id, env);
+  }
+
+  // Resolves a declaration in one environment and remembers what it
+  // reported and referred to, for the next recheck.
+  void resolveRecorded(DeclId id, EnvModel &env) {
+    CheckMemo::DeclInfo &info = p_.memo->decls[id];
+    size_t diagsBefore = diags_.all().size();
+    size_t refsBefore = p_.references.size();
+    recording_ = &info.importsUsed;
+    resolveDecl(id, env);
+    recording_ = nullptr;
+    info.envDependent = envDependent_.size() > id && envDependent_[id];
+    info.diagnostics.insert(info.diagnostics.end(), diags_.all().begin() + static_cast<long>(diagsBefore),
+                            diags_.all().end());
+    info.references.insert(info.references.end(), p_.references.begin() + static_cast<long>(refsBefore),
+                           p_.references.end());
   }
 
   const Type *resolveType(const ast::TypeExpr *t, size_t fileIndex) {
@@ -797,7 +964,12 @@ private:
     } else {
       resolveFields(id, env);
     }
-    // Environment membership.
+    markMembership(id, env);
+    if (d.kind == "dataset" && first)
+      fillColumns(id, env);
+  }
+
+  void markMembership(DeclId id, EnvModel &env) {
     if (const Value *envs = env.get(id, "environments")) {
       bool in = false;
       for (const Value *v : envs->items)
@@ -805,8 +977,6 @@ private:
           in = true;
       env.exists[id] = in;
     }
-    if (d.kind == "dataset" && first)
-      fillColumns(id, env);
   }
 
   void resolveFields(DeclId id, EnvModel &env) {
@@ -2041,16 +2211,25 @@ private:
   llvm::DenseMap<std::pair<std::pair<const void *, const Type *>, DeclId>, const Value *> cache_;
   bool usedEnv_ = false;
   std::vector<bool> envDependent_; // by DeclId: a value interpolated `${env}`
+  // Rechecks.
+  Program *prev_ = nullptr;
+  bool incremental_ = false;
+  std::vector<bool> fileChanged_;   // by file index
+  std::set<uint32_t> liveFiles_;    // ids of unchanged files
+  std::vector<std::pair<size_t, size_t>> *recording_ = nullptr; // imports used by the current declaration
 };
 
 } // namespace
 
 static double cpuSeconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
-std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags, PhaseTimes *times) {
+namespace {
+
+std::unique_ptr<Program> checkWith(const Workspace &ws, Diagnostics &diags, Program *previous,
+                                   PhaseTimes *times, RecheckStats *stats) {
   auto program = std::make_unique<Program>();
   double t0 = cpuSeconds();
-  Checker(ws, diags, *program).run();
+  Checker(ws, diags, *program, previous).run(stats);
   double t1 = cpuSeconds();
   crossCheck(*program, diags);
   double t2 = cpuSeconds();
@@ -2059,6 +2238,25 @@ std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags, PhaseTim
   if (times)
     *times = PhaseTimes{t1 - t0, t2 - t1, t3 - t2};
   return program;
+}
+
+} // namespace
+
+std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags, PhaseTimes *times) {
+  return checkWith(ws, diags, nullptr, times, nullptr);
+}
+
+std::unique_ptr<Program> recheck(const Workspace &ws, Diagnostics &diags,
+                                 std::unique_ptr<Program> previous, PhaseTimes *times,
+                                 RecheckStats *stats) {
+  if (stats)
+    *stats = RecheckStats{};
+  // Reused values stay in the store with the garbage of replaced ones; once
+  // the garbage outgrows the live values, start afresh.
+  if (!previous || !previous->memo ||
+      previous->values.size() > 2 * previous->memo->valuesAfterFullCheck + 100000)
+    return checkWith(ws, diags, nullptr, times, stats);
+  return checkWith(ws, diags, previous.get(), times, stats);
 }
 
 } // namespace plat::sema

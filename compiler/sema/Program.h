@@ -201,6 +201,40 @@ struct Reference {
   std::string column; // for `dataset.column`
 };
 
+// What a check remembers for the next one (sema::recheck): enough, per file
+// and per declaration, to reuse the resolved values of the declarations whose
+// inputs did not change. Not part of the IR.
+struct CheckMemo {
+  struct FileInfo {
+    std::string path;
+    FileId id;
+    // Templates, record types or enums: things other files' values are
+    // built from. A change to such a file makes the next check a full one.
+    bool definesShared = false;
+  };
+  struct DeclInfo {
+    std::string qualifiedName;
+    std::string kind;
+    size_t file = 0;
+    bool envDependent = false;
+    // What resolving the declaration (in every environment) produced
+    // besides its values; replayed when the values are reused.
+    std::vector<Diagnostic> diagnostics;
+    std::vector<Reference> references;
+    std::vector<std::pair<size_t, size_t>> importsUsed; // (file index, import index)
+  };
+  std::vector<FileInfo> files;
+  std::vector<DeclInfo> decls;
+  size_t valuesAfterFullCheck = 0; // a recheck turns full when garbage outgrows this
+};
+
+// How much a recheck reused, for tests and benchmarks.
+struct RecheckStats {
+  bool incremental = false; // false: everything was resolved again
+  size_t reused = 0;        // declarations whose values were reused
+  size_t resolved = 0;      // declarations resolved (stdlib included)
+};
+
 struct Program {
   Schema schema;
   std::vector<Decl> decls;
@@ -209,6 +243,7 @@ struct Program {
   std::map<std::string, DeclId> byQualifiedName;
   DeclId workspace = kNoDecl;
   ValueStore values; // storage for every Value above
+  std::unique_ptr<CheckMemo> memo;
 
   const Decl &decl(DeclId id) const { return decls[id]; }
   const EnvModel *env(llvm::StringRef name) const;
@@ -228,6 +263,17 @@ struct PhaseTimes {
 };
 std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags,
                                PhaseTimes *times = nullptr);
+
+// Checks `ws` again after Workspace::updateFile, consuming `previous` (the
+// program of the last check of the same workspace). Declarations in files
+// that did not change keep their resolved values, references and
+// diagnostics; everything else, and the whole-graph passes (cross checks,
+// governance), runs again. The result is the same as check(ws, diags): when
+// a change could reach other files' values (a declaration added, removed or
+// renamed; a template, record type or enum edited) it is a full check.
+std::unique_ptr<Program> recheck(const Workspace &ws, Diagnostics &diags,
+                                 std::unique_ptr<Program> previous, PhaseTimes *times = nullptr,
+                                 RecheckStats *stats = nullptr);
 
 // `platc check --dump-ir`: a stable, readable text form for golden tests.
 std::string dumpIr(const Program &program, const SourceManager &sources);
