@@ -4,6 +4,8 @@
 
 #include "syntax/Parser.h"
 
+#include "syntax/FastParser.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -1188,19 +1190,18 @@ bool lexicalPass(antlr4::CommonTokenStream &tokens, SyntaxReporter &reporter,
   return true;
 }
 
-} // namespace
+// A file with the syntax error flag and nothing else.
+ast::ParsedFile emptyFile(ast::ParsedFile result, FileId id) {
+  result.ast = result.arena->make<ast::File>();
+  result.ast->id = id;
+  result.ast->hasSyntaxErrors = true;
+  return result;
+}
 
-ast::ParsedFile parse(const SourceFile &file, FileId id, Diagnostics &diags,
-                      const ParseOptions &options) {
-  ast::ParsedFile result;
-  result.arena = std::make_unique<ast::Arena>();
-  auto emptyFile = [&] {
-    result.ast = result.arena->make<ast::File>();
-    result.ast->id = id;
-    result.ast->hasSyntaxErrors = true;
-    return std::move(result);
-  };
-
+// The checks that come before either parser: size and encoding. Returns
+// false (and reports) when the file is refused.
+bool preCheck(const SourceFile &file, FileId id, Diagnostics &diags,
+              const ParseOptions &options) {
   llvm::StringRef text = file.text();
   if (text.size() > options.maxFileBytes) {
     diags
@@ -1209,7 +1210,7 @@ ast::ParsedFile parse(const SourceFile &file, FileId id, Diagnostics &diags,
                             static_cast<double>(text.size()) / (1 << 20),
                             options.maxFileBytes >> 20))
         .withHelp("split the declarations over several files; a package may span many files");
-    return emptyFile();
+    return false;
   }
   bool nul = false;
   if (std::optional<size_t> bad = findInvalidUtf8(text, &nul)) {
@@ -1221,8 +1222,19 @@ ast::ParsedFile parse(const SourceFile &file, FileId id, Diagnostics &diags,
         .withHelp(nul ? "Plat sources are text: remove the NUL byte, or move binary data out "
                         "of the workspace"
                       : "save the file as UTF-8");
-    return emptyFile();
+    return false;
   }
+  return true;
+}
+
+// The ANTLR path, after the pre-checks: reports every lexical and syntax
+// error, recovers, and builds as much AST as it can.
+ast::ParsedFile antlrParse(const SourceFile &file, FileId id, Diagnostics &diags,
+                           const ParseOptions &options) {
+  ast::ParsedFile result;
+  result.arena = std::make_unique<ast::Arena>();
+  auto emptyFile = [&] { return syntax::emptyFile(std::move(result), id); };
+  llvm::StringRef text = file.text();
 
   OffsetMap offsets(text);
   SyntaxReporter reporter(file, id, offsets, diags);
@@ -1297,6 +1309,32 @@ ast::ParsedFile parse(const SourceFile &file, FileId id, Diagnostics &diags,
   result.ast->hasSyntaxErrors = diags.errorCount() > errorsBefore;
   // `parser` goes out of scope here and frees the parse tree with it.
   return result;
+}
+
+} // namespace
+
+ast::ParsedFile parseWithAntlr(const SourceFile &file, FileId id, Diagnostics &diags,
+                               const ParseOptions &options) {
+  if (!preCheck(file, id, diags, options)) {
+    ast::ParsedFile result;
+    result.arena = std::make_unique<ast::Arena>();
+    return emptyFile(std::move(result), id);
+  }
+  return antlrParse(file, id, diags, options);
+}
+
+ast::ParsedFile parse(const SourceFile &file, FileId id, Diagnostics &diags,
+                      const ParseOptions &options) {
+  if (!preCheck(file, id, diags, options)) {
+    ast::ParsedFile result;
+    result.arena = std::make_unique<ast::Arena>();
+    return emptyFile(std::move(result), id);
+  }
+  // Well-formed files take the hand-written parser; it declines anything
+  // else, without a word, and ANTLR parses and reports.
+  if (std::optional<ast::ParsedFile> fast = fastParse(file, id, options))
+    return std::move(*fast);
+  return antlrParse(file, id, diags, options);
 }
 
 } // namespace plat::syntax

@@ -1,9 +1,15 @@
 // The syntax stage: text of one file in, AST and diagnostics out.
 //
-// This is the only public door to the parser. Behind it (Parser.cpp) ANTLR
-// lexes and parses the file, and the parse tree is turned into our AST and
-// freed before `parse` returns. Nothing outside compiler/syntax/ includes an
-// ANTLR header; tests/check_antlr_door.sh enforces that.
+// This is the only public door to the parser. Behind it are two parsers that
+// build the same AST. A hand-written lexer and recursive-descent parser
+// (FastParser.cpp) takes every well-formed file; on anything it is not sure
+// of it declines without a word, and the ANTLR path (Parser.cpp) parses the
+// file again, reports every diagnostic and recovers. grammar/Plat.g4 is the
+// specification of the syntax and ANTLR its reference implementation;
+// tests/unit/fast_parser_test.cpp checks that the two agree. The parse tree
+// is turned into our AST and freed before `parse` returns. Nothing outside
+// compiler/syntax/ includes an ANTLR header; tools/check_antlr_door.sh
+// enforces that.
 #pragma once
 
 #include <cstddef>
