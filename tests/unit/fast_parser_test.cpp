@@ -815,8 +815,11 @@ TEST_CASE("fast parser: declines or agrees with ANTLR on mutated files", "[fast_
     if (s.text.size() <= 3000)
       seeds.push_back(std::move(s));
   REQUIRE(seeds.size() > 50);
-  std::mt19937 rng(20240601);
-  constexpr int kMutants = 3000;
+  // PLAT_FAST_PARSER_MUTANTS and PLAT_FAST_PARSER_SEED allow longer soak runs.
+  const char *count = std::getenv("PLAT_FAST_PARSER_MUTANTS");
+  const char *seed = std::getenv("PLAT_FAST_PARSER_SEED");
+  std::mt19937 rng(seed ? static_cast<unsigned>(std::atoi(seed)) : 20240601u);
+  const int kMutants = count ? std::atoi(count) : 3000;
   int clean = 0, fastAccepted = 0, antlrErrors = 0;
   for (int i = 0; i < kMutants; ++i) {
     const Sample &seed = seeds[rng() % seeds.size()];
