@@ -850,6 +850,31 @@ TEST_CASE("fast parser: declines or agrees with ANTLR on mutated files", "[fast_
   CHECK(fastAccepted * 100 >= clean * 95);
 }
 
+// Robustness only (the differential tests above check correctness): every
+// prefix of the corner cases and random bytes, straight into the fast parser,
+// which must not crash, whatever the encoding.
+TEST_CASE("fast parser: survives truncated files and random bytes", "[fast_parser]") {
+  SourceManager sources;
+  size_t accepted = 0;
+  for (const char *text : kCornerCases) {
+    std::string full = text;
+    for (size_t n = 0; n <= full.size(); ++n) {
+      FileId id = sources.add("prefix.plat", full.substr(0, n));
+      accepted += syntax::fastParse(sources.file(id), id).has_value();
+    }
+  }
+  CHECK(accepted > 10);
+  std::mt19937 rng(7);
+  const std::string alphabet = "{}()[]\"a=.:,-/0_ \n<>?|@\\$";
+  for (int i = 0; i < 2000; ++i) {
+    std::string bytes(rng() % 64, '\0');
+    for (char &c : bytes)
+      c = static_cast<char>(rng() % 4 == 0 ? rng() % 256 : alphabet[rng() % alphabet.size()]);
+    FileId id = sources.add("random.plat", bytes);
+    (void)syntax::fastParse(sources.file(id), id);
+  }
+}
+
 TEST_CASE("fast parser: `parse` takes the fast path on well-formed files only", "[fast_parser]") {
   SourceManager sources;
   FileId good = sources.add("good.plat", "service s { a = 1 }\n");
