@@ -68,7 +68,7 @@ workspace() { # N -> prints the folder, generating it when missing or stale
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 measure() {
   local runs=$1; shift
-  local tf walls="" cpus="" rss=0
+  local tf walls="" cpus="" rss=0 parses="" semas=""
   tf=$(mktemp)
   for ((i = 0; i < runs; i++)); do
     if ! "$GTIME" -f "%e %U %S %M" -o "$tf" "$@" >"$WORK/last.out" 2>&1; then
@@ -78,11 +78,19 @@ measure() {
     walls+="$e"$'\n'
     cpus+="$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')"$'\n'
     ((m > rss)) && rss=$m
+    # `check --time-phases`: CPU of load+parse (both threads) and of the rest.
+    if grep -q '^phases (CPU s)' "$WORK/last.out"; then
+      parses+="$(sed -n 's/^phases (CPU s): load+parse \([0-9.]*\).*/\1/p' "$WORK/last.out")"$'\n'
+      semas+="$(sed -n 's/.*resolve+types \([0-9.]*\), cross \([0-9.]*\), governance \([0-9.]*\).*/\1 \2 \3/p' "$WORK/last.out" |
+        awk '{print $1+$2+$3}')"$'\n'
+    fi
   done
   rm -f "$tf"
   WALL=$(printf '%s' "$walls" | median)
   CPU=$(printf '%s' "$cpus" | median)
   RSS=$rss
+  PARSE=$(printf '%s' "$parses" | median)
+  SEMA=$(printf '%s' "$semas" | median)
 }
 runs_for() { if (($1 <= 10000)); then echo "$RUNS_SMALL"; else echo "$RUNS_LARGE"; fi; }
 
@@ -96,8 +104,8 @@ echo "### platc check"
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before: $LOAD_BEFORE. CPU = user+sys; MB/s and µs/decl per CPU second (less noisy than wall on a shared machine)."
 echo
-echo "| decls | files | source MB | wall median s | CPU median s | MB/s (CPU) | µs/decl (CPU) | peak RSS MB | RSS KB/decl | runs |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| decls | files | source MB | wall median s | CPU median s | load+parse CPU s | sema CPU s | MB/s (CPU) | µs/decl (CPU) | peak RSS MB | RSS KB/decl | runs |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 ISSUE_CHECK_WALL=""
 for n in $SIZES; do
   dir=$(workspace "$n")
@@ -105,13 +113,30 @@ for n in $SIZES; do
   bytes=$(find "$dir" -name '*.plat' -print0 | xargs -0 cat | wc -c)
   r=$(runs_for "$n")
   echo "check N=$n ($r runs)..." >&2
-  measure "$r" "$PLATC" check "$dir"
+  measure "$r" "$PLATC" check "$dir" --time-phases
   [ "$n" = "$ISSUE_N" ] && { ISSUE_CHECK_WALL=$WALL; ISSUE_CHECK_CPU=$CPU; ISSUE_CHECK_RSS=$RSS; }
-  awk -v n="$n" -v f="$files" -v b="$bytes" -v w="$WALL" -v c="$CPU" -v m="$RSS" -v r="$r" 'BEGIN{
+  awk -v n="$n" -v f="$files" -v b="$bytes" -v w="$WALL" -v c="$CPU" -v m="$RSS" -v r="$r" \
+      -v p="$PARSE" -v s="$SEMA" 'BEGIN{
     mb=b/1e6;
-    printf "| %d | %d | %.2f | %.3f | %.3f | %.1f | %.1f | %.0f | %.1f | %d |\n",
-      n, f, mb, w, c, (c>0? mb/c : 0), c/n*1e6, m/1024, m/n, r }'
+    printf "| %d | %d | %.2f | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f | %.0f | %.1f | %d |\n",
+      n, f, mb, w, c, p, s, (c>0? mb/c : 0), c/n*1e6, m/1024, m/n, r }'
 done
+
+# ---- the editor's loop: one file edited, then sema::recheck
+if [ -z "${NO_RECHECK:-}" ]; then
+  if [ -z "${NO_BUILD:-}" ] || [ ! -x "$BUILD/plat_recheck_bench" ]; then
+    nice ninja -C "$BUILD" -j2 plat_recheck_bench >"$WORK/ninja-recheck.log" 2>&1 ||
+      { tail -40 "$WORK/ninja-recheck.log" >&2; exit 2; }
+  fi
+  echo
+  echo "### one file edited: updateFile + sema::recheck against a full sema::check (CPU s, median)"
+  echo
+  for n in $SIZES; do
+    echo "recheck N=$n..." >&2
+    echo "N = $n: $("$BUILD/plat_recheck_bench" "$(workspace "$n")" "$(runs_for "$n")" | tr '\n' ' ')"
+    echo
+  done
+fi
 
 BUILD_ROWS=""
 if [[ " $SIZES " == *" $ISSUE_N "* ]] && [ -z "${NO_EMIT:-}" ]; then
@@ -160,4 +185,4 @@ ${BUILD_ROWS}
 
 EOF
 fi
-echo "Parse + AST alone: not measured, platc has no flag that stops after parsing (see RESULTS.md)."
+echo "load+parse is the CPU of reading and parsing every file into the AST (both threads), from \`check --time-phases\`; sema is resolve+types, cross and governance."
