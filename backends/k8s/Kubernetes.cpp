@@ -167,6 +167,7 @@ public:
       case DeclKind::Region:
         break;
       }
+      finish(out);
     }
     write(out);
   }
@@ -409,7 +410,7 @@ private:
       for (const sema::NamedValue &f : config->fields)
         data[f.name] = f.value->text;
       configHash = contentHash(data.dump());
-      mine.push_back(add(decl, "v1", "ConfigMap", name + "-config", ns, data, "data"));
+      mine.push_back(add(decl, "v1", "ConfigMap", name + "-config", ns, std::move(data), "data"));
     }
 
     // ServiceAccount, bound to the service's IAM role.
@@ -433,7 +434,7 @@ private:
       for (const sema::NamedValue &f : secrets->fields)
         env.push_back(Json{{"name", f.name},
                            {"valueFrom", {{"secretKeyRef", {{"name", secretName(f.value->text)}, {"key", "value"}}}}}});
-      container["env"] = env;
+      container["env"] = std::move(env);
     }
     container["resources"] = resources(get(id, "resources"));
     if (p) {
@@ -450,8 +451,8 @@ private:
       liveness["initialDelaySeconds"] = 10;
       liveness["periodSeconds"] = 10;
       liveness["failureThreshold"] = 6;
-      container["readinessProbe"] = readiness;
-      container["livenessProbe"] = liveness;
+      container["readinessProbe"] = std::move(readiness);
+      container["livenessProbe"] = std::move(liveness);
     }
     container["securityContext"] = Json{{"allowPrivilegeEscalation", false},
                                         {"readOnlyRootFilesystem", true},
@@ -475,7 +476,8 @@ private:
           {"topologyKey", "topology.kubernetes.io/zone"},
           {"whenUnsatisfiable", "ScheduleAnyway"},
           {"labelSelector", {{"matchLabels", {{kNameLabel, name}}}}}}});
-    podSpec["containers"] = Json::array({container});
+    podSpec["containers"] = Json::array();
+    podSpec["containers"].push_back(std::move(container));
     podSpec["volumes"] = Json::array({Json{{"name", "tmp"}, {"emptyDir", Json::object()}}});
 
     Json templ = Json::object();
@@ -484,8 +486,8 @@ private:
       // Changing the ConfigMap changes this annotation and so rolls the pods,
       // which envFrom would not do by itself.
       podMeta["annotations"] = Json{{"plat.dev/config-hash", configHash}};
-    templ["metadata"] = podMeta;
-    templ["spec"] = podSpec;
+    templ["metadata"] = std::move(podMeta);
+    templ["spec"] = std::move(podSpec);
 
     Json spec = Json::object();
     bool autoscaled = r.min < r.max;
@@ -496,15 +498,15 @@ private:
     spec["selector"] = Json{{"matchLabels", {{kNameLabel, name}}}};
     spec["strategy"] = Json{{"type", "RollingUpdate"},
                             {"rollingUpdate", {{"maxUnavailable", 0}, {"maxSurge", "25%"}}}};
-    spec["template"] = templ;
-    mine.push_back(add(decl, "apps/v1", "Deployment", name, ns, spec));
+    spec["template"] = std::move(templ);
+    mine.push_back(add(decl, "apps/v1", "Deployment", name, ns, std::move(spec)));
 
     if (p) {
       Json svc = Json::object();
       svc["type"] = "ClusterIP";
       svc["selector"] = Json{{kNameLabel, name}};
       svc["ports"] = Json::array({Json{{"name", "http"}, {"port", *p}, {"targetPort", "http"}, {"protocol", "TCP"}}});
-      mine.push_back(add(decl, "v1", "Service", name, ns, svc));
+      mine.push_back(add(decl, "v1", "Service", name, ns, std::move(svc)));
     }
 
     if (autoscaled) {
@@ -516,7 +518,7 @@ private:
       hpa["metrics"] = Json::array({Json{
           {"type", "Resource"},
           {"resource", {{"name", "cpu"}, {"target", {{"type", "Utilization"}, {"averageUtilization", 70}}}}}}});
-      mine.push_back(add(decl, "autoscaling/v2", "HorizontalPodAutoscaler", name, ns, hpa));
+      mine.push_back(add(decl, "autoscaling/v2", "HorizontalPodAutoscaler", name, ns, std::move(hpa)));
     }
 
     if (r.max > 0) {
@@ -528,7 +530,7 @@ private:
       else
         pdb["maxUnavailable"] = 1;
       pdb["selector"] = Json{{"matchLabels", {{kNameLabel, name}}}};
-      mine.push_back(add(decl, "policy/v1", "PodDisruptionBudget", name, ns, pdb));
+      mine.push_back(add(decl, "policy/v1", "PodDisruptionBudget", name, ns, std::move(pdb)));
     }
 
     mine.push_back(serviceNetworkPolicy(decl, ns, name, p));
@@ -619,7 +621,7 @@ private:
           from.push_back(Json{{"namespaceSelector", {{"matchLabels", {{kNamespaceNameLabel, kIngressNamespace}}}}}});
       }
       if (!from.empty())
-        ingress.push_back(Json{{"from", from}, {"ports", Json::array({tcp(*p)})}});
+        ingress.push_back(Json{{"from", std::move(from)}, {"ports", Json::array({tcp(*p)})}});
     }
 
     Json egress = Json::array({dnsEgress()});
@@ -634,9 +636,9 @@ private:
     spec["podSelector"] = Json{{"matchLabels", {{kNameLabel, name}}}};
     // Both types listed: whatever no rule allows is denied.
     spec["policyTypes"] = Json::array({"Ingress", "Egress"});
-    spec["ingress"] = ingress;
-    spec["egress"] = egress;
-    return add(decl, "networking.k8s.io/v1", "NetworkPolicy", name, ns, spec);
+    spec["ingress"] = std::move(ingress);
+    spec["egress"] = std::move(egress);
+    return add(decl, "networking.k8s.io/v1", "NetworkPolicy", name, ns, std::move(spec));
   }
 
   // ---- pipelines: their task pods (Airflow's KubernetesPodOperator) run as
@@ -675,8 +677,8 @@ private:
     spec["podSelector"] = Json{{"matchLabels", {{kNameLabel, name}}}};
     spec["policyTypes"] = Json::array({"Ingress", "Egress"});
     spec["ingress"] = Json::array();
-    spec["egress"] = egress;
-    add(decl, "networking.k8s.io/v1", "NetworkPolicy", name, ns, spec);
+    spec["egress"] = std::move(egress);
+    add(decl, "networking.k8s.io/v1", "NetworkPolicy", name, ns, std::move(spec));
 
     // RBAC: `invoke` is network access (above), `read`/`write` S3 access and
     // `trigger` an Airflow call (both IAM): none needs the Kubernetes API.
@@ -705,17 +707,27 @@ private:
 
   // ---- output
 
-  // Applies the patches and the content hash, then writes one file per
-  // namespace: its Namespace first, then the other objects in the order
-  // they were added (declaration order).
-  void write(Output &out) {
-    std::map<std::string, std::vector<size_t>> byFile;
-    std::set<std::tuple<std::string, std::string, std::string>> seen;
+  // The text of one namespace's file, filled as declarations finish.
+  struct FileText {
+    std::string head; // its Namespace object, which comes first
+    std::string rest; // every other object, in the order they were added
+    const sema::Decl *first = nullptr;
+    bool hasNamespace = false;
+  };
+  std::map<std::string, FileText> files_;
+  std::set<std::tuple<std::string, std::string, std::string>> seen_;
+  std::string doc_; // scratch: one object's document
+
+  // Applies the patches and the content hash to the objects of the
+  // declaration just done, writes them into their files' text and drops
+  // them: the trees never outlive their declaration.
+  void finish(Output &out) {
     for (size_t i = 0; i < objects_.size(); ++i) {
       Object &o = objects_[i];
-      const std::string &ns = o.kind == "Namespace" ? o.name : o.ns;
+      bool isNamespace = o.kind == "Namespace";
+      const std::string &ns = isNamespace ? o.name : o.ns;
       std::string path = "k8s/" + ns + ".yaml";
-      if (!seen.emplace(o.kind, o.ns, o.name).second) {
+      if (!seen_.emplace(o.kind, o.ns, o.name).second) {
         out.conflict(path,
                      fmt::format("{} `{}`", o.kind, o.ns.empty() ? o.name : o.ns + "/" + o.name),
                      o.decl->nameSpan);
@@ -733,31 +745,53 @@ private:
         ann["plat.dev/patched"] = "true";
         ann["plat.dev/patched-paths"] = llvm::join(paths, ",");
       }
-      // The hash covers the object as applied, less the hash itself.
-      std::string hash = contentHash(o.body.dump());
-      o.body["metadata"]["annotations"]["plat.dev/content-hash"] = hash;
-      std::vector<size_t> &list = byFile[path];
-      if (o.kind == "Namespace")
-        list.insert(list.begin(), i);
-      else
-        list.push_back(i);
+      // The hash covers the object's YAML text as written, less the hash
+      // line itself (and the comment above the document).
+      Json &slot = o.body["metadata"]["annotations"]["plat.dev/content-hash"];
+      slot = "";
+      yaml::Omitted omit;
+      omit.value = &slot;
+      doc_.clear();
+      yaml::appendDocument(doc_, o.body, "", &omit);
+      std::string hash = contentHash(doc_);
+
+      FileText &f = files_[path];
+      if (isNamespace || !f.first)
+        f.first = o.decl;
+      std::string &text = isNamespace ? f.head : f.rest;
+      if (isNamespace)
+        f.hasNamespace = true;
+      text += "---\n";
+      yaml::appendComment(text, fmt::format("{} {}{} from {} ({} {}).", o.kind, o.ns.empty() ? "" : o.ns + "/",
+                                            o.name, sourceLocation(ctx_, *o.decl), o.decl->kind,
+                                            o.decl->qualifiedName));
+      size_t pos = omit.pos == std::string::npos ? doc_.size() : omit.pos;
+      text.append(doc_, 0, pos);
+      text.append(static_cast<size_t>(omit.indent), ' ');
+      text += "plat.dev/content-hash: ";
+      text += yaml::scalar(hash);
+      text += '\n';
+      text.append(doc_, pos, std::string::npos);
     }
-    if (byFile.empty())
+    objects_.clear();
+    patches_.clear();
+  }
+
+  // Writes one file per namespace: its Namespace first, then the other
+  // objects in the order they were added (declaration order).
+  void write(Output &out) {
+    if (files_.empty())
       return;
     std::vector<std::string> files;
-    for (const auto &[path, list] : byFile) {
+    for (auto &[path, f] : files_) {
       std::string text = fmt::format("# Generated by platc for environment {}. Do not edit.\n",
                                      ctx_.env.name);
-      for (size_t i : list) {
-        const Object &o = objects_[i];
-        text += "---\n";
-        yaml::appendDocument(text, o.body,
-                             fmt::format("{} {}{} from {} ({} {}).", o.kind, o.ns.empty() ? "" : o.ns + "/",
-                                         o.name, sourceLocation(ctx_, *o.decl), o.decl->kind,
-                                         o.decl->qualifiedName));
-      }
-      const sema::Decl *first = objects_[list.front()].decl;
-      if (out.add(path, std::move(text), first->nameSpan))
+      text.reserve(text.size() + f.head.size() + f.rest.size());
+      text += f.head;
+      std::string().swap(f.head);
+      text += f.rest;
+      std::string().swap(f.rest);
+      if (out.add(path, std::move(text), f.first->nameSpan))
         files.push_back(llvm::StringRef(path).drop_front(4).str());
     }
     Json kustomization = Json::object();

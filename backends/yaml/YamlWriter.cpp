@@ -183,6 +183,10 @@ void appendLeaf(std::string &out, const Json &v) {
   out += "null";
 }
 
+// The entry appendDocument leaves out, if any (one per thread: backends run
+// on two).
+thread_local Omitted *tOmit = nullptr;
+
 void write(std::string &out, const Json &v, int indent);
 
 // A mapping at `indent`; the caller has placed the cursor at the start of
@@ -190,6 +194,11 @@ void write(std::string &out, const Json &v, int indent);
 void writeMap(std::string &out, const Json &v, int indent, bool firstIndented) {
   bool first = true;
   for (const auto &[key, value] : v.items()) {
+    if (tOmit && &value == tOmit->value && !(first && firstIndented)) {
+      tOmit->pos = out.size();
+      tOmit->indent = indent;
+      continue;
+    }
     if (!(first && firstIndented))
       out.append(indent, ' ');
     first = false;
@@ -238,7 +247,7 @@ std::string document(const Json &value, llvm::StringRef comment) {
   return out;
 }
 
-void appendDocument(std::string &out, const Json &value, llvm::StringRef comment) {
+void appendComment(std::string &out, llvm::StringRef comment) {
   if (!comment.empty()) {
     llvm::SmallVector<llvm::StringRef, 4> lines;
     comment.split(lines, '\n');
@@ -268,9 +277,15 @@ void appendDocument(std::string &out, const Json &value, llvm::StringRef comment
       out += "\n";
     }
   }
-  if (isCollection(value))
+}
+
+void appendDocument(std::string &out, const Json &value, llvm::StringRef comment, Omitted *omit) {
+  appendComment(out, comment);
+  if (isCollection(value)) {
+    tOmit = omit;
     write(out, value, 0);
-  else {
+    tOmit = nullptr;
+  } else {
     appendLeaf(out, value);
     out += '\n';
   }

@@ -34,7 +34,24 @@ std::string scalar(llvm::StringRef s);
 // One YAML document (no `---` marker), ending in a newline. `comment`, if
 // not empty, is written first as `# ` lines.
 std::string document(const Json &value, llvm::StringRef comment = "");
-// The same, appended to `out` (for multi-document streams).
-void appendDocument(std::string &out, const Json &value, llvm::StringRef comment = "");
+// `comment` as `# ` lines (nothing if it is empty), as appendDocument writes
+// it before a document.
+void appendComment(std::string &out, llvm::StringRef comment);
+
+// A mapping entry appendDocument leaves out: `value` is the address of the
+// entry's value inside the document (not the first entry of a mapping that
+// is a list item). Filled in with where the entry's line would have started
+// and the indentation of its key, so the caller can insert it afterwards
+// (the Kubernetes content hash, computed over the rest of the text).
+struct Omitted {
+  const Json *value = nullptr;
+  size_t pos = std::string::npos;
+  int indent = 0;
+};
+
+// The same, appended to `out` (for multi-document streams); `omit`, if
+// given, names an entry to leave out.
+void appendDocument(std::string &out, const Json &value, llvm::StringRef comment = "",
+                    Omitted *omit = nullptr);
 
 } // namespace plat::backends::yaml
