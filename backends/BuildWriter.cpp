@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -49,6 +50,32 @@ static std::string writeFile(const std::string &path, const std::string &bytes) 
   if (::close(fd) != 0)
     return fmt::format("cannot write `{}`: {}", path, std::strerror(errno));
   return {};
+}
+
+// Whether the file at `path` holds exactly `bytes`.
+static bool sameContent(const std::string &path, const std::string &bytes) {
+  // No symbolic links, and no file linked from anywhere else: the new output
+  // must not share an inode with anything but the output it replaces.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return false;
+  struct stat st;
+  bool same = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+              static_cast<size_t>(st.st_size) == bytes.size();
+  std::string buffer;
+  size_t offset = 0;
+  while (same && offset < bytes.size()) {
+    buffer.resize(std::min<size_t>(bytes.size() - offset, 1 << 20));
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0 || std::memcmp(buffer.data(), bytes.data() + offset, static_cast<size_t>(n)) != 0)
+      same = false;
+    else
+      offset += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return same;
 }
 
 std::string writeOutputAtomically(const std::string &dir,
@@ -98,7 +125,13 @@ std::string writeOutputAtomically(const std::string &dir,
   }
 
   // The files, on two threads: creating a file costs more kernel time than
-  // writing it, and two creations proceed in parallel.
+  // writing it, and two creations proceed in parallel. A file whose bytes
+  // are unchanged since the previous output is hard-linked from it instead
+  // (on ext4 here a link costs ~7 µs, a new file ~160 µs): a rebuild pays
+  // only for what changed, and unchanged files keep their timestamps. The
+  // previous output itself is never modified.
+  const bool hasPrevious = fs::is_directory(target, ec) && fs::exists(target / kOutputMarker, ec);
+  const std::string previous = target.string() + "/";
   std::vector<const std::pair<const std::string, std::string> *> list;
   list.reserve(files.size());
   for (const auto &entry : files)
@@ -108,7 +141,11 @@ std::string writeOutputAtomically(const std::string &dir,
   std::string error;
   auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < list.size();) {
-      std::string why = writeFile(root + list[i]->first, list[i]->second);
+      const std::string &rel = list[i]->first;
+      if (hasPrevious && sameContent(previous + rel, list[i]->second) &&
+          ::link((previous + rel).c_str(), (root + rel).c_str()) == 0)
+        continue;
+      std::string why = writeFile(root + rel, list[i]->second);
       if (!why.empty()) {
         std::lock_guard<std::mutex> lock(errorLock);
         if (error.empty())

@@ -14,8 +14,9 @@ namespace plat::backends {
 
 inline constexpr const char *kOutputMarker = ".platc-output";
 
-// Replaces `dir` with exactly `files` (relative path → bytes). Returns an
-// empty string on success, otherwise what went wrong.
+// Replaces `dir` with exactly `files` (relative path → bytes). Files whose
+// bytes equal the previous output's are hard-linked from it rather than
+// written again. Returns an empty string on success, otherwise what went wrong.
 std::string writeOutputAtomically(const std::string &dir,
                                   const std::map<std::string, std::string> &files);
 
