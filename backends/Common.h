@@ -13,6 +13,9 @@ namespace plat::backends {
 // Hex SHA-256 of `bytes`, first 16 hex digits: a short, stable content hash
 // for provenance annotations.
 std::string contentHash(llvm::StringRef bytes);
+// The same with llvm::SHA256 alone (contentHash uses the CPU's SHA
+// instructions where it has them); for tests.
+std::string contentHashPortable(llvm::StringRef bytes);
 
 // `payments/checkout.plat:7` for the declaration's name.
 std::string sourceLocation(const BackendContext &ctx, const sema::Decl &decl);

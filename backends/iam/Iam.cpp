@@ -68,24 +68,30 @@ public:
 
   std::vector<Role> run() {
     std::vector<Role> out;
+    forEach([&](Role &&r) { out.push_back(std::move(r)); });
+    return out;
+  }
+
+  // Calls `f` with every role, in declaration order, one at a time.
+  template <typename F> void forEach(F &&f) {
     for (const sema::Decl &decl : ctx_.program.decls) {
       if (decl.fromStdlib || !exists(decl.id))
         continue;
       switch (decl.kindId) {
       case DeclKind::Service:
-        out.push_back(service(decl));
+        f(service(decl));
         break;
       case DeclKind::Model:
         if (ctx_.env.get(decl.id, "train"))
-          out.push_back(training(decl));
+          f(training(decl));
         if (ctx_.env.get(decl.id, "serve"))
-          out.push_back(serving(decl));
+          f(serving(decl));
         break;
       case DeclKind::Pipeline:
-        out.push_back(pipeline(decl));
+        f(pipeline(decl));
         break;
       case DeclKind::Agent:
-        out.push_back(agent(decl));
+        f(agent(decl));
         break;
       // Datasets are resources, not principals; the rest deploy nothing.
       case DeclKind::Dataset:
@@ -99,7 +105,6 @@ public:
         break;
       }
     }
-    return out;
   }
 
 private:
@@ -455,7 +460,8 @@ std::string teamFile(const BackendContext &ctx, const sema::Decl &decl) {
 // The text of a team's files, written straight into buffers: a team holds
 // hundreds of roles, and nlohmann objects look keys up linearly.
 struct TeamFiles {
-  std::string roles;            // the entries of `roles`, comma-joined
+  std::string roles;            // the file up to and including the entries of `roles`, comma-joined
+  size_t rolesStart = 0;        // where the entries start
   std::string tf[4];            // aws_iam_role, aws_iam_policy, ..._attachment, ..._association
   const sema::Decl *first = nullptr;
 };
@@ -482,23 +488,57 @@ public:
   llvm::StringRef name() const override { return "iam"; }
 
   void emit(const BackendContext &ctx, Output &out) const override {
-    std::vector<Role> all = roles(ctx);
-    if (all.empty())
-      return;
     const WorkspaceInfo &ws = workspaceInfo(ctx);
+    // Roles per team file, to size the buffers once: a team's files run to
+    // megabytes, and growing them by doubling copies and faults in fresh
+    // pages again and again. Over-reserving costs address space only.
+    std::map<std::string, size_t> counts;
+    size_t total = 0;
+    for (const sema::Decl &decl : ctx.program.decls) {
+      if (decl.fromStdlib || decl.id >= ctx.env.exists.size() || !ctx.env.exists[decl.id])
+        continue;
+      size_t n = decl.kindId == DeclKind::Model          ? 2
+                 : decl.kindId == DeclKind::Service || decl.kindId == DeclKind::Pipeline ||
+                         decl.kindId == DeclKind::Agent
+                     ? 1
+                     : 0;
+      if (n) {
+        counts[teamFile(ctx, decl)] += n;
+        total += n;
+      }
+    }
     std::map<std::string, TeamFiles> teams;
     std::string index;
+    index.reserve(total * 192);
     std::set<std::string> seen;
-    for (const Role &r : all) {
+    bool any = false;
+    Builder(ctx).forEach([&](Role &&r) {
+      any = true;
       std::string team = teamFile(ctx, *r.decl);
       std::string file = "roles/" + team + ".json";
       if (!seen.insert(r.name).second) {
         out.conflict("iam/" + file, fmt::format("role `{}`", r.name), r.decl->nameSpan);
-        continue;
+        return;
       }
-      TeamFiles &t = teams[team];
-      if (!t.first)
+      auto [it, added] = teams.try_emplace(team);
+      TeamFiles &t = it->second;
+      if (added) {
         t.first = r.decl;
+        size_t n = counts[team] + 1;
+        // The file's opening, so the finished text needs no copy.
+        std::string &doc = t.roles;
+        doc.reserve(n * 6144 + 4096);
+        doc = "{";
+        str(doc, 1, "generatedBy", "platc", true);
+        str(doc, 1, "environment", ctx.env.name);
+        str(doc, 1, "team", team);
+        key(doc, 1, "roles");
+        doc += '{';
+        t.rolesStart = doc.size();
+        static const size_t kPerRole[4] = {1536, 2048, 320, 384};
+        for (int k = 0; k < 4; ++k)
+          t.tf[k].reserve(n * kPerRole[k]);
+      }
       Json policy = policyDocument(r.statements);
       std::string source = sourceLocation(ctx, *r.decl);
       std::string trustText, policyText;
@@ -514,7 +554,7 @@ public:
 
       // roles/<team>.json: "roles": { "<name>": { ... } } at depth 2.
       std::string &o = t.roles;
-      key(o, 2, r.name, o.empty());
+      key(o, 2, r.name, o.size() == t.rolesStart);
       o += '{';
       str(o, 3, "arn", r.arn, true);
       str(o, 3, "declaration", r.decl->qualifiedName);
@@ -666,20 +706,19 @@ public:
       str(index, 3, "file", file);
       json::newline(index, 2, 2);
       index += '}';
-    }
+    });
+    if (!any)
+      return;
     for (auto &[team, t] : teams) {
-      std::string doc = "{";
-      str(doc, 1, "generatedBy", "platc", true);
-      str(doc, 1, "environment", ctx.env.name);
-      str(doc, 1, "team", team);
-      key(doc, 1, "roles");
-      doc += '{';
-      doc += t.roles;
+      std::string &doc = t.roles;
       json::newline(doc, 2, 1);
       doc += "}\n}\n";
       out.add("iam/roles/" + team + ".json", std::move(doc), t.first->nameSpan);
+      std::string().swap(doc);
 
-      std::string tf = "{";
+      std::string tf;
+      tf.reserve(t.tf[0].size() + t.tf[1].size() + t.tf[2].size() + t.tf[3].size() + 1024);
+      tf = "{";
       str(tf, 1, "//",
           fmt::format("Generated by platc for the roles of team {} in environment {}. Do not edit.", team,
                       ctx.env.name),
@@ -694,6 +733,7 @@ public:
         firstType = false;
         tf += '{';
         tf += t.tf[k];
+        std::string().swap(t.tf[k]);
         json::newline(tf, 2, 2);
         tf += '}';
       }

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "backends/Backend.h"
+#include "backends/Common.h"
 #include "backends/Naming.h"
 #include "backends/k8s/Manifests.h"
 #include "sema/Program.h"
@@ -278,4 +279,18 @@ TEST_CASE("a service's objects sit together, in a fixed order", "[k8s]") {
       kinds.push_back(d["kind"].as<std::string>());
   CHECK(kinds == std::vector<std::string>{"ConfigMap", "ServiceAccount", "Deployment", "Service", "HorizontalPodAutoscaler",
                                           "PodDisruptionBudget", "NetworkPolicy"});
+}
+
+TEST_CASE("content hash: the SHA instructions give llvm::SHA256's digest", "[k8s]") {
+  std::string bytes;
+  uint32_t x = 12345;
+  for (size_t n = 0; n < 700; ++n) {
+    CHECK(backends::contentHash(bytes) == backends::contentHashPortable(bytes));
+    x = x * 1103515245u + 12345u;
+    bytes += static_cast<char>(x >> 24);
+  }
+  bytes.assign(1 << 20, 'a');
+  CHECK(backends::contentHash(bytes) == backends::contentHashPortable(bytes));
+  CHECK(backends::contentHash("") == "e3b0c44298fc1c14");
+  CHECK(backends::contentHash("abc") == "ba7816bf8f01cfea");
 }
