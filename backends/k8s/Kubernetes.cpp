@@ -131,6 +131,58 @@ struct Object {
   std::string name;
   Json body;
   const sema::Decl *decl = nullptr; // provenance
+  // Objects written straight to YAML text instead (body unused): the text,
+  // less the content hash, which goes at `hashPos` (indented by 4).
+  bool direct = false;
+  std::string text;
+  size_t hashPos = 0;
+};
+
+// Block YAML written straight into a string, laid out exactly as
+// yaml::appendDocument lays out the same tree: keys of a mapping at its
+// indent, collections under a key two further, list items as `- ` with
+// their first key on the same line. Constant keys are written as they are
+// (all plain-safe); user text goes through yaml::appendScalar.
+struct YamlText {
+  std::string &o;
+  void key(int indent, llvm::StringRef k) {
+    o.append(static_cast<size_t>(indent), ' ');
+    o.append(k.data(), k.size());
+    o += ':';
+  }
+  void open(int indent, llvm::StringRef k) {
+    key(indent, k);
+    o += '\n';
+  }
+  void str(int indent, llvm::StringRef k, llvm::StringRef v) {
+    key(indent, k);
+    o += ' ';
+    yaml::appendScalar(o, v);
+    o += '\n';
+  }
+  // A user-given key.
+  void userStr(int indent, llvm::StringRef k, llvm::StringRef v) {
+    o.append(static_cast<size_t>(indent), ' ');
+    yaml::appendScalar(o, k);
+    o += ": ";
+    yaml::appendScalar(o, v);
+    o += '\n';
+  }
+  void num(int indent, llvm::StringRef k, int64_t v) {
+    key(indent, k);
+    fmt::format_to(std::back_inserter(o), " {}\n", v);
+  }
+  // A value written as is: `true`, `false`, `{}`.
+  void raw(int indent, llvm::StringRef k, llvm::StringRef v) {
+    key(indent, k);
+    o += ' ';
+    o.append(v.data(), v.size());
+    o += '\n';
+  }
+  void item(int indent) {
+    o.append(static_cast<size_t>(indent), ' ');
+    o += "- ";
+  }
 };
 
 class Emitter {
@@ -403,12 +455,270 @@ private:
     return out;
   }
 
+  // ---- objects written straight to YAML text
+
+  // Starts an object written as text: apiVersion, kind and metadata, with
+  // `annotationKey` after the source annotation if given.
+  Object &begin(const sema::Decl &decl, llvm::StringRef apiVersion, llvm::StringRef kind, const std::string &name,
+                const std::string &ns, llvm::StringRef annotationKey = "", llvm::StringRef annotationValue = "") {
+    objects_.push_back(Object{ns, kind.str(), name, Json(), &decl, true, {}, 0});
+    Object &obj = objects_.back();
+    obj.text.reserve(4096);
+    YamlText y{obj.text};
+    y.str(0, "apiVersion", apiVersion);
+    y.str(0, "kind", kind);
+    y.open(0, "metadata");
+    y.str(2, "name", name);
+    if (!ns.empty())
+      y.str(2, "namespace", ns);
+    y.open(2, "labels");
+    labelLines(y, 4, decl);
+    y.open(2, "annotations");
+    y.str(4, "plat.dev/source", source(decl));
+    if (!annotationKey.empty())
+      y.str(4, annotationKey, annotationValue);
+    obj.hashPos = obj.text.size();
+    return obj;
+  }
+
+  void labelLines(YamlText &y, int indent, const sema::Decl &decl) {
+    for (const auto &[k, v] : labels(decl).items())
+      y.userStr(indent, k, v.get_ref<const std::string &>());
+  }
+
+  size_t serviceAccountText(const sema::Decl &decl, const std::string &ns, const std::string &role) {
+    Object &obj = begin(decl, "v1", "ServiceAccount", serviceAccountName(decl), ns,
+                        usesIrsa(ctx_) ? "eks.amazonaws.com/role-arn" : "plat.dev/iam-role-arn", role);
+    YamlText{obj.text}.raw(0, "automountServiceAccountToken", "false");
+    return objects_.size() - 1;
+  }
+
+  // `matchLabels: {app.kubernetes.io/name: name}` under `key` at `indent`.
+  static void selectorText(YamlText &y, int indent, llvm::StringRef key, const std::string &name) {
+    y.open(indent, key);
+    y.open(indent + 2, "matchLabels");
+    y.str(indent + 4, kNameLabel, name);
+  }
+
+  void resourcesText(YamlText &y, int indent, const Value *res) const {
+    const Value *cpu = res ? res->field("cpu") : nullptr;
+    const Value *memory = res ? res->field("memory") : nullptr;
+    const Value *cpuLimit = res ? res->field("cpu_limit") : nullptr;
+    const Value *memoryLimit = res ? res->field("memory_limit") : nullptr;
+    const Value *m = memoryLimit ? memoryLimit : memory;
+    if (!cpu && !memory && !cpuLimit && !m) {
+      y.raw(indent, "resources", "{}");
+      return;
+    }
+    y.open(indent, "resources");
+    if (cpu || memory) {
+      y.open(indent + 2, "requests");
+      if (cpu)
+        y.str(indent + 4, "cpu", cpuQuantity(cpu->number));
+      if (memory)
+        y.str(indent + 4, "memory", memoryQuantity(memory->number));
+    }
+    if (cpuLimit || m) {
+      y.open(indent + 2, "limits");
+      if (cpuLimit)
+        y.str(indent + 4, "cpu", cpuQuantity(cpuLimit->number));
+      if (m)
+        y.str(indent + 4, "memory", memoryQuantity(m->number));
+    }
+  }
+
+  // service() for a service without patches: the same objects, as text.
+  void serviceText(const sema::Decl &decl, const std::string &ns) {
+    DeclId id = decl.id;
+    std::string name = dnsLabel(decl.name);
+    Replicas r = replicas(id);
+    std::optional<int64_t> p = port(id);
+
+    const Value *config = get(id, "config");
+    std::string configHash;
+    if (config && !config->fields.empty()) {
+      Json data = Json::object();
+      for (const sema::NamedValue &f : config->fields)
+        data[f.name] = f.value->text;
+      configHash = contentHash(data.dump());
+      Object &obj = begin(decl, "v1", "ConfigMap", name + "-config", ns);
+      YamlText y{obj.text};
+      y.open(0, "data");
+      for (const auto &[k, v] : data.items())
+        y.userStr(2, k, v.get_ref<const std::string &>());
+    }
+
+    serviceAccountText(decl, ns, roleArn(ctx_, decl));
+
+    {
+      Object &obj = begin(decl, "apps/v1", "Deployment", name, ns);
+      YamlText y{obj.text};
+      bool autoscaled = r.min < r.max;
+      y.open(0, "spec");
+      if (!autoscaled)
+        y.num(2, "replicas", r.min);
+      selectorText(y, 2, "selector", name);
+      y.open(2, "strategy");
+      y.str(4, "type", "RollingUpdate");
+      y.open(4, "rollingUpdate");
+      y.num(6, "maxUnavailable", 0);
+      y.str(6, "maxSurge", "25%");
+      y.open(2, "template");
+      y.open(4, "metadata");
+      y.open(6, "labels");
+      labelLines(y, 8, decl);
+      if (!configHash.empty()) {
+        y.open(6, "annotations");
+        y.str(8, "plat.dev/config-hash", configHash);
+      }
+      y.open(4, "spec");
+      y.str(6, "serviceAccountName", serviceAccountName(decl));
+      y.raw(6, "automountServiceAccountToken", "false");
+      y.open(6, "securityContext");
+      y.raw(8, "runAsNonRoot", "true");
+      y.open(8, "seccompProfile");
+      y.str(10, "type", "RuntimeDefault");
+      if (r.max > 1) {
+        y.open(6, "topologySpreadConstraints");
+        y.item(8);
+        y.num(0, "maxSkew", 1);
+        y.str(10, "topologyKey", "topology.kubernetes.io/zone");
+        y.str(10, "whenUnsatisfiable", "ScheduleAnyway");
+        selectorText(y, 10, "labelSelector", name);
+      }
+      y.open(6, "containers");
+      y.item(8);
+      y.str(0, "name", name);
+      if (const Value *image = get(id, "image"))
+        y.str(10, "image", image->text);
+      y.str(10, "imagePullPolicy", "IfNotPresent");
+      if (p) {
+        y.open(10, "ports");
+        y.item(12);
+        y.str(0, "name", "http");
+        y.num(14, "containerPort", *p);
+        y.str(14, "protocol", "TCP");
+      }
+      if (!configHash.empty()) {
+        y.open(10, "envFrom");
+        y.item(12);
+        y.open(0, "configMapRef");
+        y.str(16, "name", name + "-config");
+      }
+      if (const Value *secrets = get(id, "secrets"); secrets && !secrets->fields.empty()) {
+        y.open(10, "env");
+        for (const sema::NamedValue &f : secrets->fields) {
+          y.item(12);
+          y.str(0, "name", f.name);
+          y.open(14, "valueFrom");
+          y.open(16, "secretKeyRef");
+          y.str(18, "name", secretName(f.value->text));
+          y.str(18, "key", "value");
+        }
+      }
+      resourcesText(y, 10, get(id, "resources"));
+      if (p) {
+        std::string health = "/healthz";
+        if (const Value *h = get(id, "health"))
+          health = h->text;
+        y.open(10, "readinessProbe");
+        y.open(12, "httpGet");
+        y.str(14, "path", health);
+        y.str(14, "port", "http");
+        y.num(12, "periodSeconds", 5);
+        y.num(12, "failureThreshold", 3);
+        y.open(10, "livenessProbe");
+        y.open(12, "httpGet");
+        y.str(14, "path", health);
+        y.str(14, "port", "http");
+        y.num(12, "initialDelaySeconds", 10);
+        y.num(12, "periodSeconds", 10);
+        y.num(12, "failureThreshold", 6);
+      }
+      y.open(10, "securityContext");
+      y.raw(12, "allowPrivilegeEscalation", "false");
+      y.raw(12, "readOnlyRootFilesystem", "true");
+      y.raw(12, "runAsNonRoot", "true");
+      y.open(12, "capabilities");
+      y.open(14, "drop");
+      y.item(16);
+      y.o += "ALL\n";
+      y.open(10, "volumeMounts");
+      y.item(12);
+      y.str(0, "name", "tmp");
+      y.str(14, "mountPath", "/tmp");
+      y.open(6, "volumes");
+      y.item(8);
+      y.str(0, "name", "tmp");
+      y.raw(10, "emptyDir", "{}");
+    }
+
+    if (p) {
+      Object &obj = begin(decl, "v1", "Service", name, ns);
+      YamlText y{obj.text};
+      y.open(0, "spec");
+      y.str(2, "type", "ClusterIP");
+      y.open(2, "selector");
+      y.str(4, kNameLabel, name);
+      y.open(2, "ports");
+      y.item(4);
+      y.str(0, "name", "http");
+      y.num(6, "port", *p);
+      y.str(6, "targetPort", "http");
+      y.str(6, "protocol", "TCP");
+    }
+
+    if (r.min < r.max) {
+      Object &obj = begin(decl, "autoscaling/v2", "HorizontalPodAutoscaler", name, ns);
+      YamlText y{obj.text};
+      y.open(0, "spec");
+      y.open(2, "scaleTargetRef");
+      y.str(4, "apiVersion", "apps/v1");
+      y.str(4, "kind", "Deployment");
+      y.str(4, "name", name);
+      y.num(2, "minReplicas", std::max<int64_t>(1, r.min));
+      y.num(2, "maxReplicas", r.max);
+      y.open(2, "metrics");
+      y.item(4);
+      y.str(0, "type", "Resource");
+      y.open(6, "resource");
+      y.str(8, "name", "cpu");
+      y.open(8, "target");
+      y.str(10, "type", "Utilization");
+      y.num(10, "averageUtilization", 70);
+    }
+
+    if (r.max > 0) {
+      Object &obj = begin(decl, "policy/v1", "PodDisruptionBudget", name, ns);
+      YamlText y{obj.text};
+      y.open(0, "spec");
+      if (r.min >= 4)
+        y.str(2, "maxUnavailable", "25%");
+      else
+        y.num(2, "maxUnavailable", 1);
+      selectorText(y, 2, "selector", name);
+    }
+
+    {
+      Json wrapper = Json::object();
+      wrapper["spec"] = serviceNetworkPolicySpec(decl, name, p);
+      Object &obj = begin(decl, "networking.k8s.io/v1", "NetworkPolicy", name, ns);
+      yaml::appendDocument(obj.text, wrapper);
+    }
+  }
+
   void service(const sema::Decl &decl) {
     DeclId id = decl.id;
     std::string ns = namespaceOf(ctx_, id);
     // Owners are required; a workspace with errors never reaches backends.
     if (ns.empty())
       return;
+    // Without patches the objects are final as built: written as text
+    // directly, no trees.
+    if (!get(id, "patch")) {
+      serviceText(decl, ns);
+      return;
+    }
     std::string name = dnsLabel(decl.name);
     Replicas r = replicas(id);
     std::optional<int64_t> p = port(id);
@@ -613,6 +923,10 @@ private:
 
   size_t serviceNetworkPolicy(const sema::Decl &decl, const std::string &ns, const std::string &name,
                               std::optional<int64_t> p) {
+    return add(decl, "networking.k8s.io/v1", "NetworkPolicy", name, ns, serviceNetworkPolicySpec(decl, name, p));
+  }
+
+  Json serviceNetworkPolicySpec(const sema::Decl &decl, const std::string &name, std::optional<int64_t> p) const {
     DeclId id = decl.id;
     Json ingress = Json::array();
     if (p) {
@@ -650,7 +964,7 @@ private:
     spec["policyTypes"] = Json::array({"Ingress", "Egress"});
     spec["ingress"] = std::move(ingress);
     spec["egress"] = std::move(egress);
-    return add(decl, "networking.k8s.io/v1", "NetworkPolicy", name, ns, std::move(spec));
+    return spec;
   }
 
   // ---- pipelines: their task pods (Airflow's KubernetesPodOperator) run as
@@ -660,7 +974,7 @@ private:
     std::string ns = namespaceOf(ctx_, decl.id);
     if (ns.empty())
       return;
-    serviceAccount(decl, ns, roleArn(ctx_, decl));
+    serviceAccountText(decl, ns, roleArn(ctx_, decl));
   }
 
   // ---- agents
@@ -673,7 +987,7 @@ private:
     if (ns.empty())
       return;
     std::string name = dnsLabel(decl.name);
-    serviceAccount(decl, ns, roleArn(ctx_, decl));
+    serviceAccountText(decl, ns, roleArn(ctx_, decl));
 
     // The agent's own pods (deployed by its team, labelled
     // app.kubernetes.io/name=<agent>) may reach exactly what it may invoke.
@@ -747,7 +1061,13 @@ private:
                      o.decl->nameSpan);
         continue;
       }
-      if (auto it = patches_.find(i); it != patches_.end()) {
+      yaml::Omitted omit;
+      const std::string *doc = &doc_;
+      if (o.direct) {
+        doc = &o.text;
+        omit.pos = o.hashPos;
+        omit.indent = 4;
+      } else if (auto it = patches_.find(i); it != patches_.end()) {
         std::vector<std::string> paths;
         mergePatch(o.body, it->second, "", paths);
         std::sort(paths.begin(), paths.end());
@@ -761,13 +1081,14 @@ private:
       }
       // The hash covers the object's YAML text as written, less the hash
       // line itself (and the comment above the document).
-      Json &slot = o.body["metadata"]["annotations"]["plat.dev/content-hash"];
-      slot = "";
-      yaml::Omitted omit;
-      omit.value = &slot;
-      doc_.clear();
-      yaml::appendDocument(doc_, o.body, "", &omit);
-      std::string hash = contentHash(doc_);
+      if (!o.direct) {
+        Json &slot = o.body["metadata"]["annotations"]["plat.dev/content-hash"];
+        slot = "";
+        omit.value = &slot;
+        doc_.clear();
+        yaml::appendDocument(doc_, o.body, "", &omit);
+      }
+      std::string hash = contentHash(*doc);
 
       auto [it, added] = files_.try_emplace(path);
       FileText &f = it->second;
@@ -787,13 +1108,13 @@ private:
       yaml::appendComment(text, fmt::format("{} {}{} from {} ({} {}).", o.kind, o.ns.empty() ? "" : o.ns + "/",
                                             o.name, sourceLocation(ctx_, *o.decl), o.decl->kind,
                                             o.decl->qualifiedName));
-      size_t pos = omit.pos == std::string::npos ? doc_.size() : omit.pos;
-      text.append(doc_, 0, pos);
+      size_t pos = omit.pos == std::string::npos ? doc->size() : omit.pos;
+      text.append(*doc, 0, pos);
       text.append(static_cast<size_t>(omit.indent), ' ');
       text += "plat.dev/content-hash: ";
       text += yaml::scalar(hash);
       text += '\n';
-      text.append(doc_, pos, std::string::npos);
+      text.append(*doc, pos, std::string::npos);
       if (&text == &nsDoc)
         f.text.insert(f.headerSize, nsDoc);
     }

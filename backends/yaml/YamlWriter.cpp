@@ -20,25 +20,40 @@ bool isReservedWord(llvm::StringRef s) {
   return false;
 }
 
-bool isSafeChar(char c) {
-  return llvm::isAlnum(c) || c == '_' || c == '-' || c == '.' || c == '/' || c == ':' ||
-         c == '@' || c == '+' || c == '=' || c == ' ';
-}
+// Characters a plain scalar may hold (alphanumerics and `_-./:@+= `), as
+// a table: every key and value written goes through isPlainSafe.
+struct SafeChars {
+  bool table[256] = {};
+  SafeChars() {
+    for (int c = 0; c < 256; ++c)
+      table[c] = llvm::isAlnum(static_cast<char>(c));
+    for (unsigned char c : llvm::StringRef("_-./:@+= "))
+      table[c] = true;
+  }
+};
+const SafeChars kSafe;
 
 } // namespace
 
 bool isPlainSafe(llvm::StringRef s) {
-  if (s.empty() || isReservedWord(s))
+  // Every reserved word has at most 5 letters.
+  if (s.empty() || (s.size() <= 5 && isReservedWord(s)))
     return false;
-  for (char c : s)
-    if (!isSafeChar(c))
-      return false; // also rejects `#`, quotes, brackets, `{{`, newlines, non-ASCII
-  // Leading and trailing spaces are lost in plain scalars.
-  if (s.front() == ' ' || s.back() == ' ')
-    return false;
-  // `: ` starts a mapping value, a trailing `:` too; ` :` is harmless but
-  // unusual enough not to bother.
-  if (s.contains(": ") || s.contains(" :") || s.back() == ':')
+  // One pass rejects what is not in the table (`#`, quotes, brackets, `{{`,
+  // newlines, non-ASCII) and `: ` (starts a mapping value) and ` :`
+  // (harmless but unusual enough not to bother).
+  size_t n = s.size();
+  const char *p = s.data();
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    if (!kSafe.table[c])
+      return false;
+    if ((c == ':' || c == ' ') && i + 1 < n && p[i + 1] == (c == ':' ? ' ' : ':'))
+      return false;
+  }
+  // Leading and trailing spaces are lost in plain scalars; a trailing `:`
+  // reads as a key.
+  if (s.front() == ' ' || s.back() == ' ' || s.back() == ':')
     return false;
   // The first character may only be a letter, `_` or `/`: this rules out
   // indicators (`-`, `@`, `=` is YAML 1.1's value key, `.5`, `.inf`), signs
@@ -119,7 +134,7 @@ std::string quote(llvm::StringRef s) {
   return out;
 }
 
-static void appendScalar(std::string &out, llvm::StringRef s) {
+void appendScalar(std::string &out, llvm::StringRef s) {
   if (isPlainSafe(s))
     out += s;
   else

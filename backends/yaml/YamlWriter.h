@@ -30,6 +30,8 @@ std::string quote(llvm::StringRef s);
 
 // `s` plain if isPlainSafe, quoted otherwise.
 std::string scalar(llvm::StringRef s);
+// The same, appended to `out`.
+void appendScalar(std::string &out, llvm::StringRef s);
 
 // One YAML document (no `---` marker), ending in a newline. `comment`, if
 // not empty, is written first as `# ` lines.
