@@ -432,8 +432,14 @@ private:
 // Terraform evaluates `${` and `%{` in every string; `$${` and `%%{` are
 // their literal forms.
 std::string tfEscape(llvm::StringRef s) {
+  // Most text (every policy document without a `$` or `%`) needs nothing.
+  size_t at = s.find_first_of("$%");
+  if (at == llvm::StringRef::npos)
+    return s.str();
   std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
+  out.reserve(s.size() + 16);
+  out.append(s.data(), at);
+  for (size_t i = at; i < s.size(); ++i) {
     if ((s[i] == '$' || s[i] == '%') && i + 1 < s.size() && s[i + 1] == '{')
       out += s[i];
     out += s[i];
