@@ -700,12 +700,134 @@ private:
     }
 
     {
-      Json wrapper = Json::object();
-      wrapper["spec"] = serviceNetworkPolicySpec(decl, name, p);
       Object &obj = begin(decl, "networking.k8s.io/v1", "NetworkPolicy", name, ns);
-      yaml::appendDocument(obj.text, wrapper);
+      YamlText y{obj.text};
+      serviceNetworkPolicyText(y, decl, name, p);
     }
   }
+
+  // A NetworkPolicy peer selecting the pods of `decl`, as a list item at
+  // `indent`.
+  void podPeerText(YamlText &y, int indent, const sema::Decl &decl) const {
+    y.item(indent);
+    y.open(0, "namespaceSelector");
+    y.open(indent + 4, "matchLabels");
+    y.str(indent + 6, kNamespaceNameLabel, namespaceOf(ctx_, decl.id));
+    y.open(indent + 2, "podSelector");
+    y.open(indent + 4, "matchLabels");
+    y.str(indent + 6, kNameLabel, dnsLabel(decl.name));
+  }
+  // `ports:` of a rule (an item at 4) with one port.
+  static void portText(YamlText &y, const char *protocol, int64_t port) {
+    y.item(8);
+    y.str(0, "protocol", protocol);
+    y.num(10, "port", port);
+  }
+
+  // serviceNetworkPolicySpec(), as text.
+  void serviceNetworkPolicyText(YamlText &y, const sema::Decl &decl, const std::string &name,
+                                std::optional<int64_t> p) const {
+    DeclId id = decl.id;
+    y.open(0, "spec");
+    selectorText(y, 2, "podSelector", name);
+    y.open(2, "policyTypes");
+    y.o += "    - Ingress\n    - Egress\n";
+    bool ingress = false;
+    if (p) {
+      std::string exposure = "internal";
+      if (const Value *e = get(id, "expose"))
+        exposure = e->text;
+      std::vector<const sema::Decl *> peers;
+      if (exposure != "internal") {
+        for (DeclId caller : edgesTo(id, EdgeKind::Calls))
+          if (ctx_.program.decl(caller).kindId == DeclKind::Service)
+            peers.push_back(&ctx_.program.decl(caller));
+        for (DeclId agent : invokingAgents(id))
+          peers.push_back(&ctx_.program.decl(agent));
+      }
+      bool any = exposure == "internal" || exposure == "public" || !peers.empty();
+      if (any) {
+        ingress = true;
+        y.open(2, "ingress");
+        y.item(4);
+        y.open(0, "from");
+        if (exposure == "internal") {
+          y.item(8);
+          y.raw(0, "namespaceSelector", "{}");
+        } else {
+          for (const sema::Decl *peer : peers)
+            podPeerText(y, 8, *peer);
+          if (exposure == "public") {
+            y.item(8);
+            y.open(0, "namespaceSelector");
+            y.open(12, "matchLabels");
+            y.str(14, kNamespaceNameLabel, kIngressNamespace);
+          }
+        }
+        y.open(6, "ports");
+        portText(y, "TCP", *p);
+      }
+    }
+    if (!ingress)
+      y.raw(2, "ingress", "[]");
+
+    y.open(2, "egress");
+    // DNS to kube-dns.
+    y.item(4);
+    y.open(0, "to");
+    y.item(8);
+    y.open(0, "namespaceSelector");
+    y.open(12, "matchLabels");
+    y.str(14, kNamespaceNameLabel, "kube-system");
+    y.open(10, "podSelector");
+    y.open(12, "matchLabels");
+    y.str(14, "k8s-app", "kube-dns");
+    y.open(6, "ports");
+    portText(y, "UDP", 53);
+    portText(y, "TCP", 53);
+    bool needsAws = false;
+    for (DeclId to : edgesFrom(id, {EdgeKind::Calls})) {
+      const sema::Decl &target = ctx_.program.decl(to);
+      if (target.kindId == DeclKind::Model) {
+        needsAws = true;
+        continue;
+      }
+      if (target.kindId != DeclKind::Service)
+        continue;
+      if (auto tp = port(to)) {
+        y.item(4);
+        y.open(0, "to");
+        podPeerText(y, 8, target);
+        y.open(6, "ports");
+        portText(y, "TCP", *tp);
+      }
+    }
+    if (!edgesFrom(id, {EdgeKind::Reads, EdgeKind::Writes}).empty())
+      needsAws = true;
+    if (needsAws) {
+      y.item(4);
+      y.open(0, "to");
+      y.item(8);
+      y.open(0, "ipBlock");
+      y.str(12, "cidr", "0.0.0.0/0");
+      y.open(12, "except");
+      y.item(14);
+      yaml::appendScalar(y.o, "169.254.169.254/32");
+      y.o += '\n';
+      y.open(6, "ports");
+      portText(y, "TCP", 443);
+      if (!usesIrsa(ctx_)) {
+        y.item(4);
+        y.open(0, "to");
+        y.item(8);
+        y.open(0, "ipBlock");
+        y.str(12, "cidr", "169.254.170.23/32");
+        y.open(6, "ports");
+        portText(y, "TCP", 80);
+      }
+    }
+  }
+
 
   void service(const sema::Decl &decl) {
     DeclId id = decl.id;
