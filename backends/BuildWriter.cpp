@@ -5,15 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
 #include <random>
 #include <set>
-#include <thread>
-#include <vector>
 
 #include "fmt/format.h"
 
@@ -78,113 +74,119 @@ static bool sameContent(const std::string &path, const std::string &bytes) {
   return same;
 }
 
-std::string writeOutputAtomically(const std::string &dir,
-                                  const std::map<std::string, std::string> &files) {
+OutputWriter::~OutputWriter() { abort(); }
+
+std::string OutputWriter::begin(const std::string &dir) {
   std::error_code ec;
-  fs::path target = fs::absolute(dir, ec).lexically_normal();
-  if (target.filename().empty())
-    target = target.parent_path();
-  if (fs::exists(target, ec)) {
-    if (!fs::is_directory(target, ec))
+  target_ = fs::absolute(dir, ec).lexically_normal();
+  if (target_.filename().empty())
+    target_ = target_.parent_path();
+  if (fs::exists(target_, ec)) {
+    if (!fs::is_directory(target_, ec))
       return fmt::format("`{}` exists and is not a folder", dir);
-    bool empty = fs::is_empty(target, ec);
-    if (!empty && !fs::exists(target / kOutputMarker, ec))
+    bool empty = fs::is_empty(target_, ec);
+    if (!empty && !fs::exists(target_ / kOutputMarker, ec))
       return fmt::format("`{}` is not empty and was not written by platc (no {} file); "
                          "refusing to replace it",
                          dir, kOutputMarker);
   }
-  fs::path parent = target.parent_path();
+  fs::path parent = target_.parent_path();
   fs::create_directories(parent, ec);
   if (ec)
     return fmt::format("cannot create `{}`: {}", parent.string(), ec.message());
-  fs::path tmp = parent / (target.filename().string() + ".tmp-" + uniqueSuffix());
+  fs::path tmp = parent / (target_.filename().string() + ".tmp-" + uniqueSuffix());
   fs::create_directories(tmp, ec);
   if (ec)
     return fmt::format("cannot create `{}`: {}", tmp.string(), ec.message());
-  auto fail = [&](const std::string &why) {
-    std::error_code ignore;
-    fs::remove_all(tmp, ignore);
-    return why;
-  };
+  tmp_ = tmp.string() + "/";
+  // Files whose bytes are unchanged since the previous output are
+  // hard-linked from it (on ext4 here a link costs ~7 µs, a new file
+  // ~160 µs): a rebuild pays only for what changed, and unchanged files keep
+  // their timestamps. The previous output itself is never modified.
+  hasPrevious_ = fs::is_directory(target_, ec) && fs::exists(target_ / kOutputMarker, ec);
+  previous_ = target_.string() + "/";
+  return {};
+}
 
+std::string OutputWriter::write(const std::map<std::string, std::string> &files,
+                                const std::string &prefix) {
+  if (tmp_.empty())
+    return "the output folder was not prepared";
   // Check every path, then create each folder once, parents first (a
-  // std::set of paths orders `a` before `a/b`).
+  // std::set of paths orders `a` before `a/b`). Folders may already exist:
+  // several writers share the environment folders.
   std::set<std::string> folders;
-  for (const auto &[rel, bytes] : files) {
+  for (const auto &[relative, bytes] : files) {
+    std::string rel = prefix + relative;
     fs::path relPath(rel);
     if (rel.empty() || relPath.is_absolute() || rel.find("..") != std::string::npos)
-      return fail(fmt::format("refusing to write outside the output folder: `{}`", rel));
+      return fmt::format("refusing to write outside the output folder: `{}`", rel);
     for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1))
       folders.insert(rel.substr(0, slash));
   }
-  const std::string root = tmp.string() + "/";
   for (const std::string &folder : folders) {
-    std::string path = root + folder;
+    std::string path = tmp_ + folder;
     if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
-      return fail(fmt::format("cannot create `{}`: {}", path, std::strerror(errno)));
+      return fmt::format("cannot create `{}`: {}", path, std::strerror(errno));
   }
+  for (const auto &[relative, bytes] : files) {
+    std::string rel = prefix + relative;
+    if (hasPrevious_ && sameContent(previous_ + rel, bytes) &&
+        ::link((previous_ + rel).c_str(), (tmp_ + rel).c_str()) == 0)
+      continue;
+    if (std::string why = writeFile(tmp_ + rel, bytes); !why.empty())
+      return why;
+  }
+  return {};
+}
 
-  // The files, on two threads: creating a file costs more kernel time than
-  // writing it, and two creations proceed in parallel. A file whose bytes
-  // are unchanged since the previous output is hard-linked from it instead
-  // (on ext4 here a link costs ~7 µs, a new file ~160 µs): a rebuild pays
-  // only for what changed, and unchanged files keep their timestamps. The
-  // previous output itself is never modified.
-  const bool hasPrevious = fs::is_directory(target, ec) && fs::exists(target / kOutputMarker, ec);
-  const std::string previous = target.string() + "/";
-  std::vector<const std::pair<const std::string, std::string> *> list;
-  list.reserve(files.size());
-  for (const auto &entry : files)
-    list.push_back(&entry);
-  std::atomic<size_t> next{0};
-  std::mutex errorLock;
-  std::string error;
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < list.size();) {
-      const std::string &rel = list[i]->first;
-      if (hasPrevious && sameContent(previous + rel, list[i]->second) &&
-          ::link((previous + rel).c_str(), (root + rel).c_str()) == 0)
-        continue;
-      std::string why = writeFile(root + rel, list[i]->second);
-      if (!why.empty()) {
-        std::lock_guard<std::mutex> lock(errorLock);
-        if (error.empty())
-          error = why;
-        next = list.size();
-      }
-    }
-  };
-  std::thread helper;
-  if (list.size() > 64)
-    helper = std::thread(work);
-  work();
-  if (helper.joinable())
-    helper.join();
-  if (!error.empty())
-    return fail(error);
-  if (std::string why = writeFile(root + kOutputMarker,
+std::string OutputWriter::commit() {
+  if (tmp_.empty())
+    return "the output folder was not prepared";
+  if (std::string why = writeFile(tmp_ + kOutputMarker,
                                   "This folder is written by platc build and replaced as a whole.\n");
       !why.empty())
-    return fail(why);
-
+    return why;
   // Swap: old → .old-XXXX, tmp → target, then delete the old one.
+  std::error_code ec;
+  fs::path parent = target_.parent_path();
+  fs::path tmp = fs::path(tmp_).parent_path();
   fs::path old;
-  if (fs::exists(target, ec)) {
-    old = parent / (target.filename().string() + ".old-" + uniqueSuffix());
-    fs::rename(target, old, ec);
+  if (fs::exists(target_, ec)) {
+    old = parent / (target_.filename().string() + ".old-" + uniqueSuffix());
+    fs::rename(target_, old, ec);
     if (ec)
-      return fail(fmt::format("cannot move the previous output aside: {}", ec.message()));
+      return fmt::format("cannot move the previous output aside: {}", ec.message());
   }
-  fs::rename(tmp, target, ec);
+  fs::rename(tmp, target_, ec);
   if (ec) {
     std::error_code restore;
     if (!old.empty())
-      fs::rename(old, target, restore);
-    return fail(fmt::format("cannot move the new output into place: {}", ec.message()));
+      fs::rename(old, target_, restore);
+    return fmt::format("cannot move the new output into place: {}", ec.message());
   }
+  tmp_.clear();
   if (!old.empty())
     fs::remove_all(old, ec);
   return {};
+}
+
+void OutputWriter::abort() {
+  if (tmp_.empty())
+    return;
+  std::error_code ignore;
+  fs::remove_all(fs::path(tmp_).parent_path(), ignore);
+  tmp_.clear();
+}
+
+std::string writeOutputAtomically(const std::string &dir,
+                                  const std::map<std::string, std::string> &files) {
+  OutputWriter writer;
+  if (std::string why = writer.begin(dir); !why.empty())
+    return why;
+  if (std::string why = writer.write(files); !why.empty())
+    return why; // the destructor removes the temporary folder
+  return writer.commit();
 }
 
 } // namespace plat::backends

@@ -310,7 +310,7 @@ private:
     body["metadata"] = metadata(decl, name, ns);
     if (!spec.is_null())
       body[specKey] = std::move(spec);
-    objects_.push_back(Object{ns, kind, name, std::move(body), &decl});
+    objects_.push_back(Object{ns, kind, name, std::move(body), &decl, false, {}, 0});
     return objects_.size() - 1;
   }
 

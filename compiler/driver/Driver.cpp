@@ -434,9 +434,18 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   }
 
   // Every (environment, backend) pair on its own, on up to two threads:
-  // backends only read the Program, and each writes its own Output. The
-  // results are merged in a fixed order, so the output never depends on
-  // scheduling.
+  // backends only read the Program, and each writes its own Output. Each
+  // job's files go to the temporary output folder as soon as the job is
+  // done, and are freed: the build never holds all of its output in memory.
+  // Diagnostics and the summary are merged in a fixed order, so nothing
+  // depends on scheduling; the folder is swapped into place only when every
+  // job succeeded.
+  backends::OutputWriter writer;
+  if (std::string why = writer.begin(opts.output); !why.empty()) {
+    emit(opts, out, err, tty, ws->sources(), diags, ws->root());
+    err << "error: " << why << "\n";
+    return kExitUsage;
+  }
   std::vector<std::unique_ptr<backends::BackendContext>> contexts;
   for (const sema::EnvModel *env : envs)
     contexts.push_back(std::unique_ptr<backends::BackendContext>(
@@ -444,17 +453,30 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   struct Job {
     size_t env;
     const backends::Backend *backend;
-    backends::Output output;
+    std::vector<backends::Conflict> conflicts;
+    std::map<std::string, size_t> perFolder; // env/backend → files written
+    std::string error;                       // from writing
   };
   std::vector<Job> jobs;
   for (size_t e = 0; e < envs.size(); ++e)
     for (const backends::Backend *b : selected)
-      jobs.push_back(Job{e, b, {}});
+      jobs.push_back(Job{e, b, {}, {}, {}});
   {
     std::atomic<size_t> next{0};
     auto work = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < jobs.size();)
-        jobs[i].backend->emit(*contexts[jobs[i].env], jobs[i].output);
+      for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+        Job &job = jobs[i];
+        backends::Output output;
+        job.backend->emit(*contexts[job.env], output);
+        job.conflicts = output.conflicts();
+        const std::string prefix = envs[job.env]->name + "/";
+        for (const auto &entry : output.files()) {
+          const std::string &path = entry.first;
+          job.perFolder[prefix + path.substr(0, path.find('/'))]++;
+        }
+        if (job.conflicts.empty())
+          job.error = writer.write(output.files(), prefix);
+      }
     };
     size_t threads = std::min<size_t>(jobs.size(), std::min(2u, std::max(1u, std::thread::hardware_concurrency())));
     std::vector<std::thread> pool;
@@ -464,10 +486,12 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     for (std::thread &t : pool)
       t.join();
   }
-  std::map<std::string, std::string> files;
+  std::map<std::string, size_t> perFolder;
+  size_t fileCount = 0;
+  std::string writeError;
   for (Job &job : jobs) {
     const std::string &envName = envs[job.env]->name;
-    for (const backends::Conflict &c : job.output.conflicts())
+    for (const backends::Conflict &c : job.conflicts)
       diags
           .report(DiagId::DuplicateOutput, c.origin,
                   c.what.empty()
@@ -476,27 +500,29 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
                       : fmt::format("{} in `{}/{}` would be written twice by the {} backend", c.what,
                                     envName, c.path, job.backend->name().str()))
           .withHelp("rename one of the declarations that produce it");
-    for (auto &[path, bytes] : job.output.files())
-      files.emplace(envName + "/" + path, std::move(bytes));
+    for (const auto &[folder, count] : job.perFolder) {
+      perFolder[folder] += count;
+      fileCount += count;
+    }
+    if (writeError.empty())
+      writeError = job.error;
   }
   if (diags.hasErrors()) {
+    writer.abort();
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
     return kExitErrors;
   }
-  if (std::string why = backends::writeOutputAtomically(opts.output, files); !why.empty()) {
+  if (writeError.empty())
+    writeError = writer.commit();
+  if (!writeError.empty()) {
+    writer.abort();
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
-    err << "error: " << why << "\n";
+    err << "error: " << writeError << "\n";
     return kExitUsage;
   }
   emit(opts, out, err, tty, ws->sources(), diags, ws->root());
   if (opts.format == DiagFormat::Text) {
-    std::map<std::string, size_t> perFolder;
-    for (const auto &[path, bytes] : files) {
-      size_t first = path.find('/');
-      size_t second = path.find('/', first + 1);
-      perFolder[path.substr(0, second)]++;
-    }
-    err << fmt::format("wrote {} files to `{}`:\n", files.size(), opts.output);
+    err << fmt::format("wrote {} files to `{}`:\n", fileCount, opts.output);
     for (const auto &[folder, count] : perFolder)
       err << fmt::format("  {}/ ({} files)\n", folder, count);
   }
