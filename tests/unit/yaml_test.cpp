@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <random>
 #include <regex>
 
 #include "backends/Backend.h"
@@ -87,6 +88,36 @@ TEST_CASE("hostile strings come back from yaml-cpp byte-identical", "[yaml]") {
     CHECK(toJson(node) == doc);
     CHECK(node["value"].Tag() == "!");
   }
+}
+
+TEST_CASE("generated strings round-trip whether written plain or quoted", "[yaml]") {
+  // Pieces that make YAML readers see numbers, booleans, nulls, comments,
+  // mappings, anchors, tags or block scalars, joined at random: wherever
+  // isPlainSafe lets a string through unquoted, a reader must still see
+  // that string.
+  const std::vector<std::string> pieces = {
+      "a", "Z", "y", "n", "e", "E", "x", "o", "0", "1", "9", ".", "-", "+", "_", ":", " ", "  ",
+      "#", "?", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`", ",", "[", "]", "{", "}",
+      "\n", "\t", "\\", "~", "/", "=", "<<", "true", "null", "yes", "Off", ".inf", ".nan",
+      "0x", "0o", "1e3", "1_0", "12:30", "---", "...", "\xC3\xA9", "\xE2\x80\xA8", "\xC2\x85"};
+  std::mt19937 rng(11);
+  size_t plain = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string v;
+    for (int n = 1 + static_cast<int>(rng() % 5); n > 0; --n)
+      v += pieces[rng() % pieces.size()];
+    INFO("string: `" << v << "`");
+    plain += yw::isPlainSafe(v);
+    Json doc = Json::object();
+    doc["value"] = v;
+    doc["k" + v] = "as key";
+    YAML::Node node = YAML::Load(yw::document(doc));
+    REQUIRE(node["value"].as<std::string>() == v);
+    REQUIRE(toJson(node) == doc);
+  }
+  // Both paths are exercised.
+  CHECK(plain > 1000);
+  CHECK(plain < 19000);
 }
 
 TEST_CASE("plainly safe strings stay plain and readable", "[yaml]") {
