@@ -548,7 +548,7 @@ private:
 
   void reuseDecl(DeclId id, EnvId e) {
     EnvModel &env = p_.envs[e];
-    env.fields[id] = prev_->envs[e].fields[id];
+    env.fields[id] = std::move(prev_->envs[e].fields[id]); // the previous program is consumed
     if (e == 0) {
       CheckMemo::DeclInfo &info = p_.memo->decls[id];
       info = std::move(prev_->memo->decls[id]);
