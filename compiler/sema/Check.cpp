@@ -164,6 +164,7 @@ struct ImportTarget {
   std::string package;   // the imported package, when it is one
   DeclId decl = kNoDecl; // the imported declaration, when it is one
   const ast::Item *item = nullptr;
+  size_t itemFile = 0; // the file that declares `item`
   size_t importIndex = 0;
 };
 
@@ -269,8 +270,10 @@ private:
           std::string parent = full.substr(0, full.rfind('.'));
           if (const Package *pkg = ws_.package(parent)) {
             auto it = pkg->decls.find(imp.path.last().text.str());
-            if (it != pkg->decls.end())
+            if (it != pkg->decls.end()) {
               target.item = it->second.item;
+              target.itemFile = it->second.fileIndex;
+            }
           }
         }
         if (target.package.empty() && !target.item)
@@ -315,17 +318,8 @@ private:
         if (std::find(recording_->begin(), recording_->end(), use) == recording_->end())
           recording_->push_back(use);
       }
-      if (imp->second.item) {
-        const auto &pkg = ws_.package(file(fileIndex).parsed.ast->imports[imp->second.importIndex].path.str().substr(
-            0, file(fileIndex).parsed.ast->imports[imp->second.importIndex].path.str().rfind('.')));
-        size_t fi = 0;
-        if (pkg)
-          for (size_t f : pkg->files)
-            for (const ast::Item *it : file(f).parsed.ast->decls)
-              if (it == imp->second.item)
-                fi = f;
-        return Found{imp->second.item, fi, 1};
-      }
+      if (imp->second.item)
+        return Found{imp->second.item, imp->second.itemFile, 1};
       if (parts.size() >= 2)
         if (Found f = findInPackage(imp->second.package, parts[1].text); f.item)
           return Found{f.item, f.file, 2};
