@@ -9,6 +9,7 @@
 // or throws; failure is a null result passed up to `fastParse`.
 
 #include "syntax/FastParser.h"
+#include "syntax/Literals.h"
 
 #include <algorithm>
 #include <array>
@@ -1344,134 +1345,10 @@ private:
       return str;
     }
     // A STRING token always ends with an unescaped `"`.
-    size_t bodyEnd = raw.size() - 1;
-    llvm::StringRef body = raw.substr(1, bodyEnd - 1);
-    if (body.find_first_of("\\$") == llvm::StringRef::npos) {
-      // The common case: one literal part, the text as written.
-      ast::StringPart part{body.empty() ? llvm::StringRef() : body, nullptr,
-                           Span{id_, s.begin + 1, s.begin + static_cast<uint32_t>(bodyEnd)}};
-      str->parts = arena_.copy(llvm::ArrayRef<ast::StringPart>(part));
-      return str;
-    }
-    llvm::SmallVector<ast::StringPart, 4> parts;
-    llvm::SmallString<64> current;
-    uint32_t currentStart = s.begin + 1;
-    auto flush = [&](uint32_t endOffset) {
-      if (!current.empty() || parts.empty())
-        parts.push_back(ast::StringPart{arena_.copy(llvm::StringRef(current)), nullptr,
-                                        Span{id_, currentStart, endOffset}});
-      current.clear();
-    };
-    for (size_t i = 1; i < bodyEnd; ++i) {
-      char c = raw[i];
-      uint32_t at = s.begin + static_cast<uint32_t>(i);
-      if (c == '\\' && i + 1 < bodyEnd) {
-        char e = raw[i + 1];
-        switch (e) {
-        case 'n':
-          current += '\n';
-          break;
-        case 't':
-          current += '\t';
-          break;
-        case 'r':
-          current += '\r';
-          break;
-        case '\\':
-        case '"':
-        case '$':
-          current += e;
-          break;
-        case 'u': {
-          size_t close = raw.find('}', i);
-          uint32_t cp = 0;
-          bool ok = i + 2 < bodyEnd && raw[i + 2] == '{' && close != llvm::StringRef::npos &&
-                    close < bodyEnd && close > i + 3 && close - (i + 3) <= 6 &&
-                    !raw.substr(i + 3, close - (i + 3)).getAsInteger(16, cp) && cp <= 0x10FFFF &&
-                    !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0;
-          if (!ok)
-            return nullptr; // invalid unicode escape
-          appendUtf8(current, cp);
-          i = close;
-          continue;
-        }
-        default:
-          return nullptr; // unknown escape sequence
-        }
-        ++i;
-        continue;
-      }
-      if (c == '$' && i + 1 < bodyEnd && raw[i + 1] == '{') {
-        size_t close = raw.find('}', i);
-        if (close == llvm::StringRef::npos || close >= bodyEnd)
-          return nullptr; // interpolation not closed
-        flush(at);
-        llvm::StringRef inner = raw.substr(i + 2, close - i - 2);
-        const ast::Path *p = interpolationPath(inner, at + 2);
-        if (!p)
-          return nullptr;
-        parts.push_back(
-            ast::StringPart{{}, p, Span{id_, at, s.begin + static_cast<uint32_t>(close) + 1}});
-        i = close;
-        currentStart = s.begin + static_cast<uint32_t>(close) + 1;
-        continue;
-      }
-      current += c;
-    }
-    flush(s.begin + static_cast<uint32_t>(bodyEnd));
-    str->parts = arena_.copy(llvm::ArrayRef<ast::StringPart>(parts));
-    return str;
-  }
-
-  // `name` or `a.b.c`, spaces allowed around names and dots.
-  const ast::Path *interpolationPath(llvm::StringRef inner, uint32_t innerStart) {
-    llvm::SmallVector<ast::Ident, 4> parts;
-    size_t i = 0;
-    auto skipSpace = [&] {
-      while (i < inner.size() && inner[i] == ' ')
-        ++i;
-    };
-    skipSpace();
-    for (;;) {
-      size_t begin = i;
-      if (i >= inner.size() || !(llvm::isAlpha(inner[i]) || inner[i] == '_'))
-        return nullptr;
-      while (i < inner.size() && (llvm::isAlnum(inner[i]) || inner[i] == '_'))
-        ++i;
-      Span s{id_, innerStart + static_cast<uint32_t>(begin), innerStart + static_cast<uint32_t>(i)};
-      parts.push_back(ast::Ident{text_.substr(s.begin, s.size()), s});
-      skipSpace();
-      if (i < inner.size() && inner[i] == '.') {
-        ++i;
-        skipSpace();
-        continue;
-      }
-      break;
-    }
-    if (i != inner.size())
-      return nullptr;
-    auto *p = arena_.make<ast::Path>();
-    p->parts = arena_.copy(llvm::ArrayRef<ast::Ident>(parts));
-    p->span = parts.front().span.to(parts.back().span);
-    return p;
-  }
-
-  static void appendUtf8(llvm::SmallVectorImpl<char> &out, uint32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
+    bool problem = false;
+    str->parts = decodeString(raw, raw.size() - 1, s.begin, id_, arena_,
+                              [&](LiteralProblem) { problem = true; });
+    return problem ? nullptr : str; // the ANTLR path reports it
   }
 
   llvm::StringRef text_;

@@ -3,6 +3,7 @@
 // project that includes ANTLR headers.
 
 #include "syntax/Parser.h"
+#include "syntax/Literals.h"
 
 #include "syntax/FastParser.h"
 
@@ -910,7 +911,7 @@ private:
     return n;
   }
 
-  // Decodes escapes and splits out `${path}` interpolations.
+  // Escapes and `${path}` interpolations: Literals.h, shared with the fast parser.
   ast::Expr *string(antlr4::tree::TerminalNode *node, bool triple) {
     Span s = span(node);
     auto *str = arena_.make<ast::StringExpr>(s);
@@ -935,151 +936,10 @@ private:
         ++slashes;
       bodyEnd = slashes % 2 == 0 ? raw.size() - 1 : raw.size();
     }
-    llvm::SmallVector<ast::StringPart, 2> parts;
-    std::string current;
-    uint32_t currentStart = s.begin + 1;
-    auto flush = [&](uint32_t endOffset) {
-      if (!current.empty() || parts.empty())
-        parts.push_back(ast::StringPart{arena_.copy(llvm::StringRef(current)), nullptr,
-                                        Span{id_, currentStart, endOffset}});
-      current.clear();
-    };
-    for (size_t i = 1; i < bodyEnd; ++i) {
-      char c = raw[i];
-      uint32_t at = s.begin + static_cast<uint32_t>(i);
-      if (c == '\\' && i + 1 < bodyEnd) {
-        char e = raw[i + 1];
-        switch (e) {
-        case 'n':
-          current += '\n';
-          break;
-        case 't':
-          current += '\t';
-          break;
-        case 'r':
-          current += '\r';
-          break;
-        case '\\':
-        case '"':
-        case '$':
-          current += e;
-          break;
-        case 'u': {
-          size_t close = raw.find('}', i);
-          uint32_t cp = 0;
-          bool ok = i + 2 < bodyEnd && raw[i + 2] == '{' && close != llvm::StringRef::npos &&
-                    close < bodyEnd && close > i + 3 && close - (i + 3) <= 6 &&
-                    !raw.substr(i + 3, close - (i + 3)).getAsInteger(16, cp) && cp <= 0x10FFFF &&
-                    !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0;
-          if (!ok) {
-            diags_
-                .report(DiagId::InvalidEscape, Span{id_, at, at + 2},
-                        "invalid unicode escape")
-                .withHelp("write a code point as `\\u{1F600}` (1 to 6 hex digits, not 0 "
-                          "and not a surrogate)");
-            ++i;
-            continue;
-          }
-          appendUtf8(current, cp);
-          i = close;
-          continue;
-        }
-        default:
-          diags_
-              .report(DiagId::InvalidEscape, Span{id_, at, at + 2},
-                      fmt::format("unknown escape sequence `\\{}`", e))
-              .withHelp("known escapes are `\\n`, `\\t`, `\\r`, `\\\\`, `\\\"`, `\\$` and "
-                        "`\\u{...}`");
-          current += e;
-        }
-        ++i;
-        continue;
-      }
-      if (c == '$' && i + 1 < bodyEnd && raw[i + 1] == '{') {
-        size_t close = raw.find('}', i);
-        if (close == llvm::StringRef::npos || close >= bodyEnd) {
-          diags_
-              .report(DiagId::InvalidInterpolation, Span{id_, at, s.end},
-                      "interpolation `${` is not closed")
-              .withHelp("close it with `}`, or write `\\${` for a literal `${`");
-          break;
-        }
-        flush(at);
-        llvm::StringRef inner = raw.substr(i + 2, close - i - 2);
-        uint32_t innerStart = at + 2;
-        const ast::Path *p = interpolationPath(inner, innerStart,
-                                               Span{id_, at, s.begin + static_cast<uint32_t>(close) + 1});
-        if (p)
-          parts.push_back(ast::StringPart{{}, p, Span{id_, at, s.begin + static_cast<uint32_t>(close) + 1}});
-        i = close;
-        currentStart = s.begin + static_cast<uint32_t>(close) + 1;
-        continue;
-      }
-      current += c;
-    }
-    flush(s.begin + static_cast<uint32_t>(bodyEnd));
-    str->parts = arena_.copy(llvm::ArrayRef<ast::StringPart>(parts));
+    str->parts = decodeString(raw, bodyEnd, s.begin, id_, arena_, [&](LiteralProblem p) {
+      diags_.report(p.id, p.span, std::move(p.message)).withHelp(std::move(p.help));
+    });
     return str;
-  }
-
-  const ast::Path *interpolationPath(llvm::StringRef inner, uint32_t innerStart, Span whole) {
-    llvm::SmallVector<ast::Ident, 4> parts;
-    size_t i = 0;
-    auto skipSpace = [&] {
-      while (i < inner.size() && inner[i] == ' ')
-        ++i;
-    };
-    skipSpace();
-    bool ok = true;
-    while (ok) {
-      size_t begin = i;
-      if (i < inner.size() && (llvm::isAlpha(inner[i]) || inner[i] == '_')) {
-        while (i < inner.size() && (llvm::isAlnum(inner[i]) || inner[i] == '_'))
-          ++i;
-        Span s{id_, innerStart + static_cast<uint32_t>(begin), innerStart + static_cast<uint32_t>(i)};
-        parts.push_back(ast::Ident{textOf(s), s});
-      } else {
-        ok = false;
-        break;
-      }
-      skipSpace();
-      if (i < inner.size() && inner[i] == '.') {
-        ++i;
-        skipSpace();
-        continue;
-      }
-      break;
-    }
-    if (!ok || i != inner.size() || parts.empty()) {
-      diags_
-          .report(DiagId::InvalidInterpolation, whole,
-                  fmt::format("`${{{}}}` is not a name or a dotted path", inner.str()))
-          .withHelp("interpolate a name such as `${env}` or `${team.name}`; write `\\$` for a "
-                    "literal `$`");
-      return nullptr;
-    }
-    auto *p = arena_.make<ast::Path>();
-    p->parts = arena_.copy(llvm::ArrayRef<ast::Ident>(parts));
-    p->span = parts.front().span.to(parts.back().span);
-    return p;
-  }
-
-  static void appendUtf8(std::string &out, uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
   }
 
   const SourceFile &file_;
