@@ -177,24 +177,6 @@ const EdgesInto &edgesInto(const BackendContext &ctx) {
   return *ctx.cache.edgesInto;
 }
 
-llvm::ArrayRef<sema::Edge> edgesOutOf(const sema::EnvModel &env, sema::DeclId from) {
-  auto lo = std::lower_bound(env.edges.begin(), env.edges.end(), from,
-                             [](const sema::Edge &e, sema::DeclId id) { return e.from < id; });
-  auto hi = std::upper_bound(lo, env.edges.end(), from,
-                             [](sema::DeclId id, const sema::Edge &e) { return id < e.from; });
-  return llvm::ArrayRef<sema::Edge>(&*lo, static_cast<size_t>(hi - lo));
-}
-
-llvm::ArrayRef<sema::Edge> edgesOutOf(const sema::EnvModel &env, sema::DeclId from,
-                                      sema::EdgeKind kind) {
-  llvm::ArrayRef<sema::Edge> all = edgesOutOf(env, from);
-  auto lo = std::lower_bound(all.begin(), all.end(), kind,
-                             [](const sema::Edge &e, sema::EdgeKind k) { return e.kind < k; });
-  auto hi = std::upper_bound(lo, all.end(), kind,
-                             [](sema::EdgeKind k, const sema::Edge &e) { return k < e.kind; });
-  return llvm::ArrayRef<sema::Edge>(lo, static_cast<size_t>(hi - lo));
-}
-
 EdgesInto::EdgesInto(const sema::EnvModel &env) {
   sema::DeclId max = 0;
   for (const sema::Edge &e : env.edges)

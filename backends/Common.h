@@ -38,12 +38,6 @@ struct WorkspaceInfo {
 // declaration.
 const WorkspaceInfo &workspaceInfo(const BackendContext &ctx);
 
-// The environment's edges out of `from`, in (kind, to) order: a binary
-// search, since sema keeps the edges sorted by (from, kind, to).
-llvm::ArrayRef<sema::Edge> edgesOutOf(const sema::EnvModel &env, sema::DeclId from);
-// The same, restricted to one kind.
-llvm::ArrayRef<sema::Edge> edgesOutOf(const sema::EnvModel &env, sema::DeclId from,
-                                      sema::EdgeKind kind);
 
 // Edges into each declaration, for backends that look edges up backwards:
 // built once per environment in one pass.

@@ -117,7 +117,7 @@ private:
   // the edges are sorted by (from, kind, to) and deduplicated.
   std::vector<DeclId> edgesFrom(DeclId from, EdgeKind kind) const {
     std::vector<DeclId> out;
-    for (const sema::Edge &e : edgesOutOf(ctx_.env, from, kind))
+    for (const sema::Edge &e : ctx_.env.edgesFrom(from, kind))
       if (exists(e.to))
         out.push_back(e.to);
     return out;

@@ -426,7 +426,7 @@ private:
   std::vector<DeclId> edgesFrom(DeclId from, std::initializer_list<EdgeKind> kinds) const {
     std::vector<DeclId> out;
     for (EdgeKind kind : kinds)
-      for (const sema::Edge &e : edgesOutOf(ctx_.env, from, kind))
+      for (const sema::Edge &e : ctx_.env.edgesFrom(from, kind))
         if (exists(e.to))
           out.push_back(e.to);
     std::sort(out.begin(), out.end());

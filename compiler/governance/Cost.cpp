@@ -124,8 +124,8 @@ double lowReplicas(const Value *range) {
   return range->items[0]->asNumber();
 }
 
-// Who writes what, per environment, so that a pipeline's runs are found
-// without scanning every edge (edges are sorted by their source).
+// Which pipelines write each dataset, per environment, so that a pipeline's
+// runs are found without scanning every edge.
 struct Flow {
   const sema::EnvModel &env;
   std::vector<llvm::SmallVector<DeclId, 1>> pipelineWriters; // by dataset, in edge order
@@ -135,13 +135,6 @@ struct Flow {
       if (w.kind == sema::EdgeKind::Writes && p.decl(w.from).kindId == sema::DeclKind::Pipeline)
         pipelineWriters[w.to].push_back(w.from);
   }
-  llvm::ArrayRef<sema::Edge> from(DeclId id) const {
-    auto lo = std::partition_point(env.edges.begin(), env.edges.end(),
-                                   [&](const sema::Edge &e) { return e.from < id; });
-    auto hi = std::partition_point(lo, env.edges.end(),
-                                   [&](const sema::Edge &e) { return e.from <= id; });
-    return llvm::ArrayRef<sema::Edge>(&*lo, static_cast<size_t>(hi - lo));
-  }
 };
 
 // How often a pipeline runs: its schedule, else as often as whatever writes
@@ -150,11 +143,10 @@ double pipelineRuns(const sema::Program &p, const Flow &flow, DeclId id, int dep
   if (const Value *s = flow.env.get(id, "schedule"))
     return runsPerMonth(s->text);
   if (depth < 4)
-    for (const sema::Edge &e : flow.from(id))
-      if (e.kind == sema::EdgeKind::Reads)
-        for (DeclId writer : flow.pipelineWriters[e.to])
-          if (writer != id)
-            return pipelineRuns(p, flow, writer, depth + 1);
+    for (const sema::Edge &e : flow.env.edgesFrom(id, sema::EdgeKind::Reads))
+      for (DeclId writer : flow.pipelineWriters[e.to])
+        if (writer != id)
+          return pipelineRuns(p, flow, writer, depth + 1);
   return kHoursPerMonth / 24;
 }
 

@@ -127,6 +127,19 @@ Origin EnvModel::originOf(DeclId decl, llvm::StringRef field) const {
   return Origin::Default;
 }
 
+llvm::ArrayRef<Edge> EnvModel::edgesFrom(DeclId from) const {
+  auto lo = std::partition_point(edges.begin(), edges.end(), [&](const Edge &e) { return e.from < from; });
+  auto hi = std::partition_point(lo, edges.end(), [&](const Edge &e) { return e.from <= from; });
+  return llvm::ArrayRef<Edge>(edges.data() + (lo - edges.begin()), static_cast<size_t>(hi - lo));
+}
+
+llvm::ArrayRef<Edge> EnvModel::edgesFrom(DeclId from, EdgeKind kind) const {
+  llvm::ArrayRef<Edge> all = edgesFrom(from);
+  auto lo = std::partition_point(all.begin(), all.end(), [&](const Edge &e) { return e.kind < kind; });
+  auto hi = std::partition_point(lo, all.end(), [&](const Edge &e) { return e.kind <= kind; });
+  return llvm::ArrayRef<Edge>(lo, static_cast<size_t>(hi - lo));
+}
+
 const EnvModel *Program::env(llvm::StringRef name) const {
   for (const EnvModel &e : envs)
     if (e.name == name)

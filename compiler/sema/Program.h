@@ -191,6 +191,10 @@ struct EnvModel {
 
   const Value *get(DeclId decl, llvm::StringRef field) const;
   Origin originOf(DeclId decl, llvm::StringRef field) const;
+  // The edges out of `from`, in (kind, to) order (a binary search over `edges`).
+  llvm::ArrayRef<Edge> edgesFrom(DeclId from) const;
+  // The same, of one kind.
+  llvm::ArrayRef<Edge> edgesFrom(DeclId from, EdgeKind kind) const;
 };
 
 // A use of a name in the source and what it resolved to: what "go to
