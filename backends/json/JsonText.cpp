@@ -1,18 +1,41 @@
 #include "backends/json/JsonText.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "fmt/format.h"
 
 namespace plat::backends::json {
+
+// Whether any of the 8 bytes at `p` is a control character, `"`, `\` or
+// part of a multi-byte UTF-8 sequence (>= 0x80). Per byte, bit 7 of
+// `b - 0x20` is set when b < 0x20, bit 7 of `(b ^ q) - 1` when b == q, and
+// bit 7 of `b` when b >= 0x80 (for such bytes the other terms do not
+// matter). Subtracting across the whole word lets a byte borrow from the
+// next, but only a byte that already matched starts a borrow, so the
+// result is zero exactly when no byte matches.
+static bool needsAttention(const char *p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  uint64_t quote = w ^ (kOnes * '"');
+  uint64_t backslash = w ^ (kOnes * '\\');
+  return ((w - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes) | w) & kHigh;
+}
 
 void appendString(std::string &out, llvm::StringRef s) {
   static const char kHex[] = "0123456789abcdef";
   out += '"';
   size_t i = 0, n = s.size();
   while (i < n) {
-    // The longest run that needs no escaping, copied in one go.
+    // The longest run that needs no escaping, copied in one go: eight
+    // bytes at a time while none of them needs attention, then byte by
+    // byte up to the one that does.
     size_t run = i;
+    while (run + 8 <= n && !needsAttention(s.data() + run))
+      run += 8;
     while (run < n) {
       unsigned char c = static_cast<unsigned char>(s[run]);
       if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)

@@ -47,6 +47,60 @@ TEST_CASE("json strings: hostile text reads back unchanged", "[json]") {
   }
 }
 
+TEST_CASE("json strings: a byte needing care at every offset of the 8-byte scan", "[json]") {
+  // appendString skips clean text eight bytes at a time; each special byte
+  // (and its clean neighbours in value) at each offset, inside clean
+  // strings of lengths around the word size, must come out as nlohmann
+  // writes it.
+  // "" stands for a NUL byte.
+  const char *const specials[] = {"\"", "\\", "\n", "\t", "", "\x01", "\x1f", " ", "!", "#", "[", "]", "\x7f",
+                                  "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xE2\x80\xA8"};
+  for (const char *special : specials) {
+    std::string sp = *special ? std::string(special) : std::string(1, '\0');
+    for (size_t len = 0; len <= 24; ++len)
+      for (size_t at = 0; at <= 16 && at <= len; ++at) {
+        std::string s(len, 'a');
+        s.insert(at, sp);
+        INFO("special " << Json(sp).dump() << " at " << at << " of " << s.size());
+        std::string out;
+        jt::appendString(out, s);
+        CHECK(out == Json(s).dump());
+        // Two in one word: the first must not hide the second.
+        std::string twice = s;
+        twice.insert(std::min(twice.size(), at + sp.size() + 3), sp);
+        out.clear();
+        jt::appendString(out, twice);
+        CHECK(out == Json(twice).dump());
+      }
+  }
+  // An invalid byte at every offset still becomes U+FFFD.
+  for (size_t at = 0; at <= 16; ++at) {
+    std::string s(20, 'b');
+    s[at] = '\xFF';
+    std::string want = "\"" + std::string(at, 'b') + "\xEF\xBF\xBD" + std::string(19 - at, 'b') + "\"";
+    std::string out;
+    jt::appendString(out, s);
+    CHECK(out == want);
+  }
+}
+
+TEST_CASE("json strings: long clean text and text next to a special byte", "[json]") {
+  std::string clean;
+  for (int i = 0; clean.size() < 5000; ++i)
+    clean += "arn:aws:s3:::bucket-" + std::to_string(i) + "/prefix/*~{}()<>|^`_ ";
+  for (size_t len : {size_t(0), size_t(1), size_t(7), size_t(8), size_t(9), size_t(63), size_t(64), size_t(65),
+                     clean.size()}) {
+    std::string s = clean.substr(0, len);
+    std::string out = "prefix:";
+    jt::appendString(out, s);
+    CHECK(out == "prefix:" + Json(s).dump());
+    std::string quoted = s + "\"" + s + "\\";
+    out.clear();
+    jt::appendString(out, quoted);
+    CHECK(out == Json(quoted).dump());
+  }
+}
+
 TEST_CASE("json strings: invalid UTF-8 becomes U+FFFD", "[json]") {
   std::string out;
   jt::appendString(out, "a\xFF" "b\xC3" "c\xED\xA0\x80" "d\xF4\x90\x80\x80" "e\xC0\xAF");
