@@ -17,6 +17,7 @@
 #include "backends/k8s/Manifests.h"
 #include "fmt/format.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace plat::backends {
 namespace k8s {
@@ -246,6 +247,9 @@ private:
   const sema::Decl *labelled_ = nullptr;
   Json labels_;
   std::string source_;
+  // The labels as YAML lines at indent 4 and 8 (metadata and pod template),
+  // written once per declaration.
+  std::string labelText_[2];
   // Patches by object, collected by service(); applied in write().
   std::map<size_t, Json> patches_;
 
@@ -265,6 +269,8 @@ private:
       labelled_ = &decl;
       labels_ = computeLabels(decl);
       source_ = sourceLocation(ctx_, decl);
+      labelText_[0].clear();
+      labelText_[1].clear();
     }
     return labels_;
   }
@@ -482,8 +488,17 @@ private:
   }
 
   void labelLines(YamlText &y, int indent, const sema::Decl &decl) {
-    for (const auto &[k, v] : labels(decl).items())
+    const Json &l = labels(decl);
+    std::string *cached = indent == 4 ? &labelText_[0] : indent == 8 ? &labelText_[1] : nullptr;
+    if (cached && !cached->empty()) {
+      y.o += *cached;
+      return;
+    }
+    size_t start = y.o.size();
+    for (const auto &[k, v] : l.items())
       y.userStr(indent, k, v.get_ref<const std::string &>());
+    if (cached)
+      cached->assign(y.o, start, std::string::npos);
   }
 
   size_t serviceAccountText(const sema::Decl &decl, const std::string &ns, const std::string &role) {
@@ -1165,7 +1180,10 @@ private:
   };
   std::map<std::string, FileText> files_;
   std::map<std::string, size_t> expected_; // by namespace: bytes to reserve
-  std::set<std::tuple<std::string, std::string, std::string>> seen_;
+  // (kind, namespace, name) of every object written, as `kind\0ns\0name`
+  // (none of the three can contain a NUL byte).
+  llvm::StringSet<> seen_;
+  std::string seenKey_; // scratch
   std::string doc_; // scratch: one object's document
 
   // Applies the patches and the content hash to the objects of the
@@ -1177,7 +1195,8 @@ private:
       bool isNamespace = o.kind == "Namespace";
       const std::string &ns = isNamespace ? o.name : o.ns;
       std::string path = "k8s/" + ns + ".yaml";
-      if (!seen_.emplace(o.kind, o.ns, o.name).second) {
+      seenKey_.assign(o.kind).append(1, '\0').append(o.ns).append(1, '\0').append(o.name);
+      if (!seen_.insert(seenKey_).second) {
         out.conflict(path,
                      fmt::format("{} `{}`", o.kind, o.ns.empty() ? o.name : o.ns + "/" + o.name),
                      o.decl->nameSpan);
