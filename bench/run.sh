@@ -9,8 +9,10 @@
 #   PLATC=/path/to/platc bench/run.sh
 #
 # Build of the issue workspace, per target set (k8s,iam; sagemaker,airflow;
-# all): RUNS_BUILD runs (default 3), and byte-identity on two fresh builds of
-# IDENT_N declarations (default: the issue workspace). Medians of RUNS_SMALL (default 5) runs for N <= 10000 and RUNS_LARGE
+# all) and output place (fresh into tmpfs, fresh on disk, rebuild on disk):
+# RUNS_BUILD runs each (default 5), and byte-identity on two fresh builds of
+# IDENT_N declarations (default: the issue workspace). Check: medians of
+# RUNS_SMALL (default 5) runs for N <= 10000 and RUNS_LARGE
 # (default 3) above; peak RSS is the largest over the runs. Workspaces are
 # generated into bench/work/ (git-ignored) and reused when the generator and
 # its arguments have not changed.
@@ -71,6 +73,7 @@ measure() {
   local tf walls="" cpus="" rss=0 parses="" semas=""
   tf=$(mktemp)
   for ((i = 0; i < runs; i++)); do
+    [ -n "${PRE_RUN:-}" ] && eval "$PRE_RUN"
     if ! "$GTIME" -f "%e %U %S %M" -o "$tf" "$@" >"$WORK/last.out" 2>&1; then
       echo "FAILED: $*" >&2; tail -20 "$WORK/last.out" >&2; rm -f "$tf"; return 1
     fi
@@ -141,30 +144,45 @@ fi
 BUILD_ROWS=""
 if [[ " $SIZES " == *" $ISSUE_N "* ]] && [ -z "${NO_EMIT:-}" ]; then
   dir=$WORK/ws-$ISSUE_N
-  r=${RUNS_BUILD:-3}
+  r=${RUNS_BUILD:-5}
   idir=$(workspace "${IDENT_N:-$ISSUE_N}")
-  # One row per target set (the issue's two budgets, then everything): the
-  # median of RUNS_BUILD builds, its output, and byte-identity of two fresh
-  # builds of IDENT_N declarations (default: the issue workspace itself).
+  SHM=${SHM:-/dev/shm/platc-bench-$$}
+  # One row per target set (the issue's two budgets, then everything) and
+  # place: fresh builds into tmpfs (nothing on disk: the compiler's own
+  # cost), fresh builds on the disk, and rebuilds on the disk (the previous
+  # output in place, so unchanged files are hard-linked). Medians of
+  # RUNS_BUILD runs; byte-identity of two fresh builds of IDENT_N
+  # declarations (default: the issue workspace itself).
   for targets in k8s,iam sagemaker,airflow all; do
-    args=(build "$dir" -o "$WORK/out-a")
-    [ "$targets" != all ] && args+=(--target "$targets")
-    echo "build N=$ISSUE_N --target $targets ($r runs)..." >&2
+    targs=()
+    [ "$targets" != all ] && targs+=(--target "$targets")
+    for place in tmpfs disk-fresh disk-rebuild; do
+      case $place in
+        tmpfs) outdir=$SHM/out; PRE_RUN="rm -rf '$SHM'" ;;
+        disk-fresh) outdir=$WORK/out-a; PRE_RUN="rm -rf '$WORK/out-a'" ;;
+        disk-rebuild) outdir=$WORK/out-a; PRE_RUN="" ;;
+      esac
+      echo "build N=$ISSUE_N --target $targets, $place ($r runs)..." >&2
+      measure "$r" "$PLATC" build "$dir" -o "$outdir" "${targs[@]}"
+      PRE_RUN=""
+      outfiles=$(find "$outdir" -type f ! -name '.platc-output' | wc -l)
+      outbytes=$(find "$outdir" -type f ! -name '.platc-output' -print0 | xargs -0 -r cat | wc -c)
+      if [ "$place" = tmpfs ]; then
+        rm -rf "$SHM"
+        rm -rf "$WORK/id-a" "$WORK/id-b"
+        "$PLATC" build "$idir" "${targs[@]}" -o "$WORK/id-a" >/dev/null 2>&1
+        "$PLATC" build "$idir" "${targs[@]}" -o "$WORK/id-b" >/dev/null 2>&1
+        if diff -r "$WORK/id-a" "$WORK/id-b" >/dev/null; then ident="yes (N=${IDENT_N:-$ISSUE_N})"; else ident="**NO** (N=${IDENT_N:-$ISSUE_N})"; fi
+        rm -rf "$WORK/id-a" "$WORK/id-b"
+      else
+        ident="(as above)"
+      fi
+      BUILD_ROWS+=$(awk -v n="$ISSUE_N" -v t="$targets" -v pl="$place" -v w="$WALL" -v c="$CPU" -v m="$RSS" -v cw="$ISSUE_CHECK_WALL" \
+        -v cc="$ISSUE_CHECK_CPU" -v f="$outfiles" -v ob="$outbytes" -v id="$ident" -v r="$r" 'BEGIN{
+        printf "| %d | %s | %s | %.3f | %.3f | %+.3f | %+.3f | %.0f | %d | %.2f | %s | %d |\n",
+          n, t, pl, w, c, w-cw, c-cc, m/1024, f, ob/1e6, id, r }')$'\n'
+    done
     rm -rf "$WORK/out-a"
-    measure "$r" "$PLATC" "${args[@]}"
-    outfiles=$(find "$WORK/out-a" -type f ! -name '.platc-output' | wc -l)
-    outbytes=$(find "$WORK/out-a" -type f ! -name '.platc-output' -print0 | xargs -0 -r cat | wc -c)
-    iargs=(build "$idir")
-    [ "$targets" != all ] && iargs+=(--target "$targets")
-    rm -rf "$WORK/id-a" "$WORK/id-b"
-    "$PLATC" "${iargs[@]}" -o "$WORK/id-a" >/dev/null 2>&1
-    "$PLATC" "${iargs[@]}" -o "$WORK/id-b" >/dev/null 2>&1
-    if diff -r "$WORK/id-a" "$WORK/id-b" >/dev/null; then ident="yes (N=${IDENT_N:-$ISSUE_N})"; else ident="**NO** (N=${IDENT_N:-$ISSUE_N})"; fi
-    rm -rf "$WORK/id-a" "$WORK/id-b"
-    BUILD_ROWS+=$(awk -v n="$ISSUE_N" -v t="$targets" -v w="$WALL" -v c="$CPU" -v m="$RSS" -v cw="$ISSUE_CHECK_WALL" \
-      -v cc="$ISSUE_CHECK_CPU" -v f="$outfiles" -v ob="$outbytes" -v id="$ident" -v r="$r" 'BEGIN{
-      printf "| %d | %s | %.3f | %.3f | %+.3f | %+.3f | %.0f | %d | %.2f | %s | %d |\n",
-        n, t, w, c, w-cw, c-cc, m/1024, f, ob/1e6, id, r }')$'\n'
   done
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -179,8 +197,8 @@ if [ -n "$BUILD_ROWS" ]; then
 
 Budgets (issue): k8s,iam under 2 s over check; sagemaker,airflow under 1 s over check.
 
-| decls | targets | wall median s | CPU median s | wall over check s | CPU over check s | peak RSS MB | output files | output MB | byte-identical across 2 fresh builds | runs |
-|---|---|---|---|---|---|---|---|---|---|---|
+| decls | targets | output to | wall median s | CPU median s | wall over check s | CPU over check s | peak RSS MB | output files | output MB | byte-identical across 2 fresh builds | runs |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${BUILD_ROWS}
 
 EOF
