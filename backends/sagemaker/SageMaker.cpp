@@ -3,6 +3,7 @@
 // serves it (see Requests.h and docs/backends/sagemaker.md), plus a manifest
 // that lists them in the order to run, with their provenance.
 #include "backends/Common.h"
+#include "backends/json/JsonText.h"
 #include "backends/sagemaker/Requests.h"
 #include "fmt/format.h"
 
@@ -11,16 +12,79 @@ namespace {
 
 using sagemaker::Json;
 
-// The JSON text of a request. Requests that take tags get one more,
+constexpr int kIndent = 2;
+
+// `{"Key": "plat:content-hash", "Value": hash}` as dump(2) writes it at
+// nesting depth `level`.
+void appendHashTag(std::string &out, llvm::StringRef hash, int level) {
+  out += '{';
+  json::newline(out, kIndent, level + 1);
+  out += "\"Key\": \"plat:content-hash\",";
+  json::newline(out, kIndent, level + 1);
+  out += "\"Value\": ";
+  json::appendString(out, hash);
+  json::newline(out, kIndent, level);
+  out += '}';
+}
+
+// The JSON text of a request, into `out` (cleared first); `scratch` is a
+// buffer kept between calls. Requests that take tags get one more,
 // `plat:content-hash`: the hash of the request as it reads without that tag,
 // so a reviewer can tell whether a deployed resource still matches its
 // source. JSON has no comments; requests without tags (the autoscaling ones)
 // carry their provenance in the manifest only.
-std::string render(Json &body, std::string &hash) {
-  hash = contentHash(body.dump());
-  if (body.contains("Tags") && body["Tags"].is_array())
-    body["Tags"].push_back(Json{{"Key", "plat:content-hash"}, {"Value", hash}});
-  return body.dump(2) + "\n";
+//
+// Writes what `body.dump(2)` would after pushing the tag onto `Tags`,
+// without changing the tree.
+std::string render(const Json &body, std::string &scratch, std::string &hash) {
+  scratch.clear();
+  json::appendValue(scratch, body);
+  hash = contentHash(scratch);
+
+  scratch.clear();
+  if (!body.is_object() || body.empty()) {
+    json::appendValue(scratch, body, kIndent);
+  } else {
+    scratch += '{';
+    bool first = true;
+    for (const auto &[key, value] : body.items()) {
+      if (!first)
+        scratch += ',';
+      first = false;
+      json::newline(scratch, kIndent, 1);
+      json::appendString(scratch, key);
+      scratch += ": ";
+      if (key != "Tags" || !value.is_array()) {
+        json::appendValue(scratch, value, kIndent, 1);
+        continue;
+      }
+      scratch += '[';
+      for (const Json &tag : value) {
+        json::newline(scratch, kIndent, 2);
+        json::appendValue(scratch, tag, kIndent, 2);
+        scratch += ',';
+      }
+      json::newline(scratch, kIndent, 2);
+      appendHashTag(scratch, hash, 2);
+      json::newline(scratch, kIndent, 1);
+      scratch += ']';
+    }
+    json::newline(scratch, kIndent, 0);
+    scratch += '}';
+  }
+  scratch += '\n';
+  // An exact-size copy: the file lives until the build is written.
+  return std::string(scratch);
+}
+
+// `"key": ` on a new line of a manifest entry (depth 3).
+void entryKey(std::string &out, const char *key, bool first = false) {
+  if (!first)
+    out += ',';
+  json::newline(out, kIndent, 3);
+  out += '"';
+  out += key;
+  out += "\": ";
 }
 
 class SageMakerBackend final : public Backend {
@@ -28,8 +92,11 @@ public:
   llvm::StringRef name() const override { return "sagemaker"; }
 
   void emit(const BackendContext &ctx, Output &out) const override {
-    Json requests = Json::array();
+    // The manifest's `requests` items, written as dump(2) writes them at
+    // depth 2, each preceded by its separator.
+    std::string entries;
     std::vector<std::string> skipped;
+    std::string scratch;
     for (const sema::Decl &decl : ctx.program.decls) {
       if (decl.fromStdlib || decl.id >= ctx.env.exists.size() || !ctx.env.exists[decl.id])
         continue;
@@ -51,30 +118,69 @@ public:
       case sema::DeclKind::Region:
         continue;
       }
-      for (sagemaker::Request &r : sagemaker::modelRequests(ctx, decl.id, skipped)) {
+      std::vector<sagemaker::Request> requests = sagemaker::modelRequests(ctx, decl.id, skipped);
+      if (requests.empty())
+        continue;
+      std::string source = sourceLocation(ctx, decl);
+      for (sagemaker::Request &r : requests) {
         std::string hash;
-        std::string text = render(r.body, hash);
-        requests.push_back(Json{
-            {"file", r.file},
-            {"command", fmt::format("aws {} {} --cli-input-json file://{}", r.service, r.cli, r.file)},
-            {"operation", r.service + ":" + r.operation},
-            {"declaration", decl.qualifiedName},
-            {"source", sourceLocation(ctx, decl)},
-            {"contentHash", hash}});
-        out.add(r.file, std::move(text), decl.nameSpan);
+        std::string text = render(r.body, scratch, hash);
+        entries += entries.empty() ? "" : ",";
+        json::newline(entries, kIndent, 2);
+        entries += '{';
+        entryKey(entries, "file", /*first=*/true);
+        json::appendString(entries, r.file);
+        entryKey(entries, "command");
+        json::appendString(entries, fmt::format("aws {} {} --cli-input-json file://{}", r.service,
+                                                r.cli, r.file));
+        entryKey(entries, "operation");
+        json::appendString(entries, r.service + ":" + r.operation);
+        entryKey(entries, "declaration");
+        json::appendString(entries, decl.qualifiedName);
+        entryKey(entries, "source");
+        json::appendString(entries, source);
+        entryKey(entries, "contentHash");
+        json::appendString(entries, hash);
+        json::newline(entries, kIndent, 2);
+        entries += '}';
+        out.add(std::move(r.file), std::move(text), decl.nameSpan);
       }
     }
-    if (requests.empty() && skipped.empty())
+    if (entries.empty() && skipped.empty())
       return;
-    Json manifest;
-    manifest["generatedBy"] = "platc";
-    manifest["environment"] = ctx.env.name;
-    manifest["note"] = "Run the commands in this order from the environment's folder (the "
+    std::string manifest;
+    manifest.reserve(entries.size() + 1024);
+    manifest += "{\n  \"generatedBy\": \"platc\",\n  \"environment\": ";
+    json::appendString(manifest, ctx.env.name);
+    manifest += ",\n  \"note\": ";
+    json::appendString(manifest,
+                       "Run the commands in this order from the environment's folder (the "
                        "parent of sagemaker/). Training job names are stable here; the Airflow "
-                       "training DAG appends -{{ ts_nodash }} to make each run's name unique.";
-    manifest["requests"] = requests;
-    manifest["skipped"] = skipped;
-    out.add("sagemaker/manifest.json", manifest.dump(2) + "\n");
+                       "training DAG appends -{{ ts_nodash }} to make each run's name unique.");
+    manifest += ",\n  \"requests\": ";
+    if (entries.empty()) {
+      manifest += "[]";
+    } else {
+      manifest += '[';
+      manifest += entries;
+      json::newline(manifest, kIndent, 1);
+      manifest += ']';
+    }
+    manifest += ",\n  \"skipped\": ";
+    if (skipped.empty()) {
+      manifest += "[]";
+    } else {
+      manifest += '[';
+      for (size_t i = 0; i < skipped.size(); ++i) {
+        manifest += i ? "," : "";
+        json::newline(manifest, kIndent, 2);
+        json::appendString(manifest, skipped[i]);
+      }
+      json::newline(manifest, kIndent, 1);
+      manifest += ']';
+    }
+    manifest += "\n}\n";
+    out.add("sagemaker/manifest.json", std::move(manifest));
   }
 };
 
