@@ -53,11 +53,29 @@ int32_t decodeUtf8(llvm::StringRef s, size_t &i) {
 
 } // namespace
 
-std::string str(llvm::StringRef s) {
-  std::string out;
-  out.reserve(s.size() + 2);
+void appendStr(std::string &out, llvm::StringRef s) {
+  static const char kHex[] = "0123456789abcdef";
+  // `\x`, `\u` or `\U` and `digits` hex digits of `cp`.
+  auto escape = [&](char kind, int32_t cp, int digits) {
+    out += '\\';
+    out += kind;
+    for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4)
+      out += kHex[(cp >> shift) & 15];
+  };
   out += '\'';
-  for (size_t i = 0; i < s.size();) {
+  for (size_t i = 0, n = s.size(); i < n;) {
+    // The longest run of printable ASCII that needs no escape, in one go.
+    size_t run = i;
+    while (run < n) {
+      unsigned char c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c >= 0x7F || c == '\\' || c == '\'')
+        break;
+      ++run;
+    }
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i >= n)
+      break;
     int32_t cp = decodeUtf8(s, i);
     if (cp < 0)
       cp = 0xFFFD;
@@ -80,16 +98,20 @@ std::string str(llvm::StringRef s) {
     default:
       break;
     }
-    if (cp >= 0x20 && cp < 0x7F)
-      out += static_cast<char>(cp);
-    else if (cp < 0x100)
-      out += fmt::format("\\x{:02x}", cp);
+    if (cp < 0x100)
+      escape('x', cp, 2);
     else if (cp < 0x10000)
-      out += fmt::format("\\u{:04x}", cp);
+      escape('u', cp, 4);
     else
-      out += fmt::format("\\U{:08x}", cp);
+      escape('U', cp, 8);
   }
   out += '\'';
+}
+
+std::string str(llvm::StringRef s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  appendStr(out, s);
   return out;
 }
 
@@ -110,43 +132,68 @@ std::string floating(double d) {
   return text;
 }
 
-std::string fromJson(const nlohmann::ordered_json &j, int level, int indent) {
-  std::string pad(static_cast<size_t>((level + 1) * indent), ' ');
-  std::string close(static_cast<size_t>(level * indent), ' ');
+void appendJson(std::string &out, const nlohmann::ordered_json &j, int level, int indent) {
+  using Json = nlohmann::ordered_json;
+  auto pad = [&](int depth) { out.append(static_cast<size_t>(depth * indent), ' '); };
   switch (j.type()) {
-  case nlohmann::ordered_json::value_t::null:
-  case nlohmann::ordered_json::value_t::discarded:
-    return "None";
-  case nlohmann::ordered_json::value_t::boolean:
-    return boolean(j.get<bool>());
-  case nlohmann::ordered_json::value_t::number_integer:
-    return integer(j.get<int64_t>());
-  case nlohmann::ordered_json::value_t::number_unsigned:
-    return fmt::format("{}", j.get<uint64_t>());
-  case nlohmann::ordered_json::value_t::number_float:
-    return floating(j.get<double>());
-  case nlohmann::ordered_json::value_t::string:
-    return str(j.get_ref<const std::string &>());
-  case nlohmann::ordered_json::value_t::binary:
-    return "None"; // never produced by the backends
-  case nlohmann::ordered_json::value_t::array: {
-    if (j.empty())
-      return "[]";
-    std::string out = "[\n";
-    for (const auto &item : j)
-      out += pad + fromJson(item, level + 1, indent) + ",\n";
-    return out + close + "]";
+  case Json::value_t::null:
+  case Json::value_t::discarded:
+  case Json::value_t::binary: // never produced by the backends
+    out += "None";
+    return;
+  case Json::value_t::boolean:
+    out += j.get<bool>() ? "True" : "False";
+    return;
+  case Json::value_t::number_integer:
+    fmt::format_to(std::back_inserter(out), "{}", j.get<int64_t>());
+    return;
+  case Json::value_t::number_unsigned:
+    fmt::format_to(std::back_inserter(out), "{}", j.get<uint64_t>());
+    return;
+  case Json::value_t::number_float:
+    out += floating(j.get<double>());
+    return;
+  case Json::value_t::string:
+    appendStr(out, j.get_ref<const std::string &>());
+    return;
+  case Json::value_t::array:
+    if (j.empty()) {
+      out += "[]";
+      return;
+    }
+    out += "[\n";
+    for (const Json &item : j) {
+      pad(level + 1);
+      appendJson(out, item, level + 1, indent);
+      out += ",\n";
+    }
+    pad(level);
+    out += ']';
+    return;
+  case Json::value_t::object:
+    if (j.empty()) {
+      out += "{}";
+      return;
+    }
+    out += "{\n";
+    for (const auto &[key, value] : j.items()) {
+      pad(level + 1);
+      appendStr(out, key);
+      out += ": ";
+      appendJson(out, value, level + 1, indent);
+      out += ",\n";
+    }
+    pad(level);
+    out += '}';
+    return;
   }
-  case nlohmann::ordered_json::value_t::object: {
-    if (j.empty())
-      return "{}";
-    std::string out = "{\n";
-    for (const auto &[key, value] : j.items())
-      out += pad + str(key) + ": " + fromJson(value, level + 1, indent) + ",\n";
-    return out + close + "}";
-  }
-  }
-  return "None";
+  out += "None";
+}
+
+std::string fromJson(const nlohmann::ordered_json &j, int level, int indent) {
+  std::string out;
+  appendJson(out, j, level, indent);
+  return out;
 }
 
 } // namespace plat::backends::python

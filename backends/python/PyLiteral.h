@@ -25,6 +25,8 @@ namespace plat::backends::python {
 // Bytes that are not valid UTF-8 become U+FFFD, as Python's own
 // `bytes.decode(errors="replace")` does, since a Python `str` cannot hold them.
 std::string str(llvm::StringRef s);
+// The same appended to `out`.
+void appendStr(std::string &out, llvm::StringRef s);
 
 // `True` / `False`.
 std::string boolean(bool b);
@@ -42,5 +44,8 @@ std::string floating(double d);
 // strings go through `str`, `null` is `None`. `indent` spaces per level
 // starting at `level`; an empty container prints as `{}` / `[]`.
 std::string fromJson(const nlohmann::ordered_json &j, int level = 0, int indent = 4);
+// The same appended to `out`.
+void appendJson(std::string &out, const nlohmann::ordered_json &j, int level = 0,
+                int indent = 4);
 
 } // namespace plat::backends::python
