@@ -166,13 +166,6 @@ std::string outputPath(const BackendContext &ctx, const sema::Decl &model) {
                      llvm::StringRef(artifactPrefix(ctx, model)).rtrim('/'));
 }
 
-// Where SageMaker puts the artifact of the stable-named training job:
-// `<S3OutputPath>/<TrainingJobName>/output/model.tar.gz`.
-static std::string modelDataUrl(const BackendContext &ctx, const sema::Decl &model) {
-  return fmt::format("{}/{}/output/model.tar.gz", outputPath(ctx, model),
-                     trainingJobBaseName(ctx, model));
-}
-
 Json tags(const BackendContext &ctx, const sema::Decl &decl) {
   Json out = Json::array();
   auto add = [&](const char *key, llvm::StringRef value) {
@@ -189,6 +182,30 @@ Json tags(const BackendContext &ctx, const sema::Decl &decl) {
   add("plat:source", sourceLocation(ctx, decl));
   return out;
 }
+
+namespace {
+
+// What the requests of one model repeat, computed once per model.
+struct ModelCommon {
+  ModelCommon(const BackendContext &ctx, DeclId id)
+      : decl(ctx.program.decl(id)), name(resourceName(ctx, decl)),
+        jobName(trainingJobBaseName(ctx, decl)), output(outputPath(ctx, decl)),
+        tags(sagemaker::tags(ctx, decl)) {}
+
+  // Where SageMaker puts the artifact of the stable-named training job:
+  // `<S3OutputPath>/<TrainingJobName>/output/model.tar.gz`.
+  std::string modelDataUrl() const {
+    return fmt::format("{}/{}/output/model.tar.gz", output, jobName);
+  }
+
+  const sema::Decl &decl;
+  std::string name;    // resourceName
+  std::string jobName; // trainingJobBaseName
+  std::string output;  // outputPath
+  Json tags;
+};
+
+} // namespace
 
 std::optional<std::string> imageUri(const BackendContext &ctx, DeclId id, bool training,
                                     std::string &why) {
@@ -249,8 +266,11 @@ std::optional<std::string> imageUri(const BackendContext &ctx, DeclId id, bool t
   return fmt::format("{}.dkr.ecr.{}.{}/{}:{}", registry->text, ws.region, domain, repository, tag);
 }
 
-std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, std::string &why) {
-  const sema::Decl &model = ctx.program.decl(id);
+namespace {
+
+std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, const ModelCommon &common,
+                                      std::string &why) {
+  const sema::Decl &model = common.decl;
   const Value *train = ctx.env.get(id, "train");
   if (!train) {
     why = "it has no `train` block";
@@ -261,14 +281,15 @@ std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, std:
     return std::nullopt;
 
   Json job;
-  job["TrainingJobName"] = trainingJobBaseName(ctx, model);
+  job["TrainingJobName"] = common.jobName;
   if (const Value *hp = ctx.env.get(id, "hyperparameters"); hp && !hp->fields.empty()) {
     Json params = Json::object();
     for (const sema::NamedValue &p : hp->fields)
       params[p.name] = hyperparameterText(ctx, *p.value);
-    job["HyperParameters"] = params;
+    job["HyperParameters"] = std::move(params);
   }
-  job["AlgorithmSpecification"] = {{"TrainingImage", *image}, {"TrainingInputMode", "File"}};
+  job["AlgorithmSpecification"] = {{"TrainingImage", std::move(*image)},
+                                   {"TrainingInputMode", "File"}};
   job["RoleArn"] = roleArn(ctx, model, "training");
 
   Json channels = Json::array();
@@ -292,13 +313,13 @@ std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, std:
       if (const Value *format = ctx.env.get(ref->ref, "format"))
         if (std::string type = contentType(format->text); !type.empty())
           channel["ContentType"] = type;
-      channels.push_back(channel);
+      channels.push_back(std::move(channel));
       first = false;
     }
   }
   if (!channels.empty())
-    job["InputDataConfig"] = channels;
-  job["OutputDataConfig"] = {{"S3OutputPath", outputPath(ctx, model)}};
+    job["InputDataConfig"] = std::move(channels);
+  job["OutputDataConfig"] = {{"S3OutputPath", common.output}};
   int64_t volumeBytes = static_cast<int64_t>(
       std::ceil(field(train, "volume") ? field(train, "volume")->number : 30.0 * (1 << 30)));
   int64_t gib = (volumeBytes + (int64_t(1) << 30) - 1) >> 30;
@@ -307,12 +328,12 @@ std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, std:
                            {"InstanceCount", intOf(field(train, "count"), 1)},
                            {"VolumeSizeInGB", std::max<int64_t>(gib, 1)}};
   job["StoppingCondition"] = {{"MaxRuntimeInSeconds", seconds(field(train, "max_runtime"), 86400)}};
-  job["Tags"] = tags(ctx, model);
+  job["Tags"] = common.tags;
   return job;
 }
 
-std::optional<Json> createModel(const BackendContext &ctx, DeclId id, std::string &why) {
-  const sema::Decl &model = ctx.program.decl(id);
+std::optional<Json> createModel(const BackendContext &ctx, DeclId id, const ModelCommon &common,
+                                std::string &why) {
   if (!ctx.env.get(id, "serve")) {
     why = "it has no `serve` block";
     return std::nullopt;
@@ -321,15 +342,15 @@ std::optional<Json> createModel(const BackendContext &ctx, DeclId id, std::strin
   if (!image)
     return std::nullopt;
   Json req;
-  req["ModelName"] = resourceName(ctx, model);
-  req["PrimaryContainer"] = {{"Image", *image}, {"ModelDataUrl", modelDataUrl(ctx, model)}};
-  req["ExecutionRoleArn"] = roleArn(ctx, model, "serving");
-  req["Tags"] = tags(ctx, model);
+  req["ModelName"] = common.name;
+  req["PrimaryContainer"] = {{"Image", std::move(*image)}, {"ModelDataUrl", common.modelDataUrl()}};
+  req["ExecutionRoleArn"] = roleArn(ctx, common.decl, "serving");
+  req["Tags"] = common.tags;
   return req;
 }
 
-std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id, std::string &why) {
-  const sema::Decl &model = ctx.program.decl(id);
+std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id,
+                                         const ModelCommon &common, std::string &why) {
   const Value *serve = ctx.env.get(id, "serve");
   if (!serve) {
     why = "it has no `serve` block";
@@ -337,8 +358,10 @@ std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id, s
   }
   Json variant;
   variant["VariantName"] = kVariant;
-  variant["ModelName"] = resourceName(ctx, model);
-  if (const Value *sl = field(serve, "serverless"); sl && sl->boolean) {
+  variant["ModelName"] = common.name;
+  const Value *sl = field(serve, "serverless");
+  bool serverless = sl && sl->boolean;
+  if (serverless) {
     const Value *memory = field(serve, "memory");
     int64_t mb = memory ? static_cast<int64_t>(std::ceil(memory->number / (1024.0 * 1024.0))) : 2048;
     variant["ServerlessConfig"] = {{"MemorySizeInMB", mb},
@@ -356,41 +379,44 @@ std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id, s
     variant["InitialVariantWeight"] = 1.0;
   }
   Json req;
-  req["EndpointConfigName"] = resourceName(ctx, model);
-  req["ProductionVariants"] = Json::array({variant});
+  req["EndpointConfigName"] = common.name;
+  Json &variants = req["ProductionVariants"] = Json::array();
+  variants.push_back(std::move(variant));
   // Serverless endpoints cannot capture data (SageMaker rejects the
   // config); modelRequests reports that instead.
-  if (monitored(ctx, id) && !variant.contains("ServerlessConfig"))
+  if (!serverless && monitored(ctx, id))
     req["DataCaptureConfig"] = {
         {"EnableCapture", true},
         {"InitialSamplingPercentage", 100},
-        {"DestinationS3Uri", outputPath(ctx, model) + "/data-capture"},
+        {"DestinationS3Uri", common.output + "/data-capture"},
         {"CaptureOptions", Json::array({Json{{"CaptureMode", "Input"}}, Json{{"CaptureMode", "Output"}}})}};
-  req["Tags"] = tags(ctx, model);
+  req["Tags"] = common.tags;
   return req;
 }
 
-Json createEndpoint(const BackendContext &ctx, DeclId id) {
-  const sema::Decl &model = ctx.program.decl(id);
+Json createEndpoint(const ModelCommon &common) {
   Json req;
-  req["EndpointName"] = endpointName(ctx, model);
-  req["EndpointConfigName"] = resourceName(ctx, model);
-  req["Tags"] = tags(ctx, model);
+  // resourceName is the endpoint name.
+  req["EndpointName"] = common.name;
+  req["EndpointConfigName"] = common.name;
+  req["Tags"] = common.tags;
   return req;
 }
 
-Json createModelPackageGroup(const BackendContext &ctx, DeclId id) {
-  const sema::Decl &model = ctx.program.decl(id);
+Json createModelPackageGroup(const BackendContext &ctx, const ModelCommon &common) {
+  const sema::Decl &model = common.decl;
   Json req;
-  req["ModelPackageGroupName"] = resourceName(ctx, model);
+  req["ModelPackageGroupName"] = common.name;
   std::string doc = description(model.doc);
   req["ModelPackageGroupDescription"] =
       doc.empty() ? fmt::format("Versions of model {} in environment {}", model.qualifiedName,
                                 ctx.env.name)
-                  : doc;
-  req["Tags"] = tags(ctx, model);
+                  : std::move(doc);
+  req["Tags"] = common.tags;
   return req;
 }
+
+} // namespace
 
 Json approvalMetadata(const BackendContext &ctx, DeclId id) {
   Json meta = Json::object();
@@ -420,8 +446,11 @@ Json approvalMetadata(const BackendContext &ctx, DeclId id) {
   return meta;
 }
 
-std::optional<Json> createModelPackage(const BackendContext &ctx, DeclId id, std::string &why) {
-  const sema::Decl &model = ctx.program.decl(id);
+namespace {
+
+std::optional<Json> createModelPackage(const BackendContext &ctx, DeclId id,
+                                       const ModelCommon &common, std::string &why) {
+  const sema::Decl &model = common.decl;
   if (!ctx.env.get(id, "approval")) {
     why = "it has no `approval` block";
     return std::nullopt;
@@ -433,33 +462,59 @@ std::optional<Json> createModelPackage(const BackendContext &ctx, DeclId id, std
   if (const Value *fw = ctx.env.get(id, "framework");
       fw && fw->text != "xgboost" && fw->text != "sklearn")
     type = "application/json";
-  Json container = {{"Image", *image}, {"ModelDataUrl", modelDataUrl(ctx, model)}};
-  Json spec = {{"Containers", Json::array({container})},
-               {"SupportedContentTypes", Json::array({type})},
-               {"SupportedResponseMIMETypes", Json::array({type})}};
+  Json req;
+  req["ModelPackageGroupName"] = common.name;
+  req["ModelPackageDescription"] = fmt::format("{} trained by platc's stable-named job {}",
+                                               model.qualifiedName, common.jobName);
+  Json &spec = req["InferenceSpecification"] = Json::object();
+  Json &containers = spec["Containers"] = Json::array();
+  containers.push_back({{"Image", std::move(*image)}, {"ModelDataUrl", common.modelDataUrl()}});
+  spec["SupportedContentTypes"] = Json::array({type});
+  spec["SupportedResponseMIMETypes"] = Json::array({type});
   if (const Value *instance = field(ctx.env.get(id, "serve"), "instance"))
     spec["SupportedRealtimeInferenceInstanceTypes"] = Json::array({instance->text});
-  Json req;
-  req["ModelPackageGroupName"] = resourceName(ctx, model);
-  req["ModelPackageDescription"] =
-      fmt::format("{} trained by platc's stable-named job {}", model.qualifiedName,
-                  trainingJobBaseName(ctx, model));
-  req["InferenceSpecification"] = spec;
   req["ModelApprovalStatus"] = "PendingManualApproval";
   if (Json meta = approvalMetadata(ctx, id); !meta.empty())
-    req["CustomerMetadataProperties"] = meta;
-  req["Tags"] = tags(ctx, model);
+    req["CustomerMetadataProperties"] = std::move(meta);
+  req["Tags"] = common.tags;
   return req;
+}
+
+} // namespace
+
+std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, std::string &why) {
+  return createTrainingJob(ctx, id, ModelCommon(ctx, id), why);
+}
+
+std::optional<Json> createModel(const BackendContext &ctx, DeclId id, std::string &why) {
+  return createModel(ctx, id, ModelCommon(ctx, id), why);
+}
+
+std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id, std::string &why) {
+  return createEndpointConfig(ctx, id, ModelCommon(ctx, id), why);
+}
+
+Json createEndpoint(const BackendContext &ctx, DeclId id) {
+  return createEndpoint(ModelCommon(ctx, id));
+}
+
+Json createModelPackageGroup(const BackendContext &ctx, DeclId id) {
+  return createModelPackageGroup(ctx, ModelCommon(ctx, id));
+}
+
+std::optional<Json> createModelPackage(const BackendContext &ctx, DeclId id, std::string &why) {
+  return createModelPackage(ctx, id, ModelCommon(ctx, id), why);
 }
 
 std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
                                    std::vector<std::string> &skipped) {
-  const sema::Decl &model = ctx.program.decl(id);
+  const ModelCommon common(ctx, id);
+  const sema::Decl &model = common.decl;
   std::vector<Request> out;
+  out.reserve(8);
   std::string dir = "sagemaker/" + model.name + "/";
-  auto add = [&](std::string cli, std::string service, std::string operation, Json body) {
-    out.push_back(Request{dir + cli + ".json", std::move(service), std::move(operation), cli,
-                          std::move(body)});
+  auto add = [&](const char *cli, const char *service, const char *operation, Json body) {
+    out.push_back(Request{dir + cli + ".json", service, operation, cli, std::move(body)});
   };
   auto skip = [&](llvm::StringRef what, const std::string &why) {
     skipped.push_back(fmt::format("{}: no {} because {}", model.qualifiedName, what, why));
@@ -467,15 +522,15 @@ std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
   std::string why;
 
   add("create-model-package-group", "sagemaker", "CreateModelPackageGroup",
-      createModelPackageGroup(ctx, id));
+      createModelPackageGroup(ctx, common));
   if (ctx.env.get(id, "train")) {
-    if (auto job = createTrainingJob(ctx, id, why))
+    if (auto job = createTrainingJob(ctx, id, common, why))
       add("create-training-job", "sagemaker", "CreateTrainingJob", std::move(*job));
     else
       skip("CreateTrainingJob", why);
   }
   if (ctx.env.get(id, "approval")) {
-    if (auto pkg = createModelPackage(ctx, id, why))
+    if (auto pkg = createModelPackage(ctx, id, common, why))
       add("create-model-package", "sagemaker", "CreateModelPackage", std::move(*pkg));
     else
       skip("CreateModelPackage", why);
@@ -483,19 +538,19 @@ std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
   const Value *serve = ctx.env.get(id, "serve");
   if (!serve)
     return out;
-  auto m = createModel(ctx, id, why);
+  auto m = createModel(ctx, id, common, why);
   if (!m) {
     skip("CreateModel, CreateEndpointConfig or CreateEndpoint", why);
     return out;
   }
-  auto config = createEndpointConfig(ctx, id, why);
+  auto config = createEndpointConfig(ctx, id, common, why);
   if (!config) {
     skip("CreateEndpointConfig or CreateEndpoint", why);
     return out;
   }
   add("create-model", "sagemaker", "CreateModel", std::move(*m));
   add("create-endpoint-config", "sagemaker", "CreateEndpointConfig", std::move(*config));
-  add("create-endpoint", "sagemaker", "CreateEndpoint", createEndpoint(ctx, id));
+  add("create-endpoint", "sagemaker", "CreateEndpoint", createEndpoint(common));
 
   const Value *serverless = field(serve, "serverless");
   if (serverless && serverless->boolean && monitored(ctx, id))
@@ -507,7 +562,8 @@ std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
   int64_t min = intOf(replicas->items[0], 1), max = intOf(replicas->items[1], 1);
   if (min >= max)
     return out;
-  std::string resourceId = fmt::format("endpoint/{}/variant/{}", endpointName(ctx, model), kVariant);
+  // resourceName is the endpoint name.
+  std::string resourceId = fmt::format("endpoint/{}/variant/{}", common.name, kVariant);
   add("register-scalable-target", "application-autoscaling", "RegisterScalableTarget",
       Json{{"ServiceNamespace", "sagemaker"},
            {"ResourceId", resourceId},
@@ -515,7 +571,7 @@ std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
            {"MinCapacity", min},
            {"MaxCapacity", max}});
   add("put-scaling-policy", "application-autoscaling", "PutScalingPolicy",
-      Json{{"PolicyName", endpointName(ctx, model) + "-invocations"},
+      Json{{"PolicyName", common.name + "-invocations"},
            {"ServiceNamespace", "sagemaker"},
            {"ResourceId", resourceId},
            {"ScalableDimension", "sagemaker:variant:DesiredInstanceCount"},
