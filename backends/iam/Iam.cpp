@@ -5,6 +5,7 @@
 // of its roles in `iam/roles/<team>.json`, and the same roles as Terraform
 // JSON in `iam/terraform/<team>.tf.json`; `iam/manifest.json` indexes them.
 // docs/backends/iam.md explains every grant.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -24,22 +25,167 @@ using sema::DeclKind;
 using sema::EdgeKind;
 using sema::Value;
 
-Json policyDocument(const std::vector<Statement> &statements) {
-  Json doc = Json::object();
-  doc["Version"] = "2012-10-17";
-  Json list = Json::array();
-  for (const Statement &s : statements) {
-    Json st = Json::object();
-    st["Sid"] = s.sid;
-    st["Effect"] = s.allow ? "Allow" : "Deny";
-    st["Action"] = s.actions;
-    st["Resource"] = s.resources;
-    if (!s.condition.is_null())
-      st["Condition"] = s.condition;
-    list.push_back(st);
+// The keys under `op`, which is added after the others when new.
+static std::vector<ConditionKey> &keysOf(std::vector<Condition::Operator> &ops, llvm::StringRef op) {
+  for (Condition::Operator &o : ops)
+    if (o.op == op)
+      return o.keys;
+  ops.push_back(Condition::Operator{op.str(), {}});
+  return ops.back().keys;
+}
+
+Condition &Condition::add(llvm::StringRef op, llvm::StringRef key, std::string value) {
+  std::vector<std::string> values;
+  values.push_back(std::move(value));
+  keysOf(ops, op).push_back(ConditionKey{key.str(), std::move(values), /*list=*/false});
+  return *this;
+}
+
+Condition &Condition::addList(llvm::StringRef op, llvm::StringRef key, std::vector<std::string> values) {
+  keysOf(ops, op).push_back(ConditionKey{key.str(), std::move(values), /*list=*/true});
+  return *this;
+}
+
+const std::vector<std::string> *Condition::find(llvm::StringRef op, llvm::StringRef key) const {
+  for (const Operator &o : ops)
+    if (o.op == op)
+      for (const ConditionKey &k : o.keys)
+        if (k.key == key)
+          return &k.values;
+  return nullptr;
+}
+
+namespace {
+
+// ---- JSON text of the documents, compact (`indent` < 0) or pretty, laid
+// out as nlohmann's dump lays out the same tree (see json::appendValue).
+
+// Before an item of an object or list whose items are at `level`: the
+// comma unless it is the first, then the line break when pretty.
+void item(std::string &out, int indent, int level, bool first) {
+  if (!first)
+    out += ',';
+  if (indent >= 0)
+    json::newline(out, indent, level);
+}
+
+// `"k": ` (`"k":` when compact) as an item at `level`.
+void member(std::string &out, int indent, int level, llvm::StringRef k, bool first = false) {
+  item(out, indent, level, first);
+  json::appendString(out, k);
+  out += indent >= 0 ? ": " : ":";
+}
+
+// The closing bracket of a non-empty object or list at `level`.
+void closeWith(std::string &out, int indent, int level, char bracket) {
+  if (indent >= 0)
+    json::newline(out, indent, level);
+  out += bracket;
+}
+
+void appendList(std::string &out, const std::vector<std::string> &items, int indent, int level) {
+  if (items.empty()) {
+    out += "[]";
+    return;
   }
-  doc["Statement"] = list;
-  return doc;
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    item(out, indent, level + 1, i == 0);
+    json::appendString(out, items[i]);
+  }
+  closeWith(out, indent, level, ']');
+}
+
+void appendCondition(std::string &out, const Condition &c, int indent, int level) {
+  if (c.ops.empty()) {
+    out += "{}";
+    return;
+  }
+  out += '{';
+  for (size_t i = 0; i < c.ops.size(); ++i) {
+    const Condition::Operator &op = c.ops[i];
+    member(out, indent, level + 1, op.op, i == 0);
+    if (op.keys.empty()) {
+      out += "{}";
+      continue;
+    }
+    out += '{';
+    for (size_t j = 0; j < op.keys.size(); ++j) {
+      const ConditionKey &k = op.keys[j];
+      member(out, indent, level + 2, k.key, j == 0);
+      if (k.list)
+        appendList(out, k.values, indent, level + 2);
+      else
+        json::appendString(out, k.values.empty() ? llvm::StringRef() : llvm::StringRef(k.values.front()));
+    }
+    closeWith(out, indent, level + 1, '}');
+  }
+  closeWith(out, indent, level, '}');
+}
+
+// `{"Version": "2012-10-17", "Statement": [{...}, ...]}`, each statement's
+// members written by `body(statement, level of its members)`.
+template <typename S, typename F>
+void appendDocument(std::string &out, const std::vector<S> &statements, int indent, int level, F &&body) {
+  out += '{';
+  member(out, indent, level + 1, "Version", true);
+  out += "\"2012-10-17\"";
+  member(out, indent, level + 1, "Statement");
+  if (statements.empty()) {
+    out += "[]";
+  } else {
+    out += '[';
+    for (size_t i = 0; i < statements.size(); ++i) {
+      item(out, indent, level + 2, i == 0);
+      out += '{';
+      body(statements[i], level + 3);
+      closeWith(out, indent, level + 2, '}');
+    }
+    closeWith(out, indent, level + 1, ']');
+  }
+  closeWith(out, indent, level, '}');
+}
+
+} // namespace
+
+void appendPolicyDocument(std::string &out, const std::vector<Statement> &statements, int indent, int level) {
+  appendDocument(out, statements, indent, level, [&](const Statement &s, int l) {
+    member(out, indent, l, "Sid", true);
+    json::appendString(out, s.sid);
+    member(out, indent, l, "Effect");
+    out += s.allow ? "\"Allow\"" : "\"Deny\"";
+    member(out, indent, l, "Action");
+    appendList(out, s.actions, indent, l);
+    member(out, indent, l, "Resource");
+    appendList(out, s.resources, indent, l);
+    if (!s.condition.empty()) {
+      member(out, indent, l, "Condition");
+      appendCondition(out, s.condition, indent, l);
+    }
+  });
+}
+
+void appendTrustDocument(std::string &out, const std::vector<TrustStatement> &statements, int indent, int level) {
+  appendDocument(out, statements, indent, level, [&](const TrustStatement &s, int l) {
+    member(out, indent, l, "Sid", true);
+    json::appendString(out, s.sid);
+    member(out, indent, l, "Effect");
+    out += "\"Allow\"";
+    member(out, indent, l, "Principal");
+    out += '{';
+    member(out, indent, l + 1, s.principalType, true);
+    json::appendString(out, s.principal);
+    closeWith(out, indent, l, '}');
+    member(out, indent, l, "Action");
+    if (s.actions.size() == 1)
+      json::appendString(out, s.actions.front());
+    else
+      appendList(out, s.actions, indent, l);
+    if (!s.condition.empty()) {
+      member(out, indent, l, "Condition");
+      appendCondition(out, s.condition, indent, l);
+    }
+  });
 }
 
 namespace {
@@ -60,7 +206,12 @@ std::string camel(llvm::StringRef name) {
   return out;
 }
 
-std::vector<std::string> sorted(std::set<std::string> s) { return {s.begin(), s.end()}; }
+// Sorted and unique, as policies list actions and resources.
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
 
 class Builder {
 public:
@@ -134,19 +285,26 @@ private:
     return r;
   }
 
-  static void add(Role &r, std::string sid, bool allow, std::set<std::string> actions,
-                  std::set<std::string> resources, Json condition = nullptr) {
-    // Sids must be unique within a policy.
-    std::string unique = sid;
-    for (int n = 2;; ++n) {
-      bool taken = false;
+  static void add(Role &r, std::string sid, bool allow, std::vector<std::string> actions,
+                  std::vector<std::string> resources, Condition condition = {}) {
+    // Sids must be unique within a policy. A role holds a handful of
+    // statements, so looking through them is cheaper than a set.
+    auto taken = [&](const std::string &candidate) {
       for (const Statement &s : r.statements)
-        taken |= s.sid == unique;
-      if (!taken)
-        break;
-      unique = sid + std::to_string(n);
+        if (s.sid == candidate)
+          return true;
+      return false;
+    };
+    if (taken(sid)) {
+      std::string unique;
+      for (int n = 2;; ++n) {
+        unique = sid + std::to_string(n);
+        if (!taken(unique))
+          break;
+      }
+      sid = std::move(unique);
     }
-    r.statements.push_back(Statement{unique, allow, sorted(std::move(actions)),
+    r.statements.push_back(Statement{std::move(sid), allow, sorted(std::move(actions)),
                                      sorted(std::move(resources)), std::move(condition)});
   }
 
@@ -165,53 +323,46 @@ private:
 
   // ---- trust policies
 
-  static Json trustDocument(Json statements) {
-    return Json{{"Version", "2012-10-17"}, {"Statement", std::move(statements)}};
-  }
-
   // Pods running as `sa` in `ns`.
-  Json podStatement(Role &r, const std::string &ns, const std::string &sa) const {
+  TrustStatement podStatement(Role &r, const std::string &ns, const std::string &sa) const {
+    TrustStatement st;
     if (usesIrsa(ctx_)) {
       const std::string &oidc = ws_.oidcProvider;
-      return Json{
-          {"Sid", "KubernetesServiceAccount"},
-          {"Effect", "Allow"},
-          {"Principal",
-           {{"Federated", fmt::format("arn:{}:iam::{}:oidc-provider/{}", ws_.partition, ws_.account, oidc)}}},
-          {"Action", "sts:AssumeRoleWithWebIdentity"},
-          {"Condition",
-           {{"StringEquals",
-             {{oidc + ":sub", fmt::format("system:serviceaccount:{}:{}", ns, sa)},
-              {oidc + ":aud", "sts.amazonaws.com"}}}}}};
+      st.sid = "KubernetesServiceAccount";
+      st.principalType = "Federated";
+      st.principal = fmt::format("arn:{}:iam::{}:oidc-provider/{}", ws_.partition, ws_.account, oidc);
+      st.actions = {"sts:AssumeRoleWithWebIdentity"};
+      st.condition.add("StringEquals", oidc + ":sub", fmt::format("system:serviceaccount:{}:{}", ns, sa))
+          .add("StringEquals", oidc + ":aud", "sts.amazonaws.com");
+      return st;
     }
     // EKS Pod Identity: the association (Terraform) binds the service
     // account; the conditions pin account, cluster, namespace and service
     // account again through the session tags EKS sets.
     r.podIdentityNamespace = ns;
     r.podIdentityServiceAccount = sa;
-    return Json{
-        {"Sid", "EksPodIdentity"},
-        {"Effect", "Allow"},
-        {"Principal", {{"Service", "pods.eks.amazonaws.com"}}},
-        {"Action", Json::array({"sts:AssumeRole", "sts:TagSession"})},
-        {"Condition",
-         {{"StringEquals",
-           {{"aws:SourceAccount", ws_.account},
-            {"aws:RequestTag/kubernetes-namespace", ns},
-            {"aws:RequestTag/kubernetes-service-account", sa}}},
-          {"ArnEquals",
-           {{"aws:SourceArn",
-             fmt::format("arn:{}:eks:{}:{}:cluster/{}", ws_.partition, ws_.region, ws_.account, ws_.cluster)}}}}}};
+    st.sid = "EksPodIdentity";
+    st.principalType = "Service";
+    st.principal = "pods.eks.amazonaws.com";
+    st.actions = {"sts:AssumeRole", "sts:TagSession"};
+    st.condition.add("StringEquals", "aws:SourceAccount", ws_.account)
+        .add("StringEquals", "aws:RequestTag/kubernetes-namespace", ns)
+        .add("StringEquals", "aws:RequestTag/kubernetes-service-account", sa)
+        .add("ArnEquals", "aws:SourceArn",
+             fmt::format("arn:{}:eks:{}:{}:cluster/{}", ws_.partition, ws_.region, ws_.account, ws_.cluster));
+    return st;
   }
 
-  Json serviceTrust(const std::string &service, const std::string &sid = "SageMaker") const {
+  TrustStatement serviceTrust(const std::string &service, const std::string &sid = "SageMaker") const {
     // aws:SourceAccount keeps another account's use of the service from
     // assuming this role (the confused-deputy guard AWS documents).
-    return Json{{"Sid", sid},
-                {"Effect", "Allow"},
-                {"Principal", {{"Service", service}}},
-                {"Action", "sts:AssumeRole"},
-                {"Condition", {{"StringEquals", {{"aws:SourceAccount", ws_.account}}}}}};
+    TrustStatement st;
+    st.sid = sid;
+    st.principalType = "Service";
+    st.principal = service;
+    st.actions = {"sts:AssumeRole"};
+    st.condition.add("StringEquals", "aws:SourceAccount", ws_.account);
+    return st;
   }
 
   // ---- permissions
@@ -229,25 +380,26 @@ private:
       if (allow) {
         // Listing is a bucket-level action; the condition keeps it to the
         // dataset's prefix.
-        Json condition = nullptr;
+        Condition condition;
         if (!prefix.empty())
-          condition = Json{{"StringLike", {{"s3:prefix", Json::array({prefix + "*"})}}}};
-        add(r, "List" + what, true, {"s3:ListBucket"}, {s3Bucket(bucket)}, condition);
+          condition.addList("StringLike", "s3:prefix", {prefix + "*"});
+        add(r, "List" + what, true, {"s3:ListBucket"}, {s3Bucket(bucket)}, std::move(condition));
       }
     } else {
-      std::set<std::string> actions{"s3:PutObject", "s3:AbortMultipartUpload"};
+      std::vector<std::string> actions{"s3:PutObject", "s3:AbortMultipartUpload"};
       if (!allow)
-        actions.insert("s3:DeleteObject");
-      add(r, (allow ? "Write" : "DenyWrite") + what, allow, actions, {s3Objects(bucket, prefix)});
+        actions.push_back("s3:DeleteObject");
+      add(r, (allow ? "Write" : "DenyWrite") + what, allow, std::move(actions), {s3Objects(bucket, prefix)});
     }
     if (!allow)
       return;
     if (const Value *key = ctx_.env.get(dataset, "kms_key"); key && !key->text.empty()) {
-      std::set<std::string> actions{"kms:Decrypt"};
+      std::vector<std::string> actions{"kms:Decrypt"};
       if (write)
-        actions.insert("kms:GenerateDataKey");
+        actions.push_back("kms:GenerateDataKey");
       // Only through S3 in this region: the key cannot be used directly.
-      Json condition{{"StringEquals", {{"kms:ViaService", fmt::format("s3.{}.amazonaws.com", ws_.region)}}}};
+      Condition condition;
+      condition.add("StringEquals", "kms:ViaService", fmt::format("s3.{}.amazonaws.com", ws_.region));
       llvm::StringRef k = key->text;
       std::string resource;
       if (k.startswith("arn:")) {
@@ -256,11 +408,12 @@ private:
         // An alias cannot be a policy resource for Decrypt; the key it
         // names is matched by the kms:ResourceAliases condition instead.
         resource = fmt::format("arn:{}:kms:{}:{}:key/*", ws_.partition, ws_.region, ws_.account);
-        condition["ForAnyValue:StringEquals"] = Json{{"kms:ResourceAliases", Json::array({k.str()})}};
+        condition.addList("ForAnyValue:StringEquals", "kms:ResourceAliases", {k.str()});
       } else {
         resource = fmt::format("arn:{}:kms:{}:{}:key/{}", ws_.partition, ws_.region, ws_.account, k);
       }
-      add(r, (write ? "EncryptWith" : "DecryptWith") + what, true, actions, {resource}, condition);
+      add(r, (write ? "EncryptWith" : "DecryptWith") + what, true, std::move(actions), {std::move(resource)},
+          std::move(condition));
     }
   }
 
@@ -312,7 +465,7 @@ private:
 
   Role service(const sema::Decl &decl) const {
     Role r = start(decl, "", "Service");
-    r.trust = trustDocument(Json::array({podStatement(r, namespaceOf(ctx_, decl.id), serviceAccountName(decl))}));
+    r.trust.push_back(podStatement(r, namespaceOf(ctx_, decl.id), serviceAccountName(decl)));
     std::set<DeclId> writes;
     for (DeclId d : edgesFrom(decl.id, EdgeKind::Writes))
       writes.insert(d);
@@ -328,7 +481,7 @@ private:
 
   Role training(const sema::Decl &decl) const {
     Role r = start(decl, "training", "Training jobs of model");
-    r.trust = trustDocument(Json::array({serviceTrust("sagemaker.amazonaws.com")}));
+    r.trust.push_back(serviceTrust("sagemaker.amazonaws.com"));
     for (DeclId d : edgesFrom(decl.id, EdgeKind::TrainedOn))
       datasetAccess(r, d, false);
     std::string prefix = artifactPrefix(ctx_, decl);
@@ -338,14 +491,15 @@ private:
     logs(r, "/aws/sagemaker/TrainingJobs", trainingJobName(ctx_, decl));
     // SageMaker checks that whoever starts a job may pass its role; a job
     // that starts follow-up work with its own role needs the same.
-    add(r, "PassOwnRole", true, {"iam:PassRole"}, {r.arn},
-        Json{{"StringEquals", {{"iam:PassedToService", "sagemaker.amazonaws.com"}}}});
+    Condition passedTo;
+    passedTo.add("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com");
+    add(r, "PassOwnRole", true, {"iam:PassRole"}, {r.arn}, std::move(passedTo));
     return r;
   }
 
   Role serving(const sema::Decl &decl) const {
     Role r = start(decl, "serving", "Endpoint of model");
-    r.trust = trustDocument(Json::array({serviceTrust("sagemaker.amazonaws.com")}));
+    r.trust.push_back(serviceTrust("sagemaker.amazonaws.com"));
     std::string prefix = artifactPrefix(ctx_, decl);
     add(r, "ReadArtifacts", true, {"s3:GetObject"}, {s3Objects(ws_.artifactBucket, prefix)});
     const Value *monitoring = ctx_.env.get(decl.id, "monitoring");
@@ -360,15 +514,11 @@ private:
 
   Role pipeline(const sema::Decl &decl) const {
     Role r = start(decl, "", "Pipeline");
-    Json trust = Json::array({podStatement(r, namespaceOf(ctx_, decl.id), serviceAccountName(decl))});
+    r.trust.push_back(podStatement(r, namespaceOf(ctx_, decl.id), serviceAccountName(decl)));
     if (!ws_.airflowRole.empty())
       // Tasks that run as Airflow operators (not pods) assume this role
       // from the Airflow workers' role.
-      trust.push_back(Json{{"Sid", "AirflowWorkers"},
-                           {"Effect", "Allow"},
-                           {"Principal", {{"AWS", ws_.airflowRole}}},
-                           {"Action", "sts:AssumeRole"}});
-    r.trust = trustDocument(trust);
+      r.trust.push_back(TrustStatement{"AirflowWorkers", "AWS", ws_.airflowRole, {"sts:AssumeRole"}, {}});
     for (DeclId d : edgesFrom(decl.id, EdgeKind::Reads))
       datasetAccess(r, d, false);
     for (DeclId d : edgesFrom(decl.id, EdgeKind::Writes))
@@ -380,13 +530,13 @@ private:
     Role r = start(decl, "", "Agent");
     const Value *inCluster = ctx_.env.get(decl.id, "in_cluster");
     if (!inCluster || inCluster->boolean) {
-      r.trust = trustDocument(Json::array({podStatement(r, namespaceOf(ctx_, decl.id), serviceAccountName(decl))}));
+      r.trust.push_back(podStatement(r, namespaceOf(ctx_, decl.id), serviceAccountName(decl)));
     } else {
       // An agent outside the cluster runs as a Bedrock agent.
-      Json st = serviceTrust("bedrock.amazonaws.com", "BedrockAgents");
-      st["Condition"]["ArnLike"] = Json{
-          {"aws:SourceArn", fmt::format("arn:{}:bedrock:{}:{}:agent/*", ws_.partition, ws_.region, ws_.account)}};
-      r.trust = trustDocument(Json::array({st}));
+      TrustStatement st = serviceTrust("bedrock.amazonaws.com", "BedrockAgents");
+      st.condition.add("ArnLike", "aws:SourceArn",
+                       fmt::format("arn:{}:bedrock:{}:{}:agent/*", ws_.partition, ws_.region, ws_.account));
+      r.trust.push_back(std::move(st));
     }
     if (const Value *fm = ctx_.env.get(decl.id, "foundation_model"); fm && !fm->text.empty()) {
       std::string arn = llvm::StringRef(fm->text).startswith("arn:")
@@ -489,6 +639,15 @@ void str(std::string &out, int level, llvm::StringRef k, llvm::StringRef v, bool
   json::appendString(out, v);
 }
 
+// The same for a Terraform string: `v` through tfEscape, copied only when
+// it holds a `$` or `%`.
+void tfStr(std::string &out, int level, llvm::StringRef k, llvm::StringRef v, bool first = false) {
+  if (v.find_first_of("$%") == llvm::StringRef::npos)
+    str(out, level, k, v, first);
+  else
+    str(out, level, k, tfEscape(v), first);
+}
+
 class IamBackend final : public Backend {
 public:
   llvm::StringRef name() const override { return "iam"; }
@@ -518,6 +677,9 @@ public:
     index.reserve(total * 192);
     std::set<std::string> seen;
     bool any = false;
+    // Per role, reused: the compact trust and policy documents joined by a
+    // newline (the content hash's input), and each as a JSON string.
+    std::string docs, trustString, policyString;
     Builder(ctx).forEach([&](Role &&r) {
       any = true;
       std::string team = teamFile(ctx, *r.decl);
@@ -545,12 +707,21 @@ public:
         for (int k = 0; k < 4; ++k)
           t.tf[k].reserve(n * kPerRole[k]);
       }
-      Json policy = policyDocument(r.statements);
       std::string source = sourceLocation(ctx, *r.decl);
-      std::string trustText, policyText;
-      json::appendValue(trustText, r.trust);
-      json::appendValue(policyText, policy);
-      std::string hash = contentHash(trustText + "\n" + policyText);
+      // Each document's compact text is written once, and quoted once for
+      // the CLI input and (when it holds no `$` or `%`) Terraform.
+      docs.clear();
+      appendTrustDocument(docs, r.trust);
+      size_t trustSize = docs.size();
+      docs += '\n';
+      appendPolicyDocument(docs, r.statements);
+      llvm::StringRef trustText = llvm::StringRef(docs).take_front(trustSize);
+      llvm::StringRef policyText = llvm::StringRef(docs).drop_front(trustSize + 1);
+      std::string hash = contentHash(docs);
+      trustString.clear();
+      json::appendString(trustString, trustText);
+      policyString.clear();
+      json::appendString(policyString, policyText);
       const std::pair<const char *, const std::string *> tags[] = {{"plat:source", &source},
                                                                    {"plat:declaration", &r.decl->qualifiedName},
                                                                    {"plat:content-hash", &hash}};
@@ -570,10 +741,10 @@ public:
       str(o, 3, "source", source);
       str(o, 3, "contentHash", hash);
       key(o, 3, "trustPolicy");
-      json::appendValue(o, r.trust, 2, 3);
+      appendTrustDocument(o, r.trust, 2, 3);
       if (hasPolicy) {
         key(o, 3, "policy");
-        json::appendValue(o, policy, 2, 3);
+        appendPolicyDocument(o, r.statements, 2, 3);
       }
       key(o, 3, "notGranted");
       if (r.notGranted.empty()) {
@@ -595,7 +766,8 @@ public:
       str(o, 4, "Description", r.description);
       key(o, 4, "MaxSessionDuration");
       o += "3600";
-      str(o, 4, "AssumeRolePolicyDocument", trustText);
+      key(o, 4, "AssumeRolePolicyDocument");
+      o += trustString;
       key(o, 4, "Tags");
       o += '[';
       for (const auto &[k, v] : tags) {
@@ -623,7 +795,8 @@ public:
         o += '{';
         str(o, 4, "RoleName", r.name, true);
         str(o, 4, "PolicyName", r.name);
-        str(o, 4, "PolicyDocument", policyText);
+        key(o, 4, "PolicyDocument");
+        o += policyString;
         json::newline(o, 2, 3);
         o += '}';
       }
@@ -653,22 +826,31 @@ public:
         key(x, 4, "tags");
         x += '{';
         for (const auto &[k, v] : tags)
-          str(x, 5, k, tfEscape(*v), k == tags[0].first);
+          tfStr(x, 5, k, *v, k == tags[0].first);
         str(x, 5, "plat:managed-by", "platc");
         json::newline(x, 2, 4);
         x += '}';
       };
-      std::string description = tfEscape(r.description);
+      // A document as a Terraform string: the quoted text already written
+      // unless it holds a `$` or `%` that tfEscape may double.
+      auto tfDocument = [&](std::string &x, llvm::StringRef k, llvm::StringRef text, const std::string &quoted) {
+        if (text.find_first_of("$%") == llvm::StringRef::npos) {
+          key(x, 4, k);
+          x += quoted;
+        } else {
+          str(x, 4, k, tfEscape(text));
+        }
+      };
       {
         std::string &x = t.tf[0];
         key(x, 3, id, x.empty());
         x += '{';
         str(x, 4, "name", r.name, true);
         str(x, 4, "path", "/");
-        str(x, 4, "description", description);
+        tfStr(x, 4, "description", r.description);
         key(x, 4, "max_session_duration");
         x += "3600";
-        str(x, 4, "assume_role_policy", tfEscape(trustText));
+        tfDocument(x, "assume_role_policy", trustText, trustString);
         tfTags(x);
         json::newline(x, 2, 3);
         x += '}';
@@ -679,8 +861,8 @@ public:
         x += '{';
         str(x, 4, "name", r.name, true);
         str(x, 4, "path", "/");
-        str(x, 4, "description", description);
-        str(x, 4, "policy", tfEscape(policyText));
+        tfStr(x, 4, "description", r.description);
+        tfDocument(x, "policy", policyText, policyString);
         tfTags(x);
         json::newline(x, 2, 3);
         x += '}';

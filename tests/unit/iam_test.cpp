@@ -5,6 +5,7 @@
 
 #include "backends/Naming.h"
 #include "backends/iam/Policies.h"
+#include "backends/json/JsonText.h"
 #include "sema/Program.h"
 #include "workspace/Workspace.h"
 
@@ -49,6 +50,14 @@ const iam::Statement *statement(const iam::Role &r, const std::string &sid) {
 }
 
 using Strings = std::vector<std::string>;
+using Json = plat::backends::json::Json;
+
+// The role's trust policy as written, read back.
+Json trust(const iam::Role &r) {
+  std::string text;
+  iam::appendTrustDocument(text, r.trust);
+  return Json::parse(text);
+}
 
 } // namespace
 
@@ -73,12 +82,14 @@ TEST_CASE("reads, writes and calls become exactly scoped statements", "[iam]") {
   const iam::Statement *list = statement(sf, "ListOrders");
   REQUIRE(list);
   CHECK(list->resources == Strings{"arn:aws:s3:::corner-data"});
-  CHECK(list->condition["StringLike"]["s3:prefix"][0] == "orders/*");
+  REQUIRE(list->condition.find("StringLike", "s3:prefix"));
+  CHECK(*list->condition.find("StringLike", "s3:prefix") == Strings{"orders/*"});
   const iam::Statement *kms = statement(sf, "DecryptWithOrders");
   REQUIRE(kms);
   CHECK(kms->actions == Strings{"kms:Decrypt"});
   CHECK(kms->resources == Strings{"arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab"});
-  CHECK(kms->condition["StringEquals"]["kms:ViaService"] == "s3.us-east-1.amazonaws.com");
+  REQUIRE(kms->condition.find("StringEquals", "kms:ViaService"));
+  CHECK(*kms->condition.find("StringEquals", "kms:ViaService") == Strings{"s3.us-east-1.amazonaws.com"});
   const iam::Statement *invoke = statement(sf, "InvokeRanker");
   REQUIRE(invoke);
   CHECK(invoke->resources == Strings{"arn:aws:sagemaker:us-east-1:210987654321:endpoint/ranker-dev"});
@@ -113,8 +124,8 @@ TEST_CASE("no wildcard action, and `*` only where AWS allows nothing narrower", 
 TEST_CASE("training and serving roles", "[iam]") {
   Built b = load("prod");
   const iam::Role &train = role(b, "corner-prod-model-ranker-training");
-  CHECK(train.trust["Statement"][0]["Principal"]["Service"] == "sagemaker.amazonaws.com");
-  CHECK(train.trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"] == "210987654321");
+  CHECK(trust(train)["Statement"][0]["Principal"]["Service"] == "sagemaker.amazonaws.com");
+  CHECK(trust(train)["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"] == "210987654321");
   REQUIRE(statement(train, "ReadOrders"));
   CHECK(statement(train, "WriteArtifacts")->resources == Strings{"arn:aws:s3:::corner-artifacts/ranker/prod/*"});
   CHECK(statement(train, "EcrPull")->resources ==
@@ -134,7 +145,7 @@ TEST_CASE("training and serving roles", "[iam]") {
 TEST_CASE("pods trust EKS Pod Identity when the workspace names no OIDC provider", "[iam]") {
   Built b = load("dev");
   const iam::Role &sf = role(b, "corner-dev-service-storefront");
-  const auto &st = sf.trust["Statement"][0];
+  Json st = trust(sf)["Statement"][0];
   CHECK(st["Principal"]["Service"] == "pods.eks.amazonaws.com");
   CHECK(st["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-namespace"] == "shop-dev");
   CHECK(st["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == "storefront");
@@ -156,7 +167,7 @@ TEST_CASE("agents get their `may` list, explicit denies, and Bedrock outside the
   CHECK_FALSE(statement(helper, "WriteOrders"));
 
   const iam::Role &outside = role(b, "corner-dev-agent-outside");
-  CHECK(outside.trust["Statement"][0]["Principal"]["Service"] == "bedrock.amazonaws.com");
+  CHECK(trust(outside)["Statement"][0]["Principal"]["Service"] == "bedrock.amazonaws.com");
   CHECK(outside.podIdentityServiceAccount.empty());
 }
 
@@ -165,5 +176,32 @@ TEST_CASE("role names fit IAM's limit and stay distinct", "[iam]") {
   for (const iam::Role &r : b.roles) {
     CHECK(r.name.size() <= 64);
     CHECK(r.arn == "arn:aws:iam::210987654321:role/" + r.name);
+  }
+}
+
+TEST_CASE("documents are written as nlohmann dumps them, compact and pretty", "[iam]") {
+  for (const char *env : {"dev", "prod"}) {
+    Built b = load(env);
+    for (const iam::Role &r : b.roles) {
+      INFO(env << " " << r.name);
+      for (int which = 0; which < 2; ++which) {
+        auto write = [&](std::string &out, int indent, int level) {
+          if (which == 0)
+            iam::appendTrustDocument(out, r.trust, indent, level);
+          else
+            iam::appendPolicyDocument(out, r.statements, indent, level);
+        };
+        std::string compact, pretty, nested;
+        write(compact, -1, 0);
+        write(pretty, 2, 0);
+        write(nested, 2, 3);
+        Json doc = Json::parse(compact);
+        CHECK(compact == doc.dump());
+        CHECK(pretty == doc.dump(2));
+        std::string want;
+        plat::backends::json::appendValue(want, doc, 2, 3);
+        CHECK(nested == want);
+      }
+    }
   }
 }
