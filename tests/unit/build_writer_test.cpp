@@ -87,3 +87,25 @@ TEST_CASE("a rebuild never trusts a previous file that was edited or linked else
   CHECK(read(out / "a.json") == "{}\n");
   CHECK(inode(out / "b.json") != inode(tmp.path / "outside.json"));
 }
+
+TEST_CASE("replacing the output removes the previous one without following links out of it",
+          "[build][writer]") {
+  TempDir tmp;
+  fs::path out = tmp.path / "out";
+  fs::path outside = tmp.path / "outside";
+  fs::create_directories(outside / "keep");
+  { std::ofstream(outside / "keep" / "data.txt") << "mine\n"; }
+  REQUIRE(writeOutputAtomically(out, {{"dev/a.yaml", "a: 1\n"}, {"dev/deep/b/c.json", "{}\n"}}).empty());
+  // Someone leaves links to folders and files outside inside the output.
+  fs::create_directory_symlink(outside, out / "dev" / "link-to-dir");
+  fs::create_symlink(outside / "keep" / "data.txt", out / "dev" / "deep" / "link-to-file");
+  REQUIRE(writeOutputAtomically(out, {{"dev/a.yaml", "a: 2\n"}}).empty());
+  CHECK(read(out / "dev/a.yaml") == "a: 2\n");
+  CHECK_FALSE(fs::exists(fs::symlink_status(out / "dev" / "link-to-dir")));
+  CHECK_FALSE(fs::exists(out / "dev" / "deep"));
+  CHECK(read(outside / "keep" / "data.txt") == "mine\n");
+  size_t entries = 0;
+  for (const auto &e : fs::directory_iterator(tmp.path))
+    entries += e.path().filename() != "out" && e.path().filename() != "outside";
+  CHECK(entries == 0);
+}
