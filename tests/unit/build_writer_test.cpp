@@ -4,16 +4,20 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "backends/BuildWriter.h"
 
 namespace fs = std::filesystem;
+using plat::backends::OutputWriter;
 using plat::backends::writeOutputAtomically;
 
 namespace {
@@ -108,4 +112,80 @@ TEST_CASE("replacing the output removes the previous one without following links
   for (const auto &e : fs::directory_iterator(tmp.path))
     entries += e.path().filename() != "out" && e.path().filename() != "outside";
   CHECK(entries == 0);
+}
+
+namespace {
+
+// One build through OutputWriter, returning what it did with each file.
+OutputWriter::Stats build(const fs::path &out, const std::map<std::string, std::string> &files) {
+  OutputWriter w;
+  REQUIRE(w.begin(out).empty());
+  REQUIRE(w.write(files).empty());
+  REQUIRE(w.commit().empty());
+  return w.stats();
+}
+
+// File timestamps come from a clock that may tick only every few
+// milliseconds; waiting makes "after the index was written" unambiguous.
+void nextTick() { std::this_thread::sleep_for(std::chrono::milliseconds(30)); }
+
+} // namespace
+
+TEST_CASE("a rebuild carries files over by the output index without reading them",
+          "[build][writer]") {
+  TempDir tmp;
+  fs::path out = tmp.path / "out";
+  std::map<std::string, std::string> files{
+      {"dev/a.yaml", "a: 1\n"}, {"dev/b.yaml", "b: 1\n"}, {"prod/c d.json", "{}\n"}};
+  OutputWriter::Stats first = build(out, files);
+  CHECK(first.written == 3);
+  // The index: every file, sorted, `<xxhash64> <size> <path>`.
+  std::string index = read(out / ".platc-index");
+  CHECK(index.size() == 3 * 17 + 3 * 2 + std::string("dev/a.yaml\ndev/b.yaml\nprod/c d.json\n").size());
+  CHECK(index.find(" 5 dev/a.yaml\n") == 16);
+  CHECK(index.find(" 3 prod/c d.json\n") != std::string::npos);
+
+  nextTick();
+  files["dev/b.yaml"] = "b: 2\n";
+  OutputWriter::Stats second = build(out, files);
+  CHECK(second.linkedByIndex == 2);
+  CHECK(second.linkedByCompare == 0);
+  CHECK(second.written == 1);
+  CHECK(read(out / "dev/b.yaml") == "b: 2\n");
+  CHECK(read(out / ".platc-index") != index);
+
+  // Carried-over files stay trusted build after build.
+  nextTick();
+  OutputWriter::Stats third = build(out, files);
+  CHECK(third.linkedByIndex == 3);
+  CHECK(third.written == 0);
+}
+
+TEST_CASE("the output index never vouches for a file changed after it was written",
+          "[build][writer]") {
+  TempDir tmp;
+  fs::path out = tmp.path / "out";
+  std::map<std::string, std::string> files{{"a.json", "{}\n"}, {"b.json", "[]\n"}};
+  build(out, files);
+  nextTick();
+  // Edited in place, same size, and its modification time put back as it
+  // was (`touch -r`): only the status-change time tells.
+  struct stat before;
+  REQUIRE(::stat((out / "a.json").c_str(), &before) == 0);
+  { std::ofstream(out / "a.json", std::ios::binary) << "{ }"; }
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  REQUIRE(::utimensat(AT_FDCWD, (out / "a.json").c_str(), times, 0) == 0);
+  nextTick();
+  OutputWriter::Stats s = build(out, files);
+  CHECK(read(out / "a.json") == "{}\n");
+  CHECK(s.linkedByIndex == 1); // b.json
+  CHECK(s.written == 1);       // a.json: compared, differs, written
+
+  // A damaged index is ignored: every file is compared instead.
+  nextTick();
+  { std::ofstream(out / ".platc-index", std::ios::binary | std::ios::app) << "not an index line\n"; }
+  OutputWriter::Stats t = build(out, files);
+  CHECK(t.linkedByIndex == 0);
+  CHECK(t.linkedByCompare == 2);
+  CHECK(read(out / "a.json") == "{}\n");
 }
