@@ -165,8 +165,8 @@ if [[ " $SIZES " == *" $ISSUE_N "* ]] && [ -z "${NO_EMIT:-}" ]; then
       echo "build N=$ISSUE_N --target $targets, $place ($r runs)..." >&2
       measure "$r" "$PLATC" build "$dir" -o "$outdir" "${targs[@]}"
       PRE_RUN=""
-      outfiles=$(find "$outdir" -type f ! -name '.platc-output' | wc -l)
-      outbytes=$(find "$outdir" -type f ! -name '.platc-output' -print0 | xargs -0 -r cat | wc -c)
+      outfiles=$(find "$outdir" -type f ! -name '.platc-*' | wc -l)
+      outbytes=$(find "$outdir" -type f ! -name '.platc-*' -print0 | xargs -0 -r cat | wc -c)
       if [ "$place" = tmpfs ]; then
         rm -rf "$SHM"
         rm -rf "$WORK/id-a" "$WORK/id-b"
