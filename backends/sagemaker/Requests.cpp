@@ -24,6 +24,24 @@ constexpr const char *kVariant = "AllTraffic";
 // for it yet; 70 is the value AWS's own autoscaling examples start from.
 constexpr double kInvocationsPerInstanceTarget = 70.0;
 
+// A JSON object built member by member: its storage reserved up front and
+// members appended without the duplicate-key search of `operator[]` (or the
+// temporary arrays of an initializer list). Only for distinct literal keys.
+class Object {
+public:
+  explicit Object(size_t members) : json_(Json::value_t::object) {
+    json_.get_ref<Json::object_t &>().reserve(members);
+  }
+  Object &add(const char *key, Json value) {
+    json_.get_ref<Json::object_t &>().emplace_back(key, std::move(value));
+    return *this;
+  }
+  Json take() { return std::move(json_); }
+
+private:
+  Json json_;
+};
+
 const Value *field(const Value *record, llvm::StringRef name) {
   return record ? record->field(name) : nullptr;
 }
@@ -168,8 +186,9 @@ std::string outputPath(const BackendContext &ctx, const sema::Decl &model) {
 
 Json tags(const BackendContext &ctx, const sema::Decl &decl) {
   Json out = Json::array();
+  out.get_ref<Json::array_t &>().reserve(5);
   auto add = [&](const char *key, llvm::StringRef value) {
-    out.push_back(Json{{"Key", key}, {"Value", tagValue(value)}});
+    out.push_back(Object(2).add("Key", key).add("Value", tagValue(value)).take());
   };
   DeclId team = ctx.program.owner(ctx.env, decl.id);
   if (team != sema::kNoDecl) {
@@ -280,17 +299,19 @@ std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, cons
   if (!image)
     return std::nullopt;
 
-  Json job;
-  job["TrainingJobName"] = common.jobName;
+  Object job(10);
+  job.add("TrainingJobName", common.jobName);
   if (const Value *hp = ctx.env.get(id, "hyperparameters"); hp && !hp->fields.empty()) {
     Json params = Json::object();
     for (const sema::NamedValue &p : hp->fields)
       params[p.name] = hyperparameterText(ctx, *p.value);
-    job["HyperParameters"] = std::move(params);
+    job.add("HyperParameters", std::move(params));
   }
-  job["AlgorithmSpecification"] = {{"TrainingImage", std::move(*image)},
-                                   {"TrainingInputMode", "File"}};
-  job["RoleArn"] = roleArn(ctx, model, "training");
+  job.add("AlgorithmSpecification", Object(2)
+                                        .add("TrainingImage", std::move(*image))
+                                        .add("TrainingInputMode", "File")
+                                        .take());
+  job.add("RoleArn", roleArn(ctx, model, "training"));
 
   Json channels = Json::array();
   if (const Value *datasets = ctx.env.get(id, "trained_on")) {
@@ -301,35 +322,43 @@ std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, cons
       const Value *location = ctx.env.get(ref->ref, "location");
       if (!location)
         continue;
-      Json channel;
+      Object channel(3);
       // Built-in algorithms and the framework containers read the first
       // channel as `train` (SM_CHANNEL_TRAIN); further datasets keep their
       // names.
-      channel["ChannelName"] = first ? std::string("train") : channelName(ctx.program.decl(ref->ref).name);
-      channel["DataSource"] = {{"S3DataSource",
-                                {{"S3DataType", "S3Prefix"},
-                                 {"S3Uri", s3Uri(location)},
-                                 {"S3DataDistributionType", "FullyReplicated"}}}};
+      channel.add("ChannelName",
+                  first ? std::string("train") : channelName(ctx.program.decl(ref->ref).name));
+      channel.add("DataSource", Object(1)
+                                    .add("S3DataSource", Object(3)
+                                                             .add("S3DataType", "S3Prefix")
+                                                             .add("S3Uri", s3Uri(location))
+                                                             .add("S3DataDistributionType",
+                                                                  "FullyReplicated")
+                                                             .take())
+                                    .take());
       if (const Value *format = ctx.env.get(ref->ref, "format"))
         if (std::string type = contentType(format->text); !type.empty())
-          channel["ContentType"] = type;
-      channels.push_back(std::move(channel));
+          channel.add("ContentType", std::move(type));
+      channels.push_back(channel.take());
       first = false;
     }
   }
   if (!channels.empty())
-    job["InputDataConfig"] = std::move(channels);
-  job["OutputDataConfig"] = {{"S3OutputPath", common.output}};
+    job.add("InputDataConfig", std::move(channels));
+  job.add("OutputDataConfig", Object(1).add("S3OutputPath", common.output).take());
   int64_t volumeBytes = static_cast<int64_t>(
       std::ceil(field(train, "volume") ? field(train, "volume")->number : 30.0 * (1 << 30)));
   int64_t gib = (volumeBytes + (int64_t(1) << 30) - 1) >> 30;
-  job["ResourceConfig"] = {{"InstanceType", field(train, "instance") ? field(train, "instance")->text
-                                                                     : std::string()},
-                           {"InstanceCount", intOf(field(train, "count"), 1)},
-                           {"VolumeSizeInGB", std::max<int64_t>(gib, 1)}};
-  job["StoppingCondition"] = {{"MaxRuntimeInSeconds", seconds(field(train, "max_runtime"), 86400)}};
-  job["Tags"] = common.tags;
-  return job;
+  const Value *instance = field(train, "instance");
+  job.add("ResourceConfig", Object(3)
+                                .add("InstanceType", instance ? instance->text : std::string())
+                                .add("InstanceCount", intOf(field(train, "count"), 1))
+                                .add("VolumeSizeInGB", std::max<int64_t>(gib, 1))
+                                .take());
+  job.add("StoppingCondition",
+          Object(1).add("MaxRuntimeInSeconds", seconds(field(train, "max_runtime"), 86400)).take());
+  job.add("Tags", common.tags);
+  return job.take();
 }
 
 std::optional<Json> createModel(const BackendContext &ctx, DeclId id, const ModelCommon &common,
