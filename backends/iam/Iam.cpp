@@ -6,6 +6,7 @@
 // JSON in `iam/terraform/<team>.tf.json`; `iam/manifest.json` indexes them.
 // docs/backends/iam.md explains every grant.
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -60,6 +61,10 @@ namespace {
 // ---- JSON text of the documents, compact (`indent` < 0) or pretty, laid
 // out as nlohmann's dump lays out the same tree (see json::appendValue).
 
+// Appends a string literal with its length known at compile time
+// (`out += "..."` would measure it on every call).
+template <size_t N> void lit(std::string &out, const char (&text)[N]) { out.append(text, N - 1); }
+
 // Before an item of an object or list whose items are at `level`: the
 // comma unless it is the first, then the line break when pretty.
 void item(std::string &out, int indent, int level, bool first) {
@@ -73,7 +78,10 @@ void item(std::string &out, int indent, int level, bool first) {
 void member(std::string &out, int indent, int level, llvm::StringRef k, bool first = false) {
   item(out, indent, level, first);
   json::appendString(out, k);
-  out += indent >= 0 ? ": " : ":";
+  if (indent >= 0)
+    lit(out, ": ");
+  else
+    out += ':';
 }
 
 // The closing bracket of a non-empty object or list at `level`.
@@ -129,7 +137,7 @@ template <typename S, typename F>
 void appendDocument(std::string &out, const std::vector<S> &statements, int indent, int level, F &&body) {
   out += '{';
   member(out, indent, level + 1, "Version", true);
-  out += "\"2012-10-17\"";
+  lit(out, "\"2012-10-17\"");
   member(out, indent, level + 1, "Statement");
   if (statements.empty()) {
     out += "[]";
@@ -153,7 +161,10 @@ void appendPolicyDocument(std::string &out, const std::vector<Statement> &statem
     member(out, indent, l, "Sid", true);
     json::appendString(out, s.sid);
     member(out, indent, l, "Effect");
-    out += s.allow ? "\"Allow\"" : "\"Deny\"";
+    if (s.allow)
+      lit(out, "\"Allow\"");
+    else
+      lit(out, "\"Deny\"");
     member(out, indent, l, "Action");
     appendList(out, s.actions, indent, l);
     member(out, indent, l, "Resource");
@@ -170,7 +181,7 @@ void appendTrustDocument(std::string &out, const std::vector<TrustStatement> &st
     member(out, indent, l, "Sid", true);
     json::appendString(out, s.sid);
     member(out, indent, l, "Effect");
-    out += "\"Allow\"";
+    lit(out, "\"Allow\"");
     member(out, indent, l, "Principal");
     out += '{';
     member(out, indent, l + 1, s.principalType, true);
@@ -579,17 +590,20 @@ private:
   }
 };
 
+// Whether `s` holds a `$` or `%` (memchr scans a word or more at a time).
+bool hasDollarOrPercent(llvm::StringRef s) {
+  return std::memchr(s.data(), '$', s.size()) || std::memchr(s.data(), '%', s.size());
+}
+
 // Terraform evaluates `${` and `%{` in every string; `$${` and `%%{` are
 // their literal forms.
 std::string tfEscape(llvm::StringRef s) {
   // Most text (every policy document without a `$` or `%`) needs nothing.
-  size_t at = s.find_first_of("$%");
-  if (at == llvm::StringRef::npos)
+  if (!hasDollarOrPercent(s))
     return s.str();
   std::string out;
   out.reserve(s.size() + 16);
-  out.append(s.data(), at);
-  for (size_t i = at; i < s.size(); ++i) {
+  for (size_t i = 0; i < s.size(); ++i) {
     if ((s[i] == '$' || s[i] == '%') && i + 1 < s.size() && s[i + 1] == '{')
       out += s[i];
     out += s[i];
@@ -616,9 +630,10 @@ std::string teamFile(const BackendContext &ctx, const sema::Decl &decl) {
 // The text of a team's files, written straight into buffers: a team holds
 // hundreds of roles, and nlohmann objects look keys up linearly.
 struct TeamFiles {
-  std::string roles;            // the file up to and including the entries of `roles`, comma-joined
-  size_t rolesStart = 0;        // where the entries start
-  std::string tf[4];            // aws_iam_role, aws_iam_policy, ..._attachment, ..._association
+  std::string file;      // `roles/<team>.json`
+  std::string roles;     // the file up to and including the entries of `roles`, comma-joined
+  size_t rolesStart = 0; // where the entries start
+  std::string tf[4];     // aws_iam_role, aws_iam_policy, ..._attachment, ..._association
   const sema::Decl *first = nullptr;
 };
 
@@ -631,7 +646,7 @@ void key(std::string &out, int level, llvm::StringRef k, bool first = false) {
     out += ',';
   json::newline(out, 2, level);
   json::appendString(out, k);
-  out += ": ";
+  lit(out, ": ");
 }
 
 void str(std::string &out, int level, llvm::StringRef k, llvm::StringRef v, bool first = false) {
@@ -642,7 +657,7 @@ void str(std::string &out, int level, llvm::StringRef k, llvm::StringRef v, bool
 // The same for a Terraform string: `v` through tfEscape, copied only when
 // it holds a `$` or `%`.
 void tfStr(std::string &out, int level, llvm::StringRef k, llvm::StringRef v, bool first = false) {
-  if (v.find_first_of("$%") == llvm::StringRef::npos)
+  if (!hasDollarOrPercent(v))
     str(out, level, k, v, first);
   else
     str(out, level, k, tfEscape(v), first);
@@ -659,6 +674,9 @@ public:
     // pages again and again. Over-reserving costs address space only.
     std::map<std::string, size_t> counts;
     size_t total = 0;
+    // Each role's team file name, by declaration id (ids index `decls`):
+    // the owner lookup is not free, and every role needs it twice.
+    std::vector<std::string> teamOf(ctx.program.decls.size());
     for (const sema::Decl &decl : ctx.program.decls) {
       if (decl.fromStdlib || decl.id >= ctx.env.exists.size() || !ctx.env.exists[decl.id])
         continue;
@@ -668,30 +686,42 @@ public:
                      ? 1
                      : 0;
       if (n) {
-        counts[teamFile(ctx, decl)] += n;
+        teamOf[decl.id] = teamFile(ctx, decl);
+        counts[teamOf[decl.id]] += n;
         total += n;
       }
     }
     std::map<std::string, TeamFiles> teams;
-    std::string index;
-    index.reserve(total * 192);
+    // The manifest, written from its opening on so the finished text needs
+    // no copy.
+    std::string manifest;
+    manifest.reserve(total * 192 + 1024);
+    manifest = "{";
+    str(manifest, 1, "generatedBy", "platc", true);
+    str(manifest, 1, "environment", ctx.env.name);
+    key(manifest, 1, "roles");
+    manifest += '[';
+    const size_t indexStart = manifest.size();
     std::set<std::string> seen;
     bool any = false;
     // Per role, reused: the compact trust and policy documents joined by a
-    // newline (the content hash's input), and each as a JSON string.
-    std::string docs, trustString, policyString;
+    // newline (the content hash's input), each as a JSON string, and a
+    // command line.
+    std::string docs, trustString, policyString, command;
     Builder(ctx).forEach([&](Role &&r) {
       any = true;
-      std::string team = teamFile(ctx, *r.decl);
-      std::string file = "roles/" + team + ".json";
+      // forEach yields roles for exactly the declarations counted above.
+      const std::string &team = teamOf[r.decl->id];
       if (!seen.insert(r.name).second) {
-        out.conflict("iam/" + file, fmt::format("role `{}`", r.name), r.decl->nameSpan);
+        out.conflict("iam/roles/" + team + ".json", fmt::format("role `{}`", r.name), r.decl->nameSpan);
         return;
       }
       auto [it, added] = teams.try_emplace(team);
       TeamFiles &t = it->second;
+      const std::string &file = t.file;
       if (added) {
         t.first = r.decl;
+        t.file = "roles/" + team + ".json";
         size_t n = counts[team] + 1;
         // The file's opening, so the finished text needs no copy.
         std::string &doc = t.roles;
@@ -805,14 +835,18 @@ public:
       key(o, 3, "commands");
       o += '[';
       json::newline(o, 2, 4);
-      json::appendString(o, fmt::format("aws iam create-role --cli-input-json \"$(jq '.roles[\"{0}\"].createRole' {1})\"",
-                                        r.name, file));
+      command.clear();
+      fmt::format_to(std::back_inserter(command),
+                     "aws iam create-role --cli-input-json \"$(jq '.roles[\"{0}\"].createRole' {1})\"", r.name, file);
+      json::appendString(o, command);
       if (hasPolicy) {
         o += ',';
         json::newline(o, 2, 4);
-        json::appendString(o, fmt::format(
-                                  "aws iam put-role-policy --cli-input-json \"$(jq '.roles[\"{0}\"].putRolePolicy' {1})\"",
-                                  r.name, file));
+        command.clear();
+        fmt::format_to(std::back_inserter(command),
+                       "aws iam put-role-policy --cli-input-json \"$(jq '.roles[\"{0}\"].putRolePolicy' {1})\"",
+                       r.name, file);
+        json::appendString(o, command);
       }
       json::newline(o, 2, 3);
       o += ']';
@@ -834,7 +868,7 @@ public:
       // A document as a Terraform string: the quoted text already written
       // unless it holds a `$` or `%` that tfEscape may double.
       auto tfDocument = [&](std::string &x, llvm::StringRef k, llvm::StringRef text, const std::string &quoted) {
-        if (text.find_first_of("$%") == llvm::StringRef::npos) {
+        if (!hasDollarOrPercent(text)) {
           key(x, 4, k);
           x += quoted;
         } else {
@@ -886,14 +920,15 @@ public:
         x += '}';
       }
 
-      index += index.empty() ? "" : ",";
-      json::newline(index, 2, 2);
-      index += '{';
-      str(index, 3, "role", r.name, true);
-      str(index, 3, "declaration", r.decl->qualifiedName);
-      str(index, 3, "file", file);
-      json::newline(index, 2, 2);
-      index += '}';
+      std::string &m = manifest;
+      m += m.size() == indexStart ? "" : ",";
+      json::newline(m, 2, 2);
+      m += '{';
+      str(m, 3, "role", r.name, true);
+      str(m, 3, "declaration", r.decl->qualifiedName);
+      str(m, 3, "file", file);
+      json::newline(m, 2, 2);
+      m += '}';
     });
     if (!any)
       return;
@@ -904,6 +939,9 @@ public:
       out.add("iam/roles/" + team + ".json", std::move(doc), t.first->nameSpan);
       std::string().swap(doc);
 
+      // Pieces freed here make room for the next team's file: writing
+      // every role's resources straight into one buffer per file would
+      // leave nothing to reuse and fault in more fresh pages.
       std::string tf;
       tf.reserve(t.tf[0].size() + t.tf[1].size() + t.tf[2].size() + t.tf[3].size() + 1024);
       tf = "{";
@@ -929,15 +967,9 @@ public:
       tf += "}\n}\n";
       out.add("iam/terraform/" + team + ".tf.json", std::move(tf), t.first->nameSpan);
     }
-    std::string manifest = "{";
-    str(manifest, 1, "generatedBy", "platc", true);
-    str(manifest, 1, "environment", ctx.env.name);
-    key(manifest, 1, "roles");
-    manifest += index.empty() ? "[]" : "[" + index;
-    if (!index.empty()) {
+    if (manifest.size() != indexStart)
       json::newline(manifest, 2, 1);
-      manifest += ']';
-    }
+    manifest += ']';
     manifest += "\n}\n";
     out.add("iam/manifest.json", std::move(manifest));
   }

@@ -28,77 +28,71 @@ static bool needsAttention(const char *p) {
 void appendString(std::string &out, llvm::StringRef s) {
   static const char kHex[] = "0123456789abcdef";
   out += '"';
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    // The longest run that needs no escaping, copied in one go: eight
-    // bytes at a time while none of them needs attention, then byte by
-    // byte up to the one that does.
-    size_t run = i;
-    while (run + 8 <= n && !needsAttention(s.data() + run))
-      run += 8;
-    while (run < n) {
-      unsigned char c = static_cast<unsigned char>(s[run]);
+  const char *p = s.data();
+  size_t n = s.size();
+  // Bytes before `from` are written; those from `from` to `at` are to be
+  // copied as they are, in one go when something else must be written or
+  // at the end. `"`, `\` and valid UTF-8 sequences stay in the run (a
+  // backslash is written before the quote), so quote-heavy text (a JSON
+  // document inside a string) costs one append per quote, not two.
+  size_t from = 0, at = 0;
+  while (true) {
+    // Eight bytes at a time while none of them needs attention, then byte
+    // by byte up to the one that does.
+    while (at + 8 <= n && !needsAttention(p + at))
+      at += 8;
+    while (at < n) {
+      unsigned char c = static_cast<unsigned char>(p[at]);
       if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
         break;
-      ++run;
+      ++at;
     }
-    out.append(s.data() + i, run - i);
-    i = run;
-    if (i >= n)
+    if (at >= n)
       break;
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
+    unsigned char c = static_cast<unsigned char>(p[at]);
+    if (c == '"' || c == '\\') {
+      out.append(p + from, at - from);
+      out += '\\';
+      from = at++;
+      continue;
+    }
+    if (c >= 0x80) {
+      // A UTF-8 sequence: shortest form, no surrogates, at most U+10FFFF.
+      size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+      bool ok = c >= 0xC2 && c <= 0xF4 && at + len <= n;
+      uint32_t cp = len == 4 ? (c & 0x07u) : len == 3 ? (c & 0x0Fu) : (c & 0x1Fu);
+      for (size_t k = 1; ok && k < len; ++k) {
+        unsigned char cc = static_cast<unsigned char>(p[at + k]);
+        ok = (cc & 0xC0) == 0x80;
+        cp = (cp << 6) | (cc & 0x3Fu);
       }
-      ++i;
+      if (ok && len == 3)
+        ok = cp >= 0x800 && !(cp >= 0xD800 && cp <= 0xDFFF);
+      if (ok && len == 4)
+        ok = cp >= 0x10000 && cp <= 0x10FFFF;
+      if (ok) {
+        at += len;
+        continue;
+      }
+      out.append(p + from, at - from);
+      out.append("\xEF\xBF\xBD", 3);
+      from = ++at;
       continue;
     }
-    // A UTF-8 sequence: shortest form, no surrogates, at most U+10FFFF.
-    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    bool ok = c >= 0xC2 && c <= 0xF4 && i + len <= n;
-    uint32_t cp = len == 4 ? (c & 0x07u) : len == 3 ? (c & 0x0Fu) : (c & 0x1Fu);
-    for (size_t k = 1; ok && k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      ok = (cc & 0xC0) == 0x80;
-      cp = (cp << 6) | (cc & 0x3Fu);
+    // A control character. Explicit lengths: appending a C string would
+    // measure it first.
+    out.append(p + from, at - from);
+    char letter = c == '\b' ? 'b' : c == '\f' ? 'f' : c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : 0;
+    if (letter) {
+      const char escape[2] = {'\\', letter};
+      out.append(escape, 2);
+    } else {
+      const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      out.append(escape, 6);
     }
-    if (ok && len == 3)
-      ok = cp >= 0x800 && !(cp >= 0xD800 && cp <= 0xDFFF);
-    if (ok && len == 4)
-      ok = cp >= 0x10000 && cp <= 0x10FFFF;
-    if (!ok) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    out.append(s.data() + i, len);
-    i += len;
+    from = ++at;
   }
+  out.append(p + from, n - from);
   out += '"';
 }
 
