@@ -545,7 +545,7 @@ std::optional<std::string> trainingDag(const BackendContext &ctx, DeclId id) {
   std::string team = teamName(ctx, id);
   std::string importLines = imports.render();
   std::string comment =
-      fmt::format("# The CreateTrainingJob request of sagemaker/{}/create-training-job.json.\n",
+      fmt::format("# The CreateTrainingJob request of sagemaker/{}.create-training-job.json.\n",
                   commentText(model.name));
   // Training runs are long and cost money: no automatic retries.
   std::string open = dagOpen("train_" + model.name, schedule, team, 0, 300, dagTags(ctx, team),

@@ -541,9 +541,13 @@ std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
   const sema::Decl &model = common.decl;
   std::vector<Request> out;
   out.reserve(8);
-  std::string dir = "sagemaker/" + model.name + "/";
+  // One folder for all models: `<model>.<operation>.json` (declaration
+  // names have no dots). A folder per model cost a directory creation and
+  // removal per model on every build, which on ext4 costs more than the
+  // files in it.
+  std::string prefix = "sagemaker/" + model.name + ".";
   auto add = [&](const char *cli, const char *service, const char *operation, Json body) {
-    out.push_back(Request{dir + cli + ".json", service, operation, cli, std::move(body)});
+    out.push_back(Request{prefix + cli + ".json", service, operation, cli, std::move(body)});
   };
   auto skip = [&](llvm::StringRef what, const std::string &why) {
     skipped.push_back(fmt::format("{}: no {} because {}", model.qualifiedName, what, why));

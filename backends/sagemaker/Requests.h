@@ -19,7 +19,7 @@ namespace plat::backends::sagemaker {
 using Json = nlohmann::ordered_json;
 
 struct Request {
-  std::string file;      // `sagemaker/<model>/create-training-job.json`
+  std::string file;      // `sagemaker/<model>.create-training-job.json`
   std::string service;   // `sagemaker` or `application-autoscaling`
   std::string operation; // botocore's name: `CreateTrainingJob`
   std::string cli;       // `create-training-job`

@@ -318,7 +318,7 @@ def check_acme(out, fail):
                     'scorer retrains on features')
         fail.expect(ast.literal_eval(train.tasks['train'][2]['config'].values[1]) ==
                     'scorer-%s-{{ ts_nodash }}' % env, 'run-unique training job name')
-        with open(os.path.join(out, env, 'sagemaker', 'scorer', 'create-training-job.json')) as f:
+        with open(os.path.join(out, env, 'sagemaker', 'scorer.create-training-job.json')) as f:
             static = json.load(f)
         static['Tags'] = [t for t in static['Tags'] if t['Key'] != 'plat:content-hash']
         fail.expect(train.constants['TRAINING_JOB'] == static,
@@ -560,7 +560,7 @@ def check_render(out_acme, out_evil, fail):
         tasks = {t.task_id: t for t in dag.tasks}
         cfg = rendered(tasks['train'], context, env)['config']
         fail.expect(cfg['TrainingJobName'] == 'scorer-dev-20240101T000000', cfg['TrainingJobName'])
-        with open(os.path.join(out_acme, 'dev', 'sagemaker', 'scorer', 'create-training-job.json')) as f:
+        with open(os.path.join(out_acme, 'dev', 'sagemaker', 'scorer.create-training-job.json')) as f:
             static = json.load(f)
         static['Tags'] = [t for t in static['Tags'] if t['Key'] != 'plat:content-hash']
         fail.expect({k: v for k, v in cfg.items() if k != 'TrainingJobName'} ==

@@ -288,7 +288,7 @@ class Checker:
 
     def acme(self, env, requests):
         def req(model, cli):
-            return requests.get('sagemaker/%s/%s.json' % (model, cli), (None, None))[1]
+            return requests.get('sagemaker/%s.%s.json' % (model, cli), (None, None))[1]
 
         job = req('scorer', 'create-training-job')
         self.expect(job is not None, 'scorer has no training job')
