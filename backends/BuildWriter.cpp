@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <random>
 #include <ctime>
 #include <set>
+#include <thread>
 
 #include "fmt/format.h"
 #include "llvm/ADT/StringExtras.h"
@@ -124,6 +126,47 @@ static void removeTree(const fs::path &path) {
     std::error_code ignore;
     fs::remove_all(path, ignore);
   }
+}
+
+// The folders two levels below `root` (`<env>/<backend>`), for removing
+// in parallel.
+static std::vector<std::string> subfolders(const std::string &root, int depth) {
+  std::vector<std::string> out;
+  DIR *dir = ::opendir(root.c_str());
+  if (!dir)
+    return out;
+  while (struct dirent *e = ::readdir(dir)) {
+    const char *n = e->d_name;
+    if (e->d_type != DT_DIR || (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))))
+      continue;
+    std::string path = root + "/" + n;
+    if (depth > 1) {
+      std::vector<std::string> below = subfolders(path, depth - 1);
+      out.insert(out.end(), below.begin(), below.end());
+    } else {
+      out.push_back(std::move(path));
+    }
+  }
+  ::closedir(dir);
+  return out;
+}
+
+// removeTree on two threads: the `<env>/<backend>` folders are shared out
+// first (unlinking in different folders runs in parallel; one thread spends
+// much of its time waiting in the kernel), then whatever is left.
+static void removeTreeInParallel(const fs::path &path) {
+  std::vector<std::string> work = subfolders(path.string(), 2);
+  if (work.size() > 1) {
+    std::atomic<size_t> next{0};
+    auto remove = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < work.size();)
+        removeTree(fs::path(work[i]));
+    };
+    std::thread helper(remove);
+    remove();
+    helper.join();
+  }
+  removeTree(path);
 }
 
 OutputWriter::~OutputWriter() { abort(); }
@@ -359,7 +402,7 @@ std::string OutputWriter::commit() {
   }
   tmp_.clear();
   if (!old.empty())
-    removeTree(old);
+    removeTreeInParallel(old);
   writeIndex();
   return {};
 }
