@@ -185,6 +185,31 @@ if [[ " $SIZES " == *" $ISSUE_N "* ]] && [ -z "${NO_EMIT:-}" ]; then
     rm -rf "$WORK/out-a"
   done
 fi
+# ---- the disk itself: what creating the same number of files costs with
+# nothing but open/write/close (last, because deleting them slows creating
+# files on this disk for a while afterwards).
+DISK_PROBE=""
+if [ -n "$BUILD_ROWS" ]; then
+  echo "disk probe..." >&2
+  DISK_PROBE=$(python3 - "$WORK/probe" <<'PY'
+import os, shutil, sys, time
+root = sys.argv[1]
+shutil.rmtree(root, ignore_errors=True)
+os.makedirs(root)
+data = b"x" * 2000
+n = 40474
+t0 = time.perf_counter(); c0 = os.times()
+for i in range(n):
+    fd = os.open(f"{root}/f{i:06d}.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.write(fd, data)
+    os.close(fd)
+t1 = time.perf_counter(); c1 = os.times()
+shutil.rmtree(root)
+print(f"{n} files of 2 kB created in one folder by a Python loop: {t1 - t0:.2f} s wall, "
+      f"{c1.system - c0.system:.2f} s system ({(t1 - t0) / n * 1e6:.0f} µs per file)")
+PY
+)
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report
@@ -200,6 +225,8 @@ Budgets (issue): k8s,iam under 2 s over check; sagemaker,airflow under 1 s over 
 | decls | targets | output to | wall median s | CPU median s | wall over check s | CPU over check s | peak RSS MB | output files | output MB | byte-identical across 2 fresh builds | runs |
 |---|---|---|---|---|---|---|---|---|---|---|---|
 ${BUILD_ROWS}
+
+Disk probe (same disk, right after): ${DISK_PROBE}
 
 EOF
 fi
