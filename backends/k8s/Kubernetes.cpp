@@ -373,6 +373,16 @@ private:
     return r;
   }
 
+  // The readiness probe's path (`health`) and the liveness probe's
+  // (`liveness`, else the same).
+  std::pair<std::string, std::string> probePaths(DeclId id) const {
+    std::string health = "/healthz";
+    if (const Value *h = get(id, "health"))
+      health = h->text;
+    const Value *l = get(id, "liveness");
+    return {health, l ? l->text : health};
+  }
+
   std::optional<int64_t> port(DeclId id) const {
     if (const Value *v = get(id, "port"))
       return v->integer;
@@ -633,9 +643,7 @@ private:
       }
       resourcesText(y, 10, get(id, "resources"));
       if (p) {
-        std::string health = "/healthz";
-        if (const Value *h = get(id, "health"))
-          health = h->text;
+        auto [health, liveness] = probePaths(id);
         y.open(10, "readinessProbe");
         y.open(12, "httpGet");
         y.str(14, "path", health);
@@ -644,7 +652,7 @@ private:
         y.num(12, "failureThreshold", 3);
         y.open(10, "livenessProbe");
         y.open(12, "httpGet");
-        y.str(14, "path", health);
+        y.str(14, "path", liveness);
         y.str(14, "port", "http");
         y.num(12, "initialDelaySeconds", 10);
         y.num(12, "periodSeconds", 10);
@@ -897,16 +905,13 @@ private:
     }
     container["resources"] = resources(get(id, "resources"));
     if (p) {
-      std::string health = "/healthz";
-      if (const Value *h = get(id, "health"))
-        health = h->text;
-      Json probe{{"httpGet", {{"path", health}, {"port", "http"}}}};
-      Json readiness = probe;
+      auto [health, livenessPath] = probePaths(id);
+      Json readiness{{"httpGet", {{"path", health}, {"port", "http"}}}};
       readiness["periodSeconds"] = 5;
       readiness["failureThreshold"] = 3;
       // Liveness is slower to give up than readiness: a restart is costlier
       // than taking a pod out of the Service for a while.
-      Json liveness = probe;
+      Json liveness{{"httpGet", {{"path", livenessPath}, {"port", "http"}}}};
       liveness["initialDelaySeconds"] = 10;
       liveness["periodSeconds"] = 10;
       liveness["failureThreshold"] = 6;

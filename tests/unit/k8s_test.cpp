@@ -153,6 +153,7 @@ TEST_CASE("deployments are hardened and leave replicas to the autoscaler", "[k8s
   CHECK(c["securityContext"]["readOnlyRootFilesystem"].as<bool>());
   CHECK(c["securityContext"]["capabilities"]["drop"][0].as<std::string>() == "ALL");
   CHECK(c["readinessProbe"]["httpGet"]["path"].as<std::string>() == "/healthz");
+  CHECK(c["livenessProbe"]["httpGet"]["path"].as<std::string>() == "/livez");
   CHECK(c["env"][0]["valueFrom"]["secretKeyRef"]["name"].as<std::string>() == "secretsmanager-shop-db");
   // The patch is applied and marked.
   CHECK(d["spec"]["revisionHistoryLimit"].as<int>() == 3);
@@ -167,6 +168,10 @@ TEST_CASE("deployments are hardened and leave replicas to the autoscaler", "[k8s
   CHECK(hpa["spec"]["maxReplicas"].as<int>() == 5);
   // Fixed counts: replicas set, no autoscaler.
   CHECK(doc(files, "shop-dev", "Deployment", "cart")["spec"]["replicas"].as<int>() == 3);
+  // Readiness and liveness on their own paths (written as text, not patched).
+  YAML::Node cart = doc(files, "shop-dev", "Deployment", "cart")["spec"]["template"]["spec"]["containers"][0];
+  CHECK(cart["readinessProbe"]["httpGet"]["path"].as<std::string>() == "/ready");
+  CHECK(cart["livenessProbe"]["httpGet"]["path"].as<std::string>() == "/alive");
   CHECK_FALSE(has(files, "shop-dev", "HorizontalPodAutoscaler", "cart"));
   // No port: no Service, no probes.
   CHECK_FALSE(has(files, "shop-dev", "Service", "mailer"));
