@@ -65,32 +65,6 @@ namespace {
 // (`out += "..."` would measure it on every call).
 template <size_t N> void lit(std::string &out, const char (&text)[N]) { out.append(text, N - 1); }
 
-// Before an item of an object or list whose items are at `level`: the
-// comma unless it is the first, then the line break when pretty.
-void item(std::string &out, int indent, int level, bool first) {
-  if (!first)
-    out += ',';
-  if (indent >= 0)
-    json::newline(out, indent, level);
-}
-
-// `"k": ` (`"k":` when compact) as an item at `level`.
-void member(std::string &out, int indent, int level, llvm::StringRef k, bool first = false) {
-  item(out, indent, level, first);
-  json::appendString(out, k);
-  if (indent >= 0)
-    lit(out, ": ");
-  else
-    out += ':';
-}
-
-// The closing bracket of a non-empty object or list at `level`.
-void closeWith(std::string &out, int indent, int level, char bracket) {
-  if (indent >= 0)
-    json::newline(out, indent, level);
-  out += bracket;
-}
-
 void appendList(std::string &out, const std::vector<std::string> &items, int indent, int level) {
   if (items.empty()) {
     out += "[]";
@@ -98,10 +72,10 @@ void appendList(std::string &out, const std::vector<std::string> &items, int ind
   }
   out += '[';
   for (size_t i = 0; i < items.size(); ++i) {
-    item(out, indent, level + 1, i == 0);
+    json::item(out, indent, level + 1, i == 0);
     json::appendString(out, items[i]);
   }
-  closeWith(out, indent, level, ']');
+  json::close(out, indent, level, ']');
 }
 
 void appendCondition(std::string &out, const Condition &c, int indent, int level) {
@@ -112,7 +86,7 @@ void appendCondition(std::string &out, const Condition &c, int indent, int level
   out += '{';
   for (size_t i = 0; i < c.ops.size(); ++i) {
     const Condition::Operator &op = c.ops[i];
-    member(out, indent, level + 1, op.op, i == 0);
+    json::member(out, indent, level + 1, op.op, i == 0);
     if (op.keys.empty()) {
       out += "{}";
       continue;
@@ -120,15 +94,15 @@ void appendCondition(std::string &out, const Condition &c, int indent, int level
     out += '{';
     for (size_t j = 0; j < op.keys.size(); ++j) {
       const ConditionKey &k = op.keys[j];
-      member(out, indent, level + 2, k.key, j == 0);
+      json::member(out, indent, level + 2, k.key, j == 0);
       if (k.list)
         appendList(out, k.values, indent, level + 2);
       else
         json::appendString(out, k.values.empty() ? llvm::StringRef() : llvm::StringRef(k.values.front()));
     }
-    closeWith(out, indent, level + 1, '}');
+    json::close(out, indent, level + 1, '}');
   }
-  closeWith(out, indent, level, '}');
+  json::close(out, indent, level, '}');
 }
 
 // `{"Version": "2012-10-17", "Statement": [{...}, ...]}`, each statement's
@@ -136,41 +110,41 @@ void appendCondition(std::string &out, const Condition &c, int indent, int level
 template <typename S, typename F>
 void appendDocument(std::string &out, const std::vector<S> &statements, int indent, int level, F &&body) {
   out += '{';
-  member(out, indent, level + 1, "Version", true);
+  json::member(out, indent, level + 1, "Version", true);
   lit(out, "\"2012-10-17\"");
-  member(out, indent, level + 1, "Statement");
+  json::member(out, indent, level + 1, "Statement");
   if (statements.empty()) {
     out += "[]";
   } else {
     out += '[';
     for (size_t i = 0; i < statements.size(); ++i) {
-      item(out, indent, level + 2, i == 0);
+      json::item(out, indent, level + 2, i == 0);
       out += '{';
       body(statements[i], level + 3);
-      closeWith(out, indent, level + 2, '}');
+      json::close(out, indent, level + 2, '}');
     }
-    closeWith(out, indent, level + 1, ']');
+    json::close(out, indent, level + 1, ']');
   }
-  closeWith(out, indent, level, '}');
+  json::close(out, indent, level, '}');
 }
 
 } // namespace
 
 void appendPolicyDocument(std::string &out, const std::vector<Statement> &statements, int indent, int level) {
   appendDocument(out, statements, indent, level, [&](const Statement &s, int l) {
-    member(out, indent, l, "Sid", true);
+    json::member(out, indent, l, "Sid", true);
     json::appendString(out, s.sid);
-    member(out, indent, l, "Effect");
+    json::member(out, indent, l, "Effect");
     if (s.allow)
       lit(out, "\"Allow\"");
     else
       lit(out, "\"Deny\"");
-    member(out, indent, l, "Action");
+    json::member(out, indent, l, "Action");
     appendList(out, s.actions, indent, l);
-    member(out, indent, l, "Resource");
+    json::member(out, indent, l, "Resource");
     appendList(out, s.resources, indent, l);
     if (!s.condition.empty()) {
-      member(out, indent, l, "Condition");
+      json::member(out, indent, l, "Condition");
       appendCondition(out, s.condition, indent, l);
     }
   });
@@ -178,22 +152,22 @@ void appendPolicyDocument(std::string &out, const std::vector<Statement> &statem
 
 void appendTrustDocument(std::string &out, const std::vector<TrustStatement> &statements, int indent, int level) {
   appendDocument(out, statements, indent, level, [&](const TrustStatement &s, int l) {
-    member(out, indent, l, "Sid", true);
+    json::member(out, indent, l, "Sid", true);
     json::appendString(out, s.sid);
-    member(out, indent, l, "Effect");
+    json::member(out, indent, l, "Effect");
     lit(out, "\"Allow\"");
-    member(out, indent, l, "Principal");
+    json::member(out, indent, l, "Principal");
     out += '{';
-    member(out, indent, l + 1, s.principalType, true);
+    json::member(out, indent, l + 1, s.principalType, true);
     json::appendString(out, s.principal);
-    closeWith(out, indent, l, '}');
-    member(out, indent, l, "Action");
+    json::close(out, indent, l, '}');
+    json::member(out, indent, l, "Action");
     if (s.actions.size() == 1)
       json::appendString(out, s.actions.front());
     else
       appendList(out, s.actions, indent, l);
     if (!s.condition.empty()) {
-      member(out, indent, l, "Condition");
+      json::member(out, indent, l, "Condition");
       appendCondition(out, s.condition, indent, l);
     }
   });
@@ -642,11 +616,7 @@ constexpr const char *kTfTypes[4] = {"aws_iam_role", "aws_iam_policy", "aws_iam_
 
 // `,\n<indent>"key": ` (the comma unless `first`).
 void key(std::string &out, int level, llvm::StringRef k, bool first = false) {
-  if (!first)
-    out += ',';
-  json::newline(out, 2, level);
-  json::appendString(out, k);
-  lit(out, ": ");
+  json::member(out, 2, level, k, first);
 }
 
 void str(std::string &out, int level, llvm::StringRef k, llvm::StringRef v, bool first = false) {

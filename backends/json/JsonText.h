@@ -36,4 +36,35 @@ inline void newline(std::string &out, int indent, int level) {
   out.append(static_cast<size_t>(indent * level), ' ');
 }
 
+// Writing an object or array by hand, laid out as `appendValue` lays out
+// the same tree (`indent` < 0: compact). Items sit at `level`; the
+// brackets are the caller's.
+
+// Before an item: the comma unless it is the first, then (pretty) the line
+// break and indentation.
+inline void item(std::string &out, int indent, int level, bool first) {
+  if (!first)
+    out += ',';
+  if (indent >= 0)
+    newline(out, indent, level);
+}
+
+// `"k": ` (`"k":` when compact) as an item: the member's value follows.
+inline void member(std::string &out, int indent, int level, llvm::StringRef k, bool first = false) {
+  item(out, indent, level, first);
+  appendString(out, k);
+  if (indent >= 0)
+    out.append(": ", 2);
+  else
+    out += ':';
+}
+
+// The closing bracket of a non-empty object or array whose items were at
+// `level + 1`.
+inline void close(std::string &out, int indent, int level, char bracket) {
+  if (indent >= 0)
+    newline(out, indent, level);
+  out += bracket;
+}
+
 } // namespace plat::backends::json

@@ -18,13 +18,11 @@ constexpr int kIndent = 2;
 // nesting depth `level`.
 void appendHashTag(std::string &out, llvm::StringRef hash, int level) {
   out += '{';
-  json::newline(out, kIndent, level + 1);
-  out += "\"Key\": \"plat:content-hash\",";
-  json::newline(out, kIndent, level + 1);
-  out += "\"Value\": ";
+  json::member(out, kIndent, level + 1, "Key", true);
+  json::appendString(out, "plat:content-hash");
+  json::member(out, kIndent, level + 1, "Value");
   json::appendString(out, hash);
-  json::newline(out, kIndent, level);
-  out += '}';
+  json::close(out, kIndent, level, '}');
 }
 
 // The JSON text of a request, into `out` (cleared first); `scratch` is a
@@ -48,29 +46,24 @@ std::string render(const Json &body, std::string &scratch, std::string &hash) {
     scratch += '{';
     bool first = true;
     for (const auto &[key, value] : body.items()) {
-      if (!first)
-        scratch += ',';
+      json::member(scratch, kIndent, 1, key, first);
       first = false;
-      json::newline(scratch, kIndent, 1);
-      json::appendString(scratch, key);
-      scratch += ": ";
       if (key != "Tags" || !value.is_array()) {
         json::appendValue(scratch, value, kIndent, 1);
         continue;
       }
       scratch += '[';
+      bool firstTag = true;
       for (const Json &tag : value) {
-        json::newline(scratch, kIndent, 2);
+        json::item(scratch, kIndent, 2, firstTag);
+        firstTag = false;
         json::appendValue(scratch, tag, kIndent, 2);
-        scratch += ',';
       }
-      json::newline(scratch, kIndent, 2);
+      json::item(scratch, kIndent, 2, firstTag);
       appendHashTag(scratch, hash, 2);
-      json::newline(scratch, kIndent, 1);
-      scratch += ']';
+      json::close(scratch, kIndent, 1, ']');
     }
-    json::newline(scratch, kIndent, 0);
-    scratch += '}';
+    json::close(scratch, kIndent, 0, '}');
   }
   scratch += '\n';
   // An exact-size copy: the file lives until the build is written.
@@ -79,12 +72,7 @@ std::string render(const Json &body, std::string &scratch, std::string &hash) {
 
 // `"key": ` on a new line of a manifest entry (depth 3).
 void entryKey(std::string &out, const char *key, bool first = false) {
-  if (!first)
-    out += ',';
-  json::newline(out, kIndent, 3);
-  out += '"';
-  out += key;
-  out += "\": ";
+  json::member(out, kIndent, 3, key, first);
 }
 
 class SageMakerBackend final : public Backend {
