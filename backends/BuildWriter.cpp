@@ -10,13 +10,13 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <random>
 #include <ctime>
+#include <random>
 #include <set>
 #include <thread>
 
 #include "fmt/format.h"
-#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/xxhash.h"
 
 namespace fs = std::filesystem;
@@ -80,6 +80,9 @@ static bool sameContent(const std::string &path, const std::string &bytes) {
   return same;
 }
 
+// `.` and `..`, which a folder listing also returns.
+static bool isDots(const char *n) { return n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0)); }
+
 // Deletes `name` in the folder `parentFd` and, when it is a folder,
 // everything in it; symbolic links are removed, never followed. Unlike
 // std::filesystem::remove_all it trusts the entry types the folder listing
@@ -98,7 +101,7 @@ static bool removeTree(int parentFd, const char *name) {
   bool ok = true;
   while (struct dirent *e = ::readdir(dir)) {
     const char *n = e->d_name;
-    if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0)))
+    if (isDots(n))
       continue;
     if (e->d_type == DT_DIR)
       ok &= removeTree(fd, n);
@@ -137,7 +140,7 @@ static std::vector<std::string> subfolders(const std::string &root, int depth) {
     return out;
   while (struct dirent *e = ::readdir(dir)) {
     const char *n = e->d_name;
-    if (e->d_type != DT_DIR || (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))))
+    if (e->d_type != DT_DIR || isDots(n))
       continue;
     std::string path = root + "/" + n;
     if (depth > 1) {
@@ -212,26 +215,21 @@ bool OutputWriter::loadIndex() {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
     return false;
+  // The time comes from the same open file as the bytes.
   struct stat st;
-  std::string text;
-  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (ok) {
-    text.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0;
-    while (ok && got < text.size()) {
-      ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-      if (n < 0 && errno == EINTR)
-        continue;
-      ok = n > 0;
-      got += ok ? static_cast<size_t>(n) : 0;
-    }
+  std::unique_ptr<llvm::MemoryBuffer> buffer;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    auto read = llvm::MemoryBuffer::getOpenFile(fd, path, static_cast<uint64_t>(st.st_size),
+                                                /*RequiresNullTerminator=*/false);
+    if (read)
+      buffer = std::move(*read);
   }
   ::close(fd);
-  if (!ok)
+  if (!buffer)
     return false;
   indexSec_ = st.st_mtim.tv_sec;
   indexNsec_ = st.st_mtim.tv_nsec;
-  llvm::StringRef rest(text);
+  llvm::StringRef rest = buffer->getBuffer();
   while (!rest.empty()) {
     auto [line, next] = rest.split('\n');
     rest = next;
@@ -291,22 +289,19 @@ std::string OutputWriter::write(const std::map<std::string, std::string> &files,
     std::string rel = prefix + relative;
     IndexEntry entry{llvm::xxHash64(bytes), bytes.size()};
     bool linked = false;
-    if (hasPrevious_) {
+    // The index lists every file of the previous output: a file it does not
+    // list, or lists with other bytes, is written without looking.
+    bool listed = false;
+    if (hasIndex_) {
+      auto it = index_.find(rel);
+      listed = it != index_.end() && it->second.hash == entry.hash && it->second.size == entry.size;
+    }
+    if (hasPrevious_ && (listed || !hasIndex_)) {
       std::string old = previous_ + rel;
       auto link = [&] { return ::link(old.c_str(), (tmp_ + rel).c_str()) == 0; };
-      if (hasIndex_) {
-        // The index lists every file of the previous output: a file it does
-        // not list, or lists with other bytes, is written without looking.
-        auto it = index_.find(rel);
-        if (it != index_.end() && it->second.hash == entry.hash && it->second.size == entry.size) {
-          if (trusted(old, entry.size) && link()) {
-            linked = true;
-            ++stats.linkedByIndex;
-          } else if (sameContent(old, bytes) && link()) {
-            linked = true;
-            ++stats.linkedByCompare;
-          }
-        }
+      if (listed && trusted(old, entry.size) && link()) {
+        linked = true;
+        ++stats.linkedByIndex;
       } else if (sameContent(old, bytes) && link()) {
         linked = true;
         ++stats.linkedByCompare;
