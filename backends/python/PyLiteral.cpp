@@ -142,10 +142,10 @@ void appendJson(std::string &out, const nlohmann::ordered_json &j, int level, in
     out += "None";
     return;
   case Json::value_t::boolean:
-    out += j.get<bool>() ? "True" : "False";
+    out += boolean(j.get<bool>());
     return;
   case Json::value_t::number_integer:
-    fmt::format_to(std::back_inserter(out), "{}", j.get<int64_t>());
+    out += integer(j.get<int64_t>());
     return;
   case Json::value_t::number_unsigned:
     fmt::format_to(std::back_inserter(out), "{}", j.get<uint64_t>());
