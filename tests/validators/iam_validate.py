@@ -56,7 +56,7 @@ class Reference:
     def __init__(self, root):
         path = os.path.join(root, "aws-iam", "service-authorization-subset.json")
         if not os.path.isfile(path):
-            sys.exit(f"iam_validate: FAIL: {path} is missing (expected ../shared/schemas beside the repository)")
+            sys.exit(f"iam_validate: FAIL: {path} is missing (expected in tests/data/schemas)")
         with open(path, encoding="utf-8") as f:
             self.services = json.load(f)["services"]
         self.lower = {}
@@ -224,7 +224,7 @@ def main():
     ap.add_argument("--platc", required=True)
     ap.add_argument("--workspace", required=True)
     ap.add_argument("--partition", default="aws")
-    ap.add_argument("--schemas", default=os.path.join(repo, "..", "shared", "schemas"))
+    ap.add_argument("--schemas", default=os.path.join(repo, "tests", "data", "schemas"))
     args = ap.parse_args()
     ref = Reference(args.schemas)
     errors = []

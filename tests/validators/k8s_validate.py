@@ -22,7 +22,7 @@ byte-identical), then checks every document of every `<env>/k8s/*.yaml`
 - each environment's kustomization.yaml lists exactly the files beside it,
   sorted.
 
-The schemas default to <repo>/../shared/schemas. If they are missing the
+The schemas default to <repo>/tests/data/schemas. If they are missing the
 validator fails: a skipped validation would look like a passing one.
 Standard library plus python3-yaml only.
 """
@@ -56,7 +56,7 @@ class Schema:
         for p in (path, enums_path):
             if not os.path.isfile(p):
                 sys.exit(f"k8s_validate: FAIL: schema file {p} is missing "
-                         "(expected ../shared/schemas beside the repository)")
+                         "(expected in tests/data/schemas)")
         with open(path, encoding="utf-8") as f:
             swagger = json.load(f)
         with open(enums_path, encoding="utf-8") as f:
@@ -226,7 +226,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--platc", required=True)
     ap.add_argument("--workspace", required=True)
-    ap.add_argument("--schemas", default=os.path.join(repo, "..", "shared", "schemas"))
+    ap.add_argument("--schemas", default=os.path.join(repo, "tests", "data", "schemas"))
     args = ap.parse_args()
     schema = Schema(args.schemas)
 
