@@ -19,6 +19,52 @@ const char *kYellow = "\x1b[1;33m";
 const char *kBlue = "\x1b[1;34m";
 const char *kCyan = "\x1b[1;36m";
 
+} // namespace
+
+std::string escapeForTerminal(llvm::StringRef text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) {
+      if (b == '\n')
+        out += "\\n";
+      else if (b == '\r')
+        out += "\\r";
+      else if ((b < 0x20 && b != '\t') || b == 0x7f)
+        out += fmt::format("\\u{{{:x}}}", b);
+      else
+        out += static_cast<char>(b);
+      ++i;
+      continue;
+    }
+    // A multi-byte sequence: decode it to decide, copy it when harmless.
+    size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    uint32_t cp = len == 4 ? b & 0x07u : len == 3 ? b & 0x0Fu : b & 0x1Fu;
+    bool valid = len > 1 && i + len <= text.size();
+    for (size_t k = 1; valid && k < len; ++k) {
+      auto c = static_cast<unsigned char>(text[i + k]);
+      valid = (c & 0xC0) == 0x80;
+      cp = (cp << 6) | (c & 0x3Fu);
+    }
+    if (!valid) {
+      out += fmt::format("\\x{{{:02x}}}", b);
+      ++i;
+      continue;
+    }
+    bool unsafe = (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+                  (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+    if (unsafe)
+      out += fmt::format("\\u{{{:x}}}", cp);
+    else
+      out.append(text.data() + i, len);
+    i += len;
+  }
+  return out;
+}
+
+namespace {
+
 struct Painter {
   bool on;
   std::string operator()(const char *code, llvm::StringRef text) const {
@@ -31,26 +77,24 @@ struct Painter {
 std::string location(const SourceManager &sources, Span span) {
   const SourceFile &file = sources.file(span.file);
   LineCol lc = file.lineCol(span.begin);
-  return fmt::format("{}:{}:{}", file.path(), lc.line, lc.column);
+  return fmt::format("{}:{}:{}", escapeForTerminal(file.path()), lc.line, lc.column);
 }
 
-// Expands tabs so carets line up with what a terminal shows.
+// A source line as the terminal shows it: tabs expanded so carets line up,
+// and control characters escaped (escapeForTerminal).
 std::string displayLine(llvm::StringRef line) {
   std::string out;
   for (char c : line)
     out += c == '\t' ? std::string("    ") : std::string(1, c);
-  return out;
+  return escapeForTerminal(out);
 }
 
+// Columns the start of a line takes once displayed.
 size_t displayWidth(llvm::StringRef text) {
+  std::string shown = displayLine(text);
   size_t width = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto u = static_cast<unsigned char>(text[i]);
-    if (text[i] == '\t')
-      width += 4;
-    else if ((u & 0xC0) != 0x80)
-      width += 1;
-  }
+  for (char c : shown)
+    width += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   return width;
 }
 
@@ -74,7 +118,7 @@ void snippet(llvm::raw_ostream &out, const SourceManager &sources, Span span, ch
   out << paint(kBlue, num + " |") << " " << displayLine(line) << "\n";
   out << paint(kBlue, pad + " |") << " " << std::string(startCol, ' ')
       << paint(color, std::string(std::max<size_t>(width, 1), marker) +
-                          (message.empty() ? "" : " " + message.str()))
+                          (message.empty() ? "" : " " + escapeForTerminal(message)))
       << "\n";
 }
 
@@ -86,7 +130,7 @@ void renderText(llvm::raw_ostream &out, const SourceManager &sources, const Diag
   for (const Diagnostic &d : diags.all()) {
     const char *color = d.severity == Severity::Error ? kRed : kYellow;
     out << paint(color, fmt::format("{}[{}]", severityName(d.severity).str(), d.info().code.str()))
-        << paint(kBold, ": " + d.message) << "\n";
+        << paint(kBold, ": " + escapeForTerminal(d.message)) << "\n";
     size_t gutter = 1;
     auto widen = [&](Span s) {
       if (s.valid())
@@ -111,13 +155,13 @@ void renderText(llvm::raw_ostream &out, const SourceManager &sources, const Diag
       }
     }
     for (const Note &n : d.notes) {
-      out << pad << paint(kBlue, " = ") << paint(kBold, "note") << ": " << n.message;
+      out << pad << paint(kBlue, " = ") << paint(kBold, "note") << ": " << escapeForTerminal(n.message);
       if (n.span && n.span->valid())
         out << " (" << location(sources, *n.span) << ")";
       out << "\n";
     }
     if (d.help)
-      out << pad << paint(kBlue, " = ") << paint(kCyan, "help") << ": " << *d.help << "\n";
+      out << pad << paint(kBlue, " = ") << paint(kCyan, "help") << ": " << escapeForTerminal(*d.help) << "\n";
     out << "\n";
   }
 }

@@ -32,6 +32,13 @@ void renderSarif(llvm::raw_ostream &out, const SourceManager &sources, const Dia
 void render(DiagFormat format, llvm::raw_ostream &out, const SourceManager &sources,
             const Diagnostics &diags, const RenderOptions &options);
 
+// `text` made safe to print on a terminal: control characters (C0 but tab,
+// DEL, C1), bidirectional overrides and isolates, and bytes that are not
+// UTF-8 are written as visible escapes (`\n`, `\u{1b}`, `\u{202e}`, `\x{ff}`),
+// so no message, file name or source line can move the cursor, recolour or
+// rewrite a CI log, or reorder what a reviewer reads.
+std::string escapeForTerminal(llvm::StringRef text);
+
 // "2 errors, 1 warning" (text output's closing line).
 std::string summaryLine(const Diagnostics &diags);
 

@@ -19,6 +19,7 @@
 #include "report/Graph.h"
 #include "sema/Program.h"
 #include "syntax/Parser.h"
+#include "workspace/SourceFiles.h"
 #include "workspace/Workspace.h"
 
 namespace fs = std::filesystem;
@@ -75,6 +76,8 @@ struct Options {
   std::string focus;
   unsigned depth = 1;
   std::string formatName;
+  // Every option given, as spelled without its value (`--env`, `-o`), in order.
+  std::vector<std::string> given;
 };
 
 // Parses the arguments; returns an error message on bad usage.
@@ -96,21 +99,18 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
       opts.command = "version";
       return std::nullopt;
     }
+    if (a.size() > 1 && a[0] == '-')
+      opts.given.push_back(a.substr(0, a.find('=')));
     if (a.rfind("--format", 0) == 0) {
       auto v = value("--format");
       if (!v)
         return "--format needs a value: text, json or sarif";
       opts.formatName = *v;
-      if (*v == "dot" || *v == "mermaid" || *v == "csv")
-        continue; // graph and cost formats; checked by those commands
-      if (*v == "text")
-        opts.format = DiagFormat::Text;
-      else if (*v == "json")
+      // Which values are allowed depends on the command (checkCommandOptions).
+      if (*v == "json")
         opts.format = DiagFormat::Json;
       else if (*v == "sarif")
         opts.format = DiagFormat::Sarif;
-      else
-        return fmt::format("unknown --format `{}`", *v);
       continue;
     }
     if (a.rfind("--color", 0) == 0) {
@@ -182,6 +182,52 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
   return std::nullopt;
 }
 
+// The options each command takes; anything else is a usage error, so that
+// a misplaced flag (`build --dump-ir`) is never silently ignored. `--color`
+// is accepted by every command (scripts pass it to all).
+struct CommandOptions {
+  const char *command;
+  std::vector<const char *> options;
+  std::vector<const char *> formats; // values --format takes; empty: not allowed
+};
+const std::vector<CommandOptions> &commandOptions() {
+  static const std::vector<CommandOptions> table = {
+      {"check", {"--format", "--dump-ir", "--time-phases"}, {"text", "json", "sarif"}},
+      {"build", {"--format", "-o", "--output", "--env", "--target"}, {"text", "json", "sarif"}},
+      {"fmt", {"--check", "--format"}, {"text", "json", "sarif"}},
+      {"graph", {"--format", "--env", "--focus", "--depth"}, {"dot", "mermaid", "json"}},
+      {"cost", {"--format", "--env"}, {"text", "json", "csv"}},
+      {"init", {}, {}},
+      {"explain", {}, {}},
+  };
+  return table;
+}
+
+// Returns what is wrong with the options given to `opts.command`, if anything.
+std::optional<std::string> checkCommandOptions(const Options &opts) {
+  for (const CommandOptions &c : commandOptions()) {
+    if (opts.command != c.command)
+      continue;
+    for (const std::string &flag : opts.given)
+      if (flag != "--color" && std::find(c.options.begin(), c.options.end(), flag) == c.options.end()) {
+        std::string takes;
+        for (const char *o : c.options)
+          takes += (takes.empty() ? "" : ", ") + std::string(o);
+        return fmt::format("`{}` is not an option of `platc {}`{}", escapeForTerminal(flag), c.command,
+                           takes.empty() ? " (it takes none)" : "; it takes " + takes);
+      }
+    if (!opts.formatName.empty() &&
+        std::find(c.formats.begin(), c.formats.end(), opts.formatName) == c.formats.end()) {
+      std::string list;
+      for (size_t i = 0; i < c.formats.size(); ++i)
+        list += (i ? (i + 1 == c.formats.size() ? " or " : ", ") : "") + std::string(c.formats[i]);
+      return fmt::format("`platc {}` takes --format {}, not `{}`", c.command, list,
+                         escapeForTerminal(opts.formatName));
+    }
+  }
+  return std::nullopt;
+}
+
 RenderOptions renderOptions(const Options &opts, bool errIsTerminal, const std::string &root) {
   RenderOptions r;
   r.color = opts.color == "always" || (opts.color == "auto" && errIsTerminal);
@@ -204,6 +250,16 @@ void emit(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, b
   }
 }
 
+// The exit status for a run that reported `diags`: 2 when an input could
+// not be read at all (no workspace, an unreadable file or folder: the result
+// would say nothing about the workspace), 1 for other errors, 0 otherwise.
+int exitStatus(const Diagnostics &diags) {
+  for (const Diagnostic &d : diags.all())
+    if (d.id == DiagId::NoWorkspace || d.id == DiagId::UnreadableFile)
+      return kExitUsage;
+  return diags.hasErrors() ? kExitErrors : kExitOk;
+}
+
 int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
   if (opts.positional.size() > 1) {
     err << "error: `platc check` takes one folder\n";
@@ -217,7 +273,7 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   if (!ws) {
     SourceManager none;
     emit(opts, out, err, tty, none, diags, "");
-    return kExitErrors;
+    return exitStatus(diags);
   }
   sema::PhaseTimes times;
   std::unique_ptr<sema::Program> program = sema::check(*ws, diags, &times);
@@ -231,9 +287,9 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   // Without errors the closing "checked ..." line carries the summary.
   emit(opts, out, err, tty, ws->sources(), diags, ws->root(), diags.hasErrors());
   if (opts.format == DiagFormat::Text && !diags.hasErrors())
-    err << fmt::format("checked {} files in `{}`: {}\n", ws->userFileCount(), ws->root(),
+    err << fmt::format("checked {} files in `{}`: {}\n", ws->userFileCount(), escapeForTerminal(ws->root()),
                        summaryLine(diags));
-  return diags.hasErrors() ? kExitErrors : kExitOk;
+  return exitStatus(diags);
 }
 
 // The environment commands such as graph and cost show by default: the
@@ -282,10 +338,10 @@ int runGraph(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   textOpts.format = DiagFormat::Text;
   std::unique_ptr<sema::Program> program = loadAndCheck(dir, textOpts, out, err, tty, ws, diags);
   if (!program)
-    return kExitErrors;
+    return exitStatus(diags);
   if (diags.hasErrors()) {
     emit(textOpts, out, err, tty, ws->sources(), diags, ws->root());
-    return kExitErrors;
+    return exitStatus(diags);
   }
   const sema::EnvModel *env = defaultEnv(*program, opts.env);
   if (!env) {
@@ -357,7 +413,7 @@ int runCost(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err,
   textOpts.format = DiagFormat::Text;
   std::unique_ptr<sema::Program> program = loadAndCheck(dir, textOpts, out, err, tty, ws, diags);
   if (!program)
-    return kExitErrors;
+    return exitStatus(diags);
   // Governance and budget findings (P05xx, P06xx) do not stop the report;
   // errors in the declarations themselves make its figures meaningless.
   bool blocking = false;
@@ -367,7 +423,7 @@ int runCost(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err,
   }
   emit(textOpts, out, err, tty, ws->sources(), diags, ws->root());
   if (blocking)
-    return kExitErrors;
+    return exitStatus(diags);
   std::vector<const sema::EnvModel *> envs;
   for (const sema::EnvModel &e : program->envs)
     if (opts.env.empty() || e.name == opts.env)
@@ -377,7 +433,7 @@ int runCost(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err,
     return kExitUsage;
   }
   out << report::renderCost(*program, envs, format);
-  return diags.hasErrors() ? kExitErrors : kExitOk;
+  return exitStatus(diags);
 }
 
 int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
@@ -395,7 +451,7 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   if (!ws) {
     SourceManager none;
     emit(opts, out, err, tty, none, diags, "");
-    return kExitErrors;
+    return exitStatus(diags);
   }
   std::unique_ptr<sema::Program> program = sema::check(*ws, diags);
 
@@ -429,8 +485,8 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   if (diags.hasErrors()) {
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
     if (opts.format == DiagFormat::Text)
-      err << fmt::format("nothing written to `{}`\n", opts.output);
-    return kExitErrors;
+      err << fmt::format("nothing written to `{}`\n", escapeForTerminal(opts.output));
+    return exitStatus(diags);
   }
 
   // Every (environment, backend) pair on its own, on up to two threads:
@@ -443,7 +499,7 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   backends::OutputWriter writer;
   if (std::string why = writer.begin(opts.output); !why.empty()) {
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
-    err << "error: " << why << "\n";
+    err << "error: " << escapeForTerminal(why) << "\n";
     return kExitUsage;
   }
   std::vector<std::unique_ptr<backends::BackendContext>> contexts;
@@ -510,19 +566,19 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   if (diags.hasErrors()) {
     writer.abort();
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
-    return kExitErrors;
+    return exitStatus(diags);
   }
   if (writeError.empty())
     writeError = writer.commit();
   if (!writeError.empty()) {
     writer.abort();
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
-    err << "error: " << writeError << "\n";
+    err << "error: " << escapeForTerminal(writeError) << "\n";
     return kExitUsage;
   }
   emit(opts, out, err, tty, ws->sources(), diags, ws->root());
   if (opts.format == DiagFormat::Text) {
-    err << fmt::format("wrote {} files to `{}`:\n", fileCount, opts.output);
+    err << fmt::format("wrote {} files to `{}`:\n", fileCount, escapeForTerminal(opts.output));
     for (const auto &[folder, count] : perFolder)
       err << fmt::format("  {}/ ({} files)\n", folder, count);
   }
@@ -560,42 +616,64 @@ int runFmt(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, 
   std::vector<std::string> inputs = opts.positional;
   if (inputs.empty())
     inputs.push_back(".");
-  std::vector<fs::path> files;
+  // The same rules as a workspace's sources (workspace/SourceFiles.h):
+  // regular files only, links followed only to regular files inside the
+  // folder given (or, for a link named on the command line, anywhere), and
+  // a formatted link's target is rewritten, never the link.
+  std::vector<SourceEntry> files;
+  std::vector<SourceProblem> problems;
   for (const std::string &input : inputs) {
     std::error_code ec;
-    if (fs::is_directory(input, ec)) {
-      for (auto it = fs::recursive_directory_iterator(input, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        std::string name = it->path().filename().string();
-        if (it->is_directory() && (name.empty() || name[0] == '.' || name == "build")) {
-          it.disable_recursion_pending();
-          continue;
-        }
-        if (it->is_regular_file() && it->path().extension() == ".plat")
-          files.push_back(it->path());
-      }
-    } else if (fs::is_regular_file(input, ec)) {
-      files.push_back(input);
-    } else {
-      err << fmt::format("error: `{}` is not a file or folder\n", input);
-      return kExitUsage;
+    fs::file_status status = fs::status(input, ec);
+    if (fs::is_directory(status)) {
+      // Listed relative to the folder, shown as the user named it.
+      size_t first = files.size(), firstProblem = problems.size();
+      listSourceFiles(input, /*skipOutputFolders=*/true, files, problems);
+      for (size_t i = first; i < files.size(); ++i)
+        files[i].relativePath = (fs::path(input) / files[i].relativePath).generic_string();
+      for (size_t i = firstProblem; i < problems.size(); ++i)
+        problems[i].relativePath = (fs::path(input) / problems[i].relativePath).generic_string();
+      continue;
     }
+    SourceEntry entry;
+    SourceProblem problem;
+    if (fs::exists(status) || fs::is_symlink(fs::symlink_status(input, ec))) {
+      if (resolveNamedFile(input, entry, problem))
+        files.push_back(entry);
+      else
+        problems.push_back(problem);
+      continue;
+    }
+    err << fmt::format("error: `{}` is not a file or folder\n", escapeForTerminal(input));
+    return kExitUsage;
   }
-  std::sort(files.begin(), files.end());
+  std::sort(files.begin(), files.end(), [](const SourceEntry &a, const SourceEntry &b) {
+    return a.relativePath < b.relativePath;
+  });
+  for (const SourceProblem &p : problems) {
+    const char *why = p.kind == SourceProblem::UnreadableFolder  ? "cannot be listed"
+                      : p.kind == SourceProblem::LinkOutsideRoot ? "is a link that leads outside the folder"
+                      : p.kind == SourceProblem::BrokenLink      ? "is a link whose target does not exist"
+                                                                 : "is not a regular file";
+    err << fmt::format("error: `{}` {}; not formatted\n", escapeForTerminal(p.relativePath), why);
+  }
+  if (!problems.empty())
+    return kExitUsage;
 
   SourceManager sources;
   Diagnostics diags;
   int status = kExitOk;
   size_t changed = 0;
-  for (const fs::path &path : files) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (!in) {
-      err << fmt::format("error: cannot read `{}`\n", path.generic_string());
+  for (const SourceEntry &file : files) {
+    ReadResult read = readSourceFile(file.path, syntax::ParseOptions().maxFileBytes);
+    if (read.status != ReadResult::Ok) {
+      err << fmt::format("error: cannot read `{}`: {}\n", escapeForTerminal(file.relativePath),
+                         read.status == ReadResult::TooLarge         ? "over the size limit"
+                         : read.status == ReadResult::NotRegularFile ? "not a regular file"
+                                                                     : read.detail);
       return kExitUsage;
     }
-    FileId id = sources.add(path.generic_string(), buffer.str());
+    FileId id = sources.add(file.relativePath, std::move(read.text));
     const SourceFile &source = sources.file(id);
     size_t before = diags.errorCount();
     ast::ParsedFile parsed = syntax::parse(source, id, diags);
@@ -608,13 +686,17 @@ int runFmt(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, 
       continue;
     ++changed;
     if (opts.check) {
-      out << path.generic_string() << "\n";
+      out << file.relativePath << "\n";
       status = kExitErrors;
       continue;
     }
     std::string error;
-    if (!writeAtomically(path, formatted, error)) {
-      err << fmt::format("error: cannot write `{}`: {}\n", path.generic_string(), error);
+    // A link's target is rewritten, never the link; a byte-order mark the
+    // file had is kept.
+    if (read.hadByteOrderMark)
+      formatted.insert(0, "\xEF\xBB\xBF");
+    if (!writeAtomically(file.path, formatted, error)) {
+      err << fmt::format("error: cannot write `{}`: {}\n", escapeForTerminal(file.relativePath), error);
       return kExitUsage;
     }
   }
@@ -668,6 +750,10 @@ int runDriver(const std::vector<std::string> &args, llvm::raw_ostream &out, llvm
   if (opts.command == "version") {
     out << "platc " << PLAT_VERSION << "\n";
     return kExitOk;
+  }
+  if (std::optional<std::string> problem = checkCommandOptions(opts)) {
+    err << "error: " << *problem << "\n(`platc --help` lists every command and option)\n";
+    return kExitUsage;
   }
   if (opts.command == "check")
     return runCheck(opts, out, err, errIsTerminal);

@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "llvm/Support/thread.h"
 
 #include "base/Text.h"
+#include "workspace/SourceFiles.h"
 #include "stdlib/Embedded.h"
 #include "fmt/format.h"
 
@@ -63,14 +62,6 @@ static std::optional<fs::path> findRoot(const fs::path &start) {
   }
 }
 
-// Folders never searched for sources: hidden ones (.git, .cache) and the
-// conventional build output folders.
-static bool skippedDirectory(const fs::path &path) {
-  std::string name = path.filename().string();
-  return name.empty() || name[0] == '.' || name == "node_modules" || name == "build" ||
-         name == "out";
-}
-
 std::optional<Workspace> Workspace::load(const std::string &dir, Diagnostics &diags,
                                          const LoadOptions &options) {
   std::error_code ec;
@@ -92,68 +83,99 @@ std::optional<Workspace> Workspace::load(const std::string &dir, Diagnostics &di
 
   Workspace ws;
   ws.root_ = root->string();
-  std::vector<std::string> relPaths;
-  fs::recursive_directory_iterator it(*root, fs::directory_options::skip_permission_denied, ec);
-  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const fs::directory_entry &entry = *it;
-    std::error_code typeEc;
-    if (entry.is_directory(typeEc)) {
-      if (skippedDirectory(entry.path()) || entry.is_symlink(typeEc))
-        it.disable_recursion_pending();
-      continue;
-    }
-    if (entry.path().extension() != ".plat")
-      continue;
-    relPaths.push_back(entry.path().lexically_relative(*root).generic_string());
-  }
-  std::sort(relPaths.begin(), relPaths.end());
+  std::vector<SourceEntry> entries;
+  std::vector<SourceProblem> problems;
+  listSourceFiles(*root, /*skipOutputFolders=*/true, entries, problems);
+  for (const SourceProblem &p : problems)
+    ws.reportSourceProblem(p, diags);
 
   std::vector<std::pair<std::string, std::string>> texts;
-  texts.reserve(relPaths.size());
-  std::vector<std::string> unreadable;
-  for (const std::string &rel : relPaths) {
-    fs::path full = *root / rel;
+  texts.reserve(entries.size());
+  for (const SourceEntry &entry : entries) {
+    const std::string &rel = entry.relativePath;
     if (options.overlay) {
-      auto found = options.overlay->find(full.string());
+      auto found = options.overlay->find((*root / rel).string());
       if (found != options.overlay->end()) {
         texts.emplace_back(rel, found->second);
         continue;
       }
     }
-    std::error_code sizeEc;
-    uintmax_t size = fs::file_size(full, sizeEc);
-    if (!sizeEc && size > options.parse.maxFileBytes) {
-      // Too large to parse: do not even read it. Parsing reports it, from
-      // a placeholder that records only the size.
+    ReadResult read = readSourceFile(entry.path, options.parse.maxFileBytes);
+    switch (read.status) {
+    case ReadResult::Ok:
+      texts.emplace_back(rel, std::move(read.text));
+      continue;
+    case ReadResult::TooLarge: {
+      // Too large to parse: not read past the limit. Parsing reports it,
+      // from a placeholder that records only the size.
       FileId id = ws.sources_.add(rel, "");
       diags
           .report(DiagId::FileTooLarge, Span{id, 0, 0},
                   fmt::format("`{}` is {:.1f} MiB, over the limit of {} MiB per file", rel,
-                              static_cast<double>(size) / (1 << 20),
+                              static_cast<double>(read.size) / (1 << 20),
                               options.parse.maxFileBytes >> 20))
           .withHelp("split the declarations over several files; a package may span many files");
       ws.files_.push_back(unparsedFile(id, rel));
       continue;
     }
-    std::ifstream in(full, std::ios::binary);
-    std::ostringstream buffer;
-    if (in)
-      buffer << in.rdbuf();
-    if (!in || in.bad()) {
+    case ReadResult::NotRegularFile: // replaced since it was listed
+      ws.reportSourceProblem({SourceProblem::NotRegularFile, rel, ""}, diags);
+      continue;
+    case ReadResult::Unreadable: {
       FileId id = ws.sources_.add(rel, "");
       diags
           .report(DiagId::UnreadableFile, Span{id, 0, 0},
-                  fmt::format("cannot read `{}`: {}", rel, std::strerror(errno)))
+                  fmt::format("cannot read `{}`: {}", rel, read.detail))
           .withHelp("check the file's permissions");
       ws.files_.push_back(unparsedFile(id, rel));
       continue;
     }
-    texts.emplace_back(rel, buffer.str());
+    }
   }
   ws.addStdlib(texts, options);
   ws.parseAll(std::move(texts), diags, options);
   ws.index(diags);
   return ws;
+}
+
+// An entry below the root that is not read: reported at the root file's
+// first byte-less span when the entry has no file of its own to point at.
+void Workspace::reportSourceProblem(const SourceProblem &problem, Diagnostics &diags) {
+  const std::string &rel = problem.relativePath;
+  if (problem.kind == SourceProblem::UnreadableFolder) {
+    diags
+        .report(DiagId::UnreadableFile, Span{},
+                fmt::format("cannot list the folder `{}`: {}; its files are not checked", rel,
+                            problem.detail))
+        .withHelp("check the folder's permissions");
+    return;
+  }
+  // The entry is listed with no text, so that its diagnostic names the file.
+  FileId id = sources_.add(rel, "");
+  files_.push_back(unparsedFile(id, rel));
+  Span at{id, 0, 0};
+  switch (problem.kind) {
+  case SourceProblem::UnreadableFolder:
+    return;
+  case SourceProblem::NotRegularFile:
+    diags.report(DiagId::SourceNotRead, at, fmt::format("`{}` is not a regular file; it is not read", rel))
+        .withHelp("a workspace's `.plat` entries must be ordinary files: replace it with one, or "
+                  "remove it");
+    return;
+  case SourceProblem::LinkOutsideRoot:
+    diags
+        .report(DiagId::SourceNotRead, at,
+                fmt::format("`{}` is a link to a file outside the workspace; it is not read", rel))
+        .withHelp("platc reads only files inside the workspace root: copy the file into the "
+                  "workspace, or link to one inside it");
+    return;
+  case SourceProblem::BrokenLink:
+    diags
+        .report(DiagId::UnreadableFile, at,
+                fmt::format("cannot read `{}`: it is a link whose target does not exist", rel))
+        .withHelp("remove the link, or point it at a `.plat` file inside the workspace");
+    return;
+  }
 }
 
 void Workspace::addStdlib(std::vector<std::pair<std::string, std::string>> &texts,

@@ -17,6 +17,7 @@
 #include "base/Source.h"
 #include "diag/Diagnostic.h"
 #include "syntax/Parser.h"
+#include "workspace/SourceFiles.h"
 
 namespace plat {
 
@@ -95,6 +96,7 @@ public:
   }
 
 private:
+  void reportSourceProblem(const SourceProblem &problem, Diagnostics &diags);
   void parseAll(std::vector<std::pair<std::string, std::string>> &&texts, Diagnostics &diags,
                 const LoadOptions &options);
   void index(Diagnostics &diags);

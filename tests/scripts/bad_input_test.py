@@ -81,7 +81,8 @@ def test_dangling_symlink():
         make_workspace(root, {})
         os.symlink(os.path.join(root, "missing-target.plat"), os.path.join(root, "gone.plat"))
         r = run_platc(PLATC, root, ["check", "--format", "json"])
-    expect_exit(r, 1)
+    # A file that cannot be read is an I/O error: exit 2 (docs/cli.md).
+    expect_exit(r, 2)
     assert_diag(r, "P0002", "gone.plat", message_contains="gone.plat")
 
 
