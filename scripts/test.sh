@@ -2,6 +2,10 @@
 # Installs what is missing, builds, and runs the whole test suite with ctest.
 # Exits non-zero if any test fails.
 #
+# Then (unless PLAT_QUICK=1, or ctest arguments narrow the run) builds again
+# with clang under ASan+UBSan, runs the unit, golden and robustness tests
+# there and fuzzes each target for a bounded time (scripts/sanitize.sh).
+#
 # usage: bash scripts/test.sh [extra ctest arguments, e.g. -L golden]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,3 +15,6 @@ printf '\n==> running the tests (ctest -j%s)\n' "${PLAT_JOBS:-2}"
 # In CI the SARIF schema test must not be skipped for want of its tool.
 export PLAT_REQUIRE_SARIF_TOOL=1
 ctest --test-dir "$build" -j"${PLAT_JOBS:-2}" --output-on-failure "$@"
+if [[ $# -eq 0 && ${PLAT_QUICK:-0} != 1 ]]; then
+  bash scripts/sanitize.sh
+fi

@@ -49,11 +49,27 @@ class Result:
                 f"\n--- stderr\n{self.stderr[:3000]}")
 
 
+_SANITIZED = {}
+
+
+def sanitized(platc):
+    """Whether `platc` is built with AddressSanitizer (scripts/sanitize.sh),
+    which reserves terabytes of address space and so cannot run under an
+    address-space limit; its own allocator bounds memory instead."""
+    if platc not in _SANITIZED:
+        with open(platc, "rb") as f:
+            _SANITIZED[platc] = b"__asan_init" in f.read()
+    return _SANITIZED[platc]
+
+
 def run_platc(platc, cwd, args, cpu_seconds=60, memory_bytes=None, stack_bytes=None,
               wall_seconds=120):
     """Runs platc with limits. A run over its CPU limit is killed by SIGXCPU/SIGKILL,
     which the caller sees as a negative return code: a hang becomes a failure, not a
     stuck test."""
+
+    if memory_bytes and sanitized(platc):
+        memory_bytes = None
 
     def limits():
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
