@@ -230,6 +230,18 @@ bool isRegularAt(int dirFd, const char *name) {
   return ::fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 
+// A staging folder of platc's: its name and its marker.
+bool isStagingFolder(int outFd, const std::string &name) {
+  if (!hasHexSuffix(name, kStagingPrefix))
+    return false;
+  int fd = ::openat(outFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  bool ours = isRegularAt(fd, kStagingMarker);
+  ::close(fd);
+  return ours;
+}
+
 } // namespace
 
 // Folders below a root handle, opened one component at a time with
@@ -484,15 +496,25 @@ std::string OutputWriter::begin(const std::string &dir, std::vector<std::string>
     int err = errno;
     char link[4096];
     ssize_t n = ::readlinkat(parentFd_, name.c_str(), link, sizeof link - 1);
-    if (n >= 0)
+    if (n >= 0) {
+      fs::path to(std::string(link, static_cast<size_t>(n)));
+      fs::path given(dir);
+      if (given.filename().empty())
+        given = given.parent_path();
+      std::string suggestion = (to.is_absolute() ? to : (given.parent_path() / to).lexically_normal()).string();
       return fmt::format("the output folder `{}` is a symbolic link (to `{}`); platc builds only "
                          "into a real folder\nhelp: build into the link's target instead: `-o {}`",
-                         dir, std::string(link, static_cast<size_t>(n)),
-                         (parent / std::string(link, static_cast<size_t>(n))).lexically_normal().string());
+                         dir, to.string(), suggestion);
+    }
     if (err == ENOTDIR)
       return fmt::format("`{}` exists and is not a folder", dir);
     return fmt::format("cannot open `{}`: {}", dir, std::strerror(err));
   }
+
+  // A folder that is not platc's is refused before anything is created in
+  // it (the check is repeated under the lock).
+  if (std::string why = ownershipCheck(); !why.empty())
+    return why;
 
   // One build at a time.
   lockFd_ = ::openat(outFd_, kOutputLock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -522,16 +544,13 @@ std::string OutputWriter::begin(const std::string &dir, std::vector<std::string>
   // Staging folders of killed builds: completed if they passed the commit
   // point, removed otherwise. A folder without the marker is not ours.
   for (const std::string &n : listFolder(outFd_)) {
-    if (!hasHexSuffix(n, kStagingPrefix))
+    if (!isStagingFolder(outFd_, n))
       continue;
     int fd = ::openat(outFd_, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
       continue;
-    bool ours = isRegularAt(fd, kStagingMarker);
-    bool committed = ours && isRegularAt(fd, kStagedCommit);
+    bool committed = isRegularAt(fd, kStagedCommit);
     ::close(fd);
-    if (!ours)
-      continue;
     if (committed) {
       size_t budget = SIZE_MAX;
       if (std::string why = applyStaging(outFd_, dir, n, budget, nullptr); !why.empty())
@@ -571,7 +590,7 @@ std::string OutputWriter::begin(const std::string &dir, std::vector<std::string>
 }
 
 // OUT is platc's when it has a manifest; an empty folder (but for the lock
-// file) becomes platc's. Anything else is refused.
+// file and staging folders) becomes platc's. Anything else is refused.
 std::string OutputWriter::ownershipCheck() {
   bool present = false;
   if (std::string why = loadIndex(present); !why.empty())
@@ -580,7 +599,7 @@ std::string OutputWriter::ownershipCheck() {
     return {};
   bool legacy = false, other = false;
   for (const std::string &n : listFolder(outFd_)) {
-    if (n == kOutputLock)
+    if (n == kOutputLock || isStagingFolder(outFd_, n))
       continue;
     if (n == kLegacyMarker)
       legacy = true;
@@ -604,6 +623,7 @@ std::string OutputWriter::ownershipCheck() {
 // its files from anyone else's.
 std::string OutputWriter::loadIndex(bool &present) {
   present = false;
+  index_.clear();
   std::string shown = joinShown(shown_, kOutputIndex);
   int fd = ::openat(outFd_, kOutputIndex, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
