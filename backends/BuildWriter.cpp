@@ -289,11 +289,12 @@ private:
       fd = ::openat(parentFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     }
     if (fd < 0) {
-      if (errno == ENOENT && !create_) {
+      int err = errno;
+      if (err == ENOENT && !create_) {
         fds_[rel] = -1;
         return -1;
       }
-      error = notAFolder(parentFd, name, joinShown(shown_, rel), errno);
+      error = notAFolder(parentFd, name, joinShown(shown_, rel), err);
       return -2;
     }
     fds_[rel] = fd;
@@ -336,8 +337,10 @@ std::string moveTree(int src, int dst, const std::string &shownDst, size_t &budg
       if (errno != EEXIST)
         return fmt::format("cannot move `{}` into place: {}", shown, std::strerror(errno));
       int to = ::openat(dst, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (to < 0)
-        return notAFolder(dst, n, shown, errno);
+      if (to < 0) {
+        int err = errno;
+        return notAFolder(dst, n, shown, err);
+      }
       int from = ::openat(src, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       std::string why = from < 0 ? fmt::format("cannot open the staged `{}`", n) : moveTree(from, to, shown, budget);
       if (from >= 0)
