@@ -496,8 +496,15 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   // Diagnostics and the summary are merged in a fixed order, so nothing
   // depends on scheduling; the folder is swapped into place only when every
   // job succeeded.
+  // A narrowed build (`--env`, `--target`) owns only the folders it
+  // builds: listed files elsewhere in the output are kept.
+  std::vector<std::string> scope;
+  if (!opts.env.empty() || !wanted.empty())
+    for (const sema::EnvModel *env : envs)
+      for (const backends::Backend *b : selected)
+        scope.push_back(env->name + "/" + b->name().str() + "/");
   backends::OutputWriter writer;
-  if (std::string why = writer.begin(opts.output); !why.empty()) {
+  if (std::string why = writer.begin(opts.output, std::move(scope)); !why.empty()) {
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
     err << "error: " << escapeForTerminal(why) << "\n";
     return kExitUsage;

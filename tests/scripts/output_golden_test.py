@@ -2,7 +2,7 @@
 """Generated output compared with a reviewed copy.
 
 Builds WORKSPACE for one environment into a temporary folder and compares
-every file platc wrote (its own `.platc-output` and `.platc-index` aside)
+every file platc wrote (its own `.platc-index` and `.platc-lock` aside)
 with the tree under EXPECTED: same set of paths, same bytes. The expected
 trees are read by people in review, like any golden file: a change to a
 backend shows up there as a diff of Kubernetes objects, IAM policies,
@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-OWN_FILES = {".platc-output", ".platc-index"}
+OWN_FILES = {".platc-output", ".platc-index", ".platc-lock"}
 
 
 def tree(root):
