@@ -260,6 +260,15 @@ int exitStatus(const Diagnostics &diags) {
   return diags.hasErrors() ? kExitErrors : kExitOk;
 }
 
+// Prints a multi-line error (a message, then `help: ...` lines) with each
+// line escaped for the terminal: the text names paths from the workspace.
+void printError(llvm::raw_ostream &err, llvm::StringRef text) {
+  llvm::SmallVector<llvm::StringRef, 4> lines;
+  text.split(lines, '\n');
+  for (size_t i = 0; i < lines.size(); ++i)
+    err << (i == 0 ? "error: " : "") << escapeForTerminal(lines[i]) << "\n";
+}
+
 int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
   if (opts.positional.size() > 1) {
     err << "error: `platc check` takes one folder\n";
@@ -506,7 +515,7 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   backends::OutputWriter writer;
   if (std::string why = writer.begin(opts.output, std::move(scope)); !why.empty()) {
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
-    err << "error: " << escapeForTerminal(why) << "\n";
+    printError(err, why);
     return kExitUsage;
   }
   std::vector<std::unique_ptr<backends::BackendContext>> contexts;
@@ -580,7 +589,7 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   if (!writeError.empty()) {
     writer.abort();
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
-    err << "error: " << escapeForTerminal(writeError) << "\n";
+    printError(err, writeError);
     return kExitUsage;
   }
   emit(opts, out, err, tty, ws->sources(), diags, ws->root());

@@ -89,7 +89,7 @@ def defect4(platc, t):
     p = build(platc, t, "-o", "current")
     check(p.returncode == 2, f"defect 4: OUT as a link must be refused (exit {p.returncode})")
     check("error: the output folder `current` is a symbolic link (to `rel1`)" in p.stderr and
-          "help: build into the link's target instead: `-o rel1`" in p.stderr,
+          "\nhelp: build into the link's target instead: `-o rel1`" in p.stderr,
           "defect 4: message:\n" + p.stderr)
     check(os.path.islink(os.path.join(t, "current")), "defect 4: the link was replaced")
     check(files(os.path.join(t, "rel1")) == before, "defect 4: rel1 changed")
