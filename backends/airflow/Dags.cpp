@@ -7,7 +7,7 @@
 #include "backends/Common.h"
 #include "backends/Naming.h"
 #include "backends/python/PyLiteral.h"
-#include "backends/sagemaker/Requests.h"
+#include "backends/aws/SageMakerRequests.h"
 #include "fmt/format.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"

@@ -14,7 +14,7 @@
 #include "backends/Naming.h"
 #include "backends/iam/Policies.h"
 #include "backends/json/JsonText.h"
-#include "backends/sagemaker/Requests.h"
+#include "backends/aws/SageMakerRequests.h"
 #include "fmt/format.h"
 #include "llvm/ADT/StringExtras.h"
 

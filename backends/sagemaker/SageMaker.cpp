@@ -4,7 +4,7 @@
 // that lists them in the order to run, with their provenance.
 #include "backends/Common.h"
 #include "backends/json/JsonText.h"
-#include "backends/sagemaker/Requests.h"
+#include "backends/aws/SageMakerRequests.h"
 #include "fmt/format.h"
 
 namespace plat::backends {

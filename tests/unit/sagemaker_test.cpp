@@ -7,7 +7,7 @@
 
 #include "backends/Backend.h"
 #include "backends/python/PyLiteral.h"
-#include "backends/sagemaker/Requests.h"
+#include "backends/aws/SageMakerRequests.h"
 #include "sema/Program.h"
 #include "workspace/Workspace.h"
 

@@ -1,10 +1,13 @@
-// The SageMaker and Application Auto Scaling requests of a model.
+// The SageMaker and Application Auto Scaling requests of a model: a shared
+// AWS layer, not a backend. The SageMaker backend writes them as files, the
+// IAM backend derives the training and serving roles' images from them, and
+// the Airflow backend builds the training DAG from the same functions, so the
+// three can never disagree and no backend includes another
+// (tools/check_layering.py).
 //
 // Each request is the input of one AWS API operation, shaped exactly as
 // botocore's service model wants it, so the JSON works as-is with
-// `aws <service> <operation> --cli-input-json file://...`. The Airflow
-// backend reuses the same functions for the training DAG of a model, so the
-// static files and the DAG can never disagree.
+// `aws <service> <operation> --cli-input-json file://...`.
 #pragma once
 
 #include <optional>

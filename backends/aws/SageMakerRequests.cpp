@@ -1,4 +1,4 @@
-#include "backends/sagemaker/Requests.h"
+#include "backends/aws/SageMakerRequests.h"
 
 #include <algorithm>
 #include <cmath>
