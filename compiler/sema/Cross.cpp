@@ -374,67 +374,168 @@ private:
     }
   }
 
+  // Call cycles, one warning per strongly connected component of the call
+  // graph (Tarjan's algorithm, iterative, so no recursion grows with the
+  // input): it names the shortest cycle through the component's first
+  // service (breadth-first search inside the component) and, when the
+  // component is larger than that cycle, how many services it holds.
+  // Linear in services + calls.
   void checkCallCycles(const EnvModel &env) {
-    std::map<DeclId, std::vector<const Edge *>> calls;
+    const size_t n = p_.decls.size();
+    // The calls of each live service, in source order (CSR layout).
+    std::vector<uint32_t> first(n + 1, 0);
+    auto counts = [&](const Edge &e) {
+      return e.kind == EdgeKind::Calls && decl(e.to).kind == "service" && live(env, e.from);
+    };
     for (const Edge &e : env.edges)
-      if (e.kind == EdgeKind::Calls && decl(e.to).kind == "service" && live(env, e.from))
-        calls[e.from].push_back(&e);
-    std::map<DeclId, int> state;
-    std::vector<const Edge *> path;
-    std::set<std::set<DeclId>> reported;
-    std::function<void(DeclId)> visit = [&](DeclId n) {
-      state[n] = 1;
-      for (const Edge *e : calls[n]) {
-        if (state[e->to] == 1) {
-          std::vector<const Edge *> cycle;
-          bool in = false;
-          for (const Edge *p : path) {
-            in |= p->from == e->to;
-            if (in)
-              cycle.push_back(p);
+      if (counts(e))
+        ++first[e.from + 1];
+    for (size_t i = 0; i < n; ++i)
+      first[i + 1] += first[i];
+    std::vector<const Edge *> calls(first[n]);
+    {
+      std::vector<uint32_t> fill(first.begin(), first.end() - 1);
+      for (const Edge &e : env.edges)
+        if (counts(e))
+          calls[fill[e.from]++] = &e;
+    }
+    if (calls.empty())
+      return;
+
+    constexpr uint32_t kUnvisited = UINT32_MAX;
+    std::vector<uint32_t> index(n, kUnvisited), low(n, 0), component(n, kUnvisited);
+    std::vector<bool> onStack(n, false);
+    std::vector<DeclId> stack;
+    struct Frame {
+      DeclId node;
+      uint32_t next; // position in `calls` of the next edge to follow
+    };
+    std::vector<Frame> frames;
+    std::vector<std::vector<DeclId>> components; // members in DeclId order
+    uint32_t counter = 0;
+    for (DeclId root = 0; root < n; ++root) {
+      if (first[root] == first[root + 1] || index[root] != kUnvisited)
+        continue;
+      index[root] = low[root] = counter++;
+      stack.push_back(root);
+      onStack[root] = true;
+      frames.push_back({root, first[root]});
+      while (!frames.empty()) {
+        Frame &f = frames.back();
+        DeclId v = f.node;
+        if (f.next < first[v + 1]) {
+          DeclId w = calls[f.next++]->to;
+          if (index[w] == kUnvisited) {
+            index[w] = low[w] = counter++;
+            stack.push_back(w);
+            onStack[w] = true;
+            frames.push_back({w, first[w]}); // invalidates `f`
+          } else if (onStack[w]) {
+            low[v] = std::min(low[v], index[w]);
           }
-          cycle.push_back(e);
-          std::set<DeclId> members;
-          for (const Edge *c : cycle)
-            members.insert(c->from);
-          if (!reported.insert(members).second)
-            continue;
-          // Long cycles are abbreviated: the first hops and the one that
-          // closes the cycle, with a count.
-          constexpr size_t kShown = 8;
-          std::string text;
-          for (size_t i = 0; i < cycle.size(); ++i) {
-            if (cycle.size() > kShown && i == kShown - 1) {
-              text += "… → ";
-              i = cycle.size() - 1;
-            }
-            text += decl(cycle[i]->from).name + " → ";
-          }
-          text += decl(e->to).name;
-          if (cycle.size() > kShown)
-            text += fmt::format(" ({} services)", cycle.size());
-          Diagnostic &d = diags_.report(DiagId::CallCycle, e->span,
-                                        fmt::format("services call each other in a cycle: {}", text));
-          for (size_t i = 0; i < cycle.size() && i < kShown; ++i)
-            d.note(cycle[i]->span,
-                   fmt::format("`{}` calls `{}`", decl(cycle[i]->from).name, decl(cycle[i]->to).name));
-          if (cycle.size() > kShown)
-            d.note(fmt::format("… and {} more calls", cycle.size() - kShown));
-          d.withHelp("a request can loop forever through a call cycle; break it with a queue or "
-                     "remove one of the calls");
           continue;
         }
-        if (state[e->to] == 0) {
-          path.push_back(e);
-          visit(e->to);
-          path.pop_back();
+        frames.pop_back();
+        if (!frames.empty())
+          low[frames.back().node] = std::min(low[frames.back().node], low[v]);
+        if (low[v] != index[v])
+          continue;
+        std::vector<DeclId> members;
+        DeclId w;
+        do {
+          w = stack.back();
+          stack.pop_back();
+          onStack[w] = false;
+          component[w] = static_cast<uint32_t>(components.size());
+          members.push_back(w);
+        } while (w != v);
+        std::sort(members.begin(), members.end());
+        components.push_back(std::move(members));
+      }
+    }
+
+    std::vector<const Edge *> via(n, nullptr); // BFS tree edge into each node
+    std::vector<DeclId> queue;
+    for (uint32_t c = 0; c < components.size(); ++c) {
+      const std::vector<DeclId> &members = components[c];
+      DeclId start = members.front();
+      bool selfLoop = false;
+      for (uint32_t i = first[start]; i < first[start + 1]; ++i)
+        selfLoop |= calls[i]->to == start;
+      if (members.size() == 1 && !selfLoop)
+        continue;
+      // Shortest cycle through `start`: breadth-first inside the component
+      // until an edge leads back to `start`.
+      const Edge *closing = nullptr;
+      queue.assign(1, start);
+      for (size_t head = 0; head < queue.size() && !closing; ++head) {
+        DeclId v = queue[head];
+        for (uint32_t i = first[v]; i < first[v + 1]; ++i) {
+          const Edge *e = calls[i];
+          if (e->to == start) {
+            closing = e;
+            break;
+          }
+          if (component[e->to] == c && !via[e->to]) {
+            via[e->to] = e;
+            queue.push_back(e->to);
+          }
         }
       }
-      state[n] = 2;
-    };
-    for (const auto &[from, list] : calls)
-      if (state[from] == 0)
-        visit(from);
+      std::vector<const Edge *> cycle{closing};
+      for (DeclId v = closing->from; v != start; v = via[v]->from)
+        cycle.push_back(via[v]);
+      std::reverse(cycle.begin(), cycle.end());
+      for (DeclId v : queue)
+        via[v] = nullptr;
+      reportCallCycle(cycle, members);
+    }
+  }
+
+  void reportCallCycle(const std::vector<const Edge *> &cycle, const std::vector<DeclId> &members) {
+    // Long cycles are abbreviated: the first hops and the one that closes
+    // the cycle, with a count.
+    constexpr size_t kShown = 8;
+    std::string text;
+    for (size_t i = 0; i < cycle.size(); ++i) {
+      if (cycle.size() > kShown && i == kShown - 1) {
+        text += "… → ";
+        i = cycle.size() - 1;
+      }
+      text += decl(cycle[i]->from).name + " → ";
+    }
+    text += decl(cycle.back()->to).name;
+    if (cycle.size() > kShown)
+      text += fmt::format(" ({} services)", cycle.size());
+    if (members.size() > cycle.size())
+      text += fmt::format(", one of the cycles among {} services that call each other",
+                          members.size());
+    Diagnostic &d = diags_.report(DiagId::CallCycle, cycle.back()->span,
+                                  fmt::format("services call each other in a cycle: {}", text));
+    for (size_t i = 0; i < cycle.size() && i < kShown; ++i)
+      d.note(cycle[i]->span,
+             fmt::format("`{}` calls `{}`", decl(cycle[i]->from).name, decl(cycle[i]->to).name));
+    if (cycle.size() > kShown)
+      d.note(fmt::format("… and {} more calls", cycle.size() - kShown));
+    if (members.size() > cycle.size()) {
+      std::set<DeclId> shown;
+      for (const Edge *e : cycle)
+        shown.insert(e->from);
+      std::string list;
+      size_t listed = 0;
+      for (DeclId m : members) {
+        if (shown.count(m))
+          continue;
+        if (listed < kShown)
+          list += fmt::format("{}`{}`", listed ? ", " : "", decl(m).name);
+        ++listed;
+      }
+      if (listed > kShown)
+        list += fmt::format(" and {} more", listed - kShown);
+      d.note(fmt::format("also in these cycles: {}", list));
+    }
+    d.withHelp("a request can loop forever through a call cycle; break it with a queue or "
+               "remove one of the calls");
   }
 
   void checkEnvironmentDeps(const EnvModel &env) {

@@ -91,6 +91,38 @@ def test_call_cycle_of_10000():
     return f"{r.cpu_seconds:.1f} s CPU"
 
 
+def test_call_cycles_one_warning_per_group():
+    """si calls s(i+1) and s(i+2), wrapping around: 10,000 services in one group
+    with very many cycles, plus 500 separate pairs that call each other: one
+    warning for the group (with its size and a shortest example cycle through
+    s0) and one per pair."""
+    parts = [TEAM]
+    for i in range(N):
+        parts.append(f"service s{i} {{\n  owner = web\n  image = \"registry.example.com/web/s:1.0.0\"\n"
+                     f"  port = 8080\n  calls = [s{(i + 1) % N}, s{(i + 2) % N}]\n}}\n\n")
+    pairs = 500
+    for i in range(pairs):
+        parts.append(service(f"p{i}a", f"p{i}b"))
+        parts.append(service(f"p{i}b", f"p{i}a"))
+    r = check({"app.plat": "".join(parts)})
+    if r.returncode != 0 or codes(r) != ["P0408"]:
+        raise TestFailure(f"expected P0408 warnings only\n{r.describe()}")
+    if len(r.diagnostics()) != 1 + pairs:
+        raise TestFailure(f"expected {1 + pairs} P0408, got {len(r.diagnostics())}")
+    big = [d for d in r.diagnostics() if "among" in d["message"]]
+    if len(big) != 1:
+        raise TestFailure(f"expected one warning for the group of {N}, got {len(big)}")
+    d = big[0]
+    # The shortest way back to s0 is 5,000 steps of two.
+    for part in ("s0 → s2 → s4", "(5000 services)", f"among {N} services"):
+        if part not in d["message"]:
+            raise TestFailure(f"expected {part!r} in the message: {d['message']}")
+    if len(d.get("notes", [])) > 100 or len(d["message"]) > 1000:
+        raise TestFailure(f"the warning should be bounded: {len(d.get('notes', []))} notes, "
+                          f"{len(d['message'])} characters")
+    return f"{r.cpu_seconds:.1f} s CPU"
+
+
 def test_template_chain():
     """t0 extends t1 extends ... t9999: deeper than templates may nest (P0310),
     reported once per declaration that uses the chain."""
@@ -172,7 +204,8 @@ def test_lineage_chain_downgrade():
     return f"{r.cpu_seconds:.1f} s CPU"
 
 
-CASES = [test_call_chain, test_call_cycle_of_10000, test_template_chain,
+CASES = [test_call_chain, test_call_cycle_of_10000, test_call_cycles_one_warning_per_group,
+         test_template_chain,
          test_self_extending_template_chain, test_lineage_chain, test_lineage_chain_downgrade]
 
 
