@@ -311,6 +311,7 @@ private:
       std::vector<std::string> names;
       for (const auto &[name, t] : byName)
         names.push_back(name);
+      std::optional<NameIndex> suggestions; // built at the first unknown task
       std::map<std::string, std::vector<std::string>> after;
       for (const Value *t : tasks->items) {
         if (const Value *deps = t->field("after"))
@@ -321,7 +322,9 @@ private:
               Diagnostic &d = diags_.report(
                   DiagId::UnknownName, dep->span,
                   fmt::format("pipeline `{}` has no task `{}`", decl(id).name, dep->text));
-              if (auto s = closestMatch(dep->text, names))
+              if (!suggestions)
+                suggestions.emplace(names);
+              if (auto s = suggestions->closest(dep->text))
                 d.withHelp(fmt::format("did you mean `{}`?", *s))
                     .fix(fmt::format("use `{}`", *s), dep->span, *s);
               else
