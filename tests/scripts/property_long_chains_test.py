@@ -204,9 +204,28 @@ def test_lineage_chain_downgrade():
     return f"{r.cpu_seconds:.1f} s CPU"
 
 
+def test_junk_tokens():
+    """A megabyte of `@ ` (half a million tokens the parser cannot use) next to
+    a valid file: a located syntax error at the first bad token, then the
+    parser gives up on the file once error recovery has tried long enough,
+    and the other file is still checked (its unknown name is reported)."""
+    ok_file = TEAM + "service api {\n  owner = web\n  image = \"registry.example.com/web/a:1.0.0\"\n" \
+        "  port = 8080\n  calls = [nowhere]\n}\n"
+    r = check({"junk.plat": "@ " * (512 * 1024), "app.plat": ok_file})
+    if r.returncode != 1:
+        raise TestFailure(f"junk is an error\n{r.describe()}")
+    assert_diag(r, "P0101", "junk.plat", line=1, column=3)
+    assert_diag(r, "P0101", "junk.plat", line=1, message_contains="too many syntax errors")
+    assert_diag(r, "P0205", "app.plat", message_contains="nowhere")
+    if len(r.diagnostics()) > 10:
+        raise TestFailure(f"expected a few diagnostics, got {len(r.diagnostics())}")
+    return f"{r.cpu_seconds:.1f} s CPU"
+
+
 CASES = [test_call_chain, test_call_cycle_of_10000, test_call_cycles_one_warning_per_group,
          test_template_chain,
-         test_self_extending_template_chain, test_lineage_chain, test_lineage_chain_downgrade]
+         test_self_extending_template_chain, test_lineage_chain, test_lineage_chain_downgrade,
+         test_junk_tokens]
 
 
 def main():
