@@ -1,7 +1,6 @@
 #include "sema/Cross.h"
 
 #include <algorithm>
-#include <functional>
 #include <set>
 
 #include "base/Text.h"
@@ -343,37 +342,66 @@ private:
                       fmt::format("task `{}` of `{}` has no image", t->text, decl(id).name))
               .withHelp("set `image` on the task or on the pipeline, or name an `operator`");
       }
-      // Depth-first search for a cycle in `after`.
+      // Depth-first search for a cycle in `after`, with an explicit stack
+      // (a pipeline's tasks may be many; the call stack must not follow them).
       std::map<std::string, int> state; // 0 new, 1 on stack, 2 done
       std::vector<std::string> stack;
-      std::function<bool(const std::string &)> visit = [&](const std::string &n) {
-        state[n] = 1;
-        stack.push_back(n);
-        for (const std::string &m : after[n]) {
-          if (state[m] == 1) {
-            auto from = std::find(stack.begin(), stack.end(), m);
-            std::string path;
-            for (auto it = from; it != stack.end(); ++it)
-              path += *it + " → ";
-            path += m;
-            Diagnostic &d = diags_.report(
-                DiagId::TaskCycle, byName[n]->span,
-                fmt::format("the tasks of `{}` wait for each other in a cycle: {}", decl(id).name, path));
-            for (auto it = from; it != stack.end(); ++it)
-              d.note(byName[*it]->span, fmt::format("task `{}` is part of the cycle", *it));
-            d.withHelp("remove one of the `after` dependencies to break the cycle");
-            return true;
-          }
-          if (state[m] == 0 && visit(m))
-            return true;
-        }
-        stack.pop_back();
-        state[n] = 2;
-        return false;
+      struct Frame {
+        const std::vector<std::string> *next;
+        size_t i;
       };
-      for (const std::string &n : names)
-        if (state[n] == 0 && visit(n))
-          break;
+      std::vector<Frame> frames;
+      auto reportCycle = [&](const std::string &n, const std::string &m) {
+        // Long cycles are abbreviated, as call cycles are.
+        constexpr size_t kShown = 8;
+        auto from = std::find(stack.begin(), stack.end(), m);
+        size_t length = static_cast<size_t>(stack.end() - from);
+        std::string path;
+        for (size_t i = 0; i < length; ++i) {
+          if (length > kShown && i == kShown - 1) {
+            path += "… → ";
+            i = length - 1;
+          }
+          path += from[i] + " → ";
+        }
+        path += m;
+        if (length > kShown)
+          path += fmt::format(" ({} tasks)", length);
+        Diagnostic &d = diags_.report(
+            DiagId::TaskCycle, byName[n]->span,
+            fmt::format("the tasks of `{}` wait for each other in a cycle: {}", decl(id).name, path));
+        for (size_t i = 0; i < length && i < kShown; ++i)
+          d.note(byName[from[i]]->span, fmt::format("task `{}` is part of the cycle", from[i]));
+        if (length > kShown)
+          d.note(fmt::format("… and {} more tasks", length - kShown));
+        d.withHelp("remove one of the `after` dependencies to break the cycle");
+      };
+      bool found = false;
+      for (const std::string &root : names) {
+        if (found || state[root] != 0)
+          continue;
+        state[root] = 1;
+        stack.push_back(root);
+        frames.push_back({&after[root], 0});
+        while (!frames.empty() && !found) {
+          Frame &f = frames.back();
+          if (f.i == f.next->size()) {
+            state[stack.back()] = 2;
+            stack.pop_back();
+            frames.pop_back();
+            continue;
+          }
+          const std::string &m = (*f.next)[f.i++];
+          if (state[m] == 1) {
+            reportCycle(stack.back(), m);
+            found = true;
+          } else if (state[m] == 0) {
+            state[m] = 1;
+            stack.push_back(m);
+            frames.push_back({&after[m], 0}); // invalidates `f`
+          }
+        }
+      }
     }
   }
 

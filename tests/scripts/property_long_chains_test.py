@@ -204,6 +204,26 @@ def test_lineage_chain_downgrade():
     return f"{r.cpu_seconds:.1f} s CPU"
 
 
+def test_task_cycle_of_50000():
+    """One pipeline whose 50,000 tasks each wait for the next, the last for the
+    first: one task-cycle error (P0407), found without a call stack as deep as
+    the pipeline (the run has the common 8 MiB stack)."""
+    tasks = 50_000
+    parts = [TEAM, "pipeline big {\n  owner = web\n  image = \"registry.example.com/web/p:1.0.0\"\n"
+                   "  schedule = \"@daily\"\n"]
+    for i in range(tasks):
+        parts.append(f"  task t{i} {{\n    after = [t{(i + 1) % tasks}]\n  }}\n")
+    parts.append("}\n")
+    r = check({"app.plat": "".join(parts)})
+    if r.returncode != 1 or codes(r) != ["P0407"] or len(r.diagnostics()) != 1:
+        raise TestFailure(f"expected one P0407\n{r.describe()}")
+    d = assert_diag(r, "P0407", "app.plat", message_contains=f"({tasks} tasks)")
+    if len(d.get("notes", [])) > 100 or len(d["message"]) > 1000:
+        raise TestFailure(f"a long cycle should be abbreviated: {len(d.get('notes', []))} notes, "
+                          f"{len(d['message'])} characters")
+    return f"{r.cpu_seconds:.1f} s CPU"
+
+
 def test_junk_tokens():
     """A megabyte of `@ ` (half a million tokens the parser cannot use) next to
     a valid file: a located syntax error at the first bad token, then the
@@ -225,7 +245,7 @@ def test_junk_tokens():
 CASES = [test_call_chain, test_call_cycle_of_10000, test_call_cycles_one_warning_per_group,
          test_template_chain,
          test_self_extending_template_chain, test_lineage_chain, test_lineage_chain_downgrade,
-         test_junk_tokens]
+         test_task_cycle_of_50000, test_junk_tokens]
 
 
 def main():
