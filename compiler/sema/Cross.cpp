@@ -1,10 +1,13 @@
 #include "sema/Cross.h"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "base/Text.h"
 #include "fmt/format.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace plat::sema {
 namespace {
@@ -142,32 +145,65 @@ private:
     }
   }
 
-  const Column *column(DeclId dataset, llvm::StringRef name) const {
-    for (const Column &c : decl(dataset).columns)
-      if (c.name == name)
-        return &c;
-    return nullptr;
+  // A dataset's columns by name (the first of a name), built at its first
+  // lookup: models name columns of wide datasets many times.
+  struct ColumnIndex {
+    llvm::StringMap<const Column *> byName;
+    std::optional<NameIndex> names; // for suggestions, built when needed
+  };
+  ColumnIndex &columnIndex(DeclId dataset) {
+    if (columnIndex_.size() < p_.decls.size())
+      columnIndex_.resize(p_.decls.size());
+    std::unique_ptr<ColumnIndex> &slot = columnIndex_[dataset];
+    if (!slot) {
+      slot = std::make_unique<ColumnIndex>();
+      for (const Column &c : decl(dataset).columns)
+        slot->byName.try_emplace(c.name, &c);
+    }
+    return *slot;
+  }
+  std::vector<std::unique_ptr<ColumnIndex>> columnIndex_;
+
+  const Column *column(DeclId dataset, llvm::StringRef name) {
+    ColumnIndex &index = columnIndex(dataset);
+    auto it = index.byName.find(name);
+    return it == index.byName.end() ? nullptr : it->second;
   }
 
   // A `dataset.column` reference names a column the dataset declares.
   bool checkColumn(const Value *ref, const char *role) {
     if (column(ref->ref, ref->text))
       return true;
-    std::vector<std::string> names;
-    for (const Column &c : decl(ref->ref).columns)
-      names.push_back(c.name);
+    ColumnIndex &index = columnIndex(ref->ref);
+    const std::vector<Column> &columns = decl(ref->ref).columns;
+    if (!index.names) {
+      std::vector<std::string> names;
+      for (const Column &c : columns)
+        names.push_back(c.name);
+      index.names.emplace(std::move(names));
+    }
     Diagnostic &d = diags_.report(
         DiagId::UnknownColumn, ref->span,
         fmt::format("{} `{}.{}`: dataset `{}` has no column `{}`", role, decl(ref->ref).name,
                     ref->text, decl(ref->ref).name, ref->text));
     d.note(decl(ref->ref).nameSpan, fmt::format("`{}` is declared here", decl(ref->ref).name));
-    if (auto s = closestMatch(ref->text, names))
+    if (auto s = index.names->closest(ref->text))
       d.withHelp(fmt::format("did you mean `{}.{}`?", decl(ref->ref).name, *s));
-    else if (names.empty())
+    else if (columns.empty())
       d.withHelp(fmt::format("`{}` declares no schema; add `schema {{ {} : type }}`",
                              decl(ref->ref).name, ref->text));
-    else
-      d.withHelp(fmt::format("its columns are {}", join(names)));
+    else {
+      // At most the first twenty: one diagnostic per unknown column must not
+      // repeat a wide dataset's whole schema.
+      constexpr size_t kListed = 20;
+      std::vector<std::string> names;
+      for (size_t i = 0; i < columns.size() && i < kListed; ++i)
+        names.push_back(columns[i].name);
+      std::string more = columns.size() > kListed
+                             ? fmt::format(" and {} more", columns.size() - kListed)
+                             : std::string();
+      d.withHelp(fmt::format("its columns are {}{}", join(names), more));
+    }
     return false;
   }
 

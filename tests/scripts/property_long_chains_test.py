@@ -224,6 +224,43 @@ def test_task_cycle_of_50000():
     return f"{r.cpu_seconds:.1f} s CPU"
 
 
+def test_wide_dataset():
+    """A dataset of 5,000 columns and a model naming each of them as a feature,
+    plus 300 names that are not columns: one P0404 per unknown name, each with
+    a bounded list of the columns (not the whole schema 300 times)."""
+    columns = 5_000
+    unknown = 300
+    schema = "".join(f"    col_{i:05d} : float\n" for i in range(columns))
+    features = ", ".join([f"wide.col_{i:05d}" for i in range(columns)] +
+                         [f"wide.qqqqqqqqqqqq_{i}" for i in range(unknown)])
+    text = TEAM + f"""dataset wide {{
+  owner = web
+  location = s3("chain-lake", "wide/")
+  schema {{
+{schema}    is_fraud : bool
+  }}
+}}
+
+model scorer {{
+  owner = web
+  framework = xgboost("1.7-1")
+  trained_on = [wide]
+  features = [{features}]
+  label = wide.is_fraud
+  train {{
+    instance = "ml.m5.large"
+  }}
+}}
+"""
+    r = check({"app.plat": text})
+    if r.returncode != 1 or codes(r) != ["P0404"] or len(r.diagnostics()) != unknown:
+        raise TestFailure(f"expected {unknown} P0404\n{r.describe()}")
+    for d in r.diagnostics():
+        if f"and {columns + 1 - 20} more" not in d.get("help", "") or len(d.get("help", "")) > 1000:
+            raise TestFailure(f"expected a bounded list of columns, got {d.get('help', '')[:300]}")
+    return f"{r.cpu_seconds:.1f} s CPU"
+
+
 def test_junk_tokens():
     """A megabyte of `@ ` (half a million tokens the parser cannot use) next to
     a valid file: a located syntax error at the first bad token, then the
@@ -245,7 +282,7 @@ def test_junk_tokens():
 CASES = [test_call_chain, test_call_cycle_of_10000, test_call_cycles_one_warning_per_group,
          test_template_chain,
          test_self_extending_template_chain, test_lineage_chain, test_lineage_chain_downgrade,
-         test_task_cycle_of_50000, test_junk_tokens]
+         test_task_cycle_of_50000, test_wide_dataset, test_junk_tokens]
 
 
 def main():
