@@ -355,7 +355,6 @@ private:
     return best;
   }
 
-  // Names visible from a file, for "did you mean".
   void reportUnusedImports() {
     for (size_t i = 0; i < ws_.files().size(); ++i) {
       const LoadedFile &lf = file(i);
