@@ -56,29 +56,30 @@ SWEEP_SIZES = [1000, 3000, 10000, 30000, 100000]
 # ---------------------------------------------------------------- measuring
 
 def run_once(platc, args, cpu_limit):
-    """Runs platc; returns (exit code, CPU seconds, peak RSS in MB)."""
+    """Runs platc; returns (exit code, CPU seconds, of which system, peak RSS in MB)."""
     def limit():
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit, cpu_limit + 5))
     with open(os.devnull, "wb") as null:
         proc = subprocess.Popen([platc] + args, stdout=null, stderr=null, preexec_fn=limit)
         _, status, usage = os.wait4(proc.pid, 0)
     code = os.waitstatus_to_exitcode(status)
-    return code, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+    return code, usage.ru_utime + usage.ru_stime, usage.ru_stime, usage.ru_maxrss / 1024.0
 
 
 def measure(platc, args, runs, cpu_limit, ok_codes):
-    """Median CPU s and largest peak RSS MB over `runs` runs, or None when a
-    run was killed at the CPU limit."""
-    cpus, rss = [], 0.0
+    """Median CPU s, median system CPU s and largest peak RSS MB over `runs`
+    runs, or None when a run was killed at the CPU limit."""
+    cpus, syss, rss = [], [], 0.0
     for _ in range(runs):
-        code, cpu, mb = run_once(platc, args, cpu_limit)
+        code, cpu, sys_cpu, mb = run_once(platc, args, cpu_limit)
         if code in (-9, -24) or cpu >= cpu_limit:  # SIGKILL / SIGXCPU
             return None
         if code not in ok_codes:
             sys.exit(f"platc exited {code}: {platc} {' '.join(args)}")
         cpus.append(cpu)
+        syss.append(sys_cpu)
         rss = max(rss, mb)
-    return statistics.median(cpus), rss
+    return statistics.median(cpus), statistics.median(syss), rss
 
 
 # ---------------------------------------------------------------- generators
@@ -229,17 +230,18 @@ def sweep(platc, sizes, runs, cpu_limit):
                               ("bench/peers/gen.py N (services with random calls, 1 environment)",
                                peers_workspace, "service")):
         print(f"\n### {title}\n")
-        print(f"| N | source MB | CPU s | peak RSS MB | µs CPU per {unit} | KB RSS per {unit} |")
-        print("|---|---|---|---|---|---|")
+        print(f"| N | source MB | CPU s | of which sys | peak RSS MB | µs CPU per {unit} | "
+              f"KB RSS per {unit} |")
+        print("|---|---|---|---|---|---|---|")
         for n in sizes:
             folder = make(n)
             m = measure(platc, ["check", folder], runs, cpu_limit, (0,))
             mb = source_bytes(folder) / 1e6
             if m is None:
-                print(f"| {n:,} | {mb:.1f} | > {cpu_limit} (stopped) | | | |", flush=True)
+                print(f"| {n:,} | {mb:.1f} | > {cpu_limit} (stopped) | | | | |", flush=True)
                 continue
-            cpu, rss = m
-            print(f"| {n:,} | {mb:.1f} | {cpu:.2f} | {rss:.0f} | {cpu / n * 1e6:.0f} | "
+            cpu, sys_cpu, rss = m
+            print(f"| {n:,} | {mb:.1f} | {cpu:.2f} | {sys_cpu:.2f} | {rss:.0f} | {cpu / n * 1e6:.0f} | "
                   f"{rss * 1024 / n:.1f} |", flush=True)
 
 
@@ -269,11 +271,11 @@ def stress(platc, before, runs, cpu_limit, before_cpu_limit):
             if m is None:
                 row += f"> {cpu_limit} (stopped) | | |"
             else:
-                row += f"{m[0]:.2f} | {m[1]:.0f} | {m[0] / n * 1e6:.1f} per {unit} |"
+                row += f"{m[0]:.2f} | {m[2]:.0f} | {m[0] / n * 1e6:.1f} per {unit} |"
             if before:
                 b = measure(before, ["check", folder], 1, before_cpu_limit, (0, 1))
                 row += (f" > {before_cpu_limit} (stopped) | |" if b is None
-                        else f" {b[0]:.2f} | {b[1]:.0f} |")
+                        else f" {b[0]:.2f} | {b[2]:.0f} |")
             print(row, flush=True)
 
 
