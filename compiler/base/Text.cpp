@@ -87,10 +87,24 @@ size_t utf16UnitsToBytes(llvm::StringRef utf8, size_t units) {
   return std::min(i, utf8.size());
 }
 
-std::optional<std::string> closestMatch(llvm::StringRef word,
-                                        llvm::ArrayRef<std::string> candidates) {
-  unsigned limit = std::max<unsigned>(1, static_cast<unsigned>(word.size()) / 3);
-  std::optional<std::string> best;
+unsigned suggestionLimit(llvm::StringRef word) {
+  return std::max<unsigned>(1, static_cast<unsigned>(word.size()) / 3);
+}
+
+std::optional<Suggestion> better(std::optional<Suggestion> a, std::optional<Suggestion> b) {
+  if (!a)
+    return b;
+  if (!b)
+    return a;
+  if (b->distance < a->distance || (b->distance == a->distance && b->name < a->name))
+    return b;
+  return a;
+}
+
+std::optional<Suggestion> closestSuggestion(llvm::StringRef word,
+                                            llvm::ArrayRef<std::string> candidates) {
+  unsigned limit = suggestionLimit(word);
+  std::optional<Suggestion> best;
   unsigned bestDistance = limit + 1;
   for (const std::string &candidate : candidates) {
     if (candidate == word)
@@ -98,14 +112,128 @@ std::optional<std::string> closestMatch(llvm::StringRef word,
     unsigned d = word.edit_distance(candidate, /*AllowReplacements=*/true,
                                     /*MaxEditDistance=*/limit + 1);
     // Ties go to the alphabetically first candidate so output is stable.
-    if (d < bestDistance || (d == bestDistance && best && candidate < *best)) {
+    if (d < bestDistance || (d == bestDistance && best && candidate < best->name)) {
       bestDistance = d;
-      best = candidate;
+      best = Suggestion{candidate, d};
     }
   }
   if (bestDistance > limit)
     return std::nullopt;
   return best;
+}
+
+std::optional<std::string> closestMatch(llvm::StringRef word,
+                                        llvm::ArrayRef<std::string> candidates) {
+  if (auto s = closestSuggestion(word, candidates))
+    return std::move(s->name);
+  return std::nullopt;
+}
+
+NameIndex::NameIndex(std::vector<std::string> names) : names_(std::move(names)) {
+  std::sort(names_.begin(), names_.end());
+  names_.erase(std::unique(names_.begin(), names_.end()), names_.end());
+  // Built level by level from the sorted names: every node covers the range
+  // of names that share its prefix, and its children are created together,
+  // so they are contiguous and in byte order. No recursion.
+  struct Pending {
+    uint32_t node, lo, hi, depth;
+  };
+  nodes_.push_back(Node{});
+  std::vector<Pending> work{{0, 0, static_cast<uint32_t>(names_.size()), 0}};
+  while (!work.empty()) {
+    Pending p = work.back();
+    work.pop_back();
+    uint32_t lo = p.lo;
+    if (lo < p.hi && names_[lo].size() == p.depth)
+      nodes_[p.node].name = lo++; // the shortest name of the range sorts first
+    uint32_t firstChild = static_cast<uint32_t>(nodes_.size());
+    uint32_t children = 0;
+    for (uint32_t i = lo; i < p.hi;) {
+      auto byte = static_cast<unsigned char>(names_[i][p.depth]);
+      uint32_t j = i + 1;
+      while (j < p.hi && static_cast<unsigned char>(names_[j][p.depth]) == byte)
+        ++j;
+      Node child;
+      child.byte = byte;
+      nodes_.push_back(child);
+      work.push_back({firstChild + children, i, j, p.depth + 1});
+      ++children;
+      i = j;
+    }
+    nodes_[p.node].firstChild = firstChild;
+    nodes_[p.node].children = children;
+  }
+}
+
+std::optional<std::string> NameIndex::closest(llvm::StringRef word) const {
+  if (auto s = closestSuggestion(word))
+    return std::move(s->name);
+  return std::nullopt;
+}
+
+std::optional<Suggestion> NameIndex::closestSuggestion(llvm::StringRef word) const {
+  if (names_.empty())
+    return std::nullopt;
+  unsigned limit = suggestionLimit(word);
+  for (unsigned bound = 1; bound <= limit; ++bound)
+    if (auto s = within(word, bound))
+      return s;
+  return std::nullopt;
+}
+
+// The alphabetically first name other than `word` within `bound` edits of
+// it. Called with bounds 1, 2, ...: when nothing was found within bound - 1,
+// what this finds is at distance exactly `bound`, the nearest.
+std::optional<Suggestion> NameIndex::within(llvm::StringRef word, unsigned bound) const {
+  const size_t m = word.size();
+  const size_t width = m + 1;
+  // rows[d] is the edit-distance row of the trie prefix of length d against
+  // every prefix of `word`; a prefix longer than m + bound is too far.
+  const size_t maxDepth = m + bound;
+  std::vector<unsigned> rows(width * 2);
+  for (size_t j = 0; j <= m; ++j)
+    rows[j] = static_cast<unsigned>(j);
+  struct Frame {
+    uint32_t node;
+    uint32_t next; // next child to visit, counted from firstChild
+  };
+  std::vector<Frame> stack{{0, 0}};
+  auto check = [&](uint32_t node, size_t depth) -> std::optional<Suggestion> {
+    const Node &n = nodes_[node];
+    if (n.name != UINT32_MAX && rows[depth * width + m] <= bound && names_[n.name] != word)
+      return Suggestion{names_[n.name], rows[depth * width + m]};
+    return std::nullopt;
+  };
+  if (auto s = check(0, 0))
+    return s;
+  while (!stack.empty()) {
+    Frame &f = stack.back();
+    const Node &n = nodes_[f.node];
+    size_t depth = stack.size() - 1;
+    if (f.next == n.children || depth == maxDepth) {
+      stack.pop_back();
+      continue;
+    }
+    uint32_t childIndex = n.firstChild + f.next++;
+    const Node &child = nodes_[childIndex];
+    if (rows.size() < (depth + 2) * width)
+      rows.resize((depth + 2) * width);
+    const unsigned *prev = &rows[depth * width];
+    unsigned *row = &rows[(depth + 1) * width];
+    row[0] = prev[0] + 1;
+    unsigned best = row[0];
+    for (size_t j = 1; j <= m; ++j) {
+      unsigned replace = prev[j - 1] + (static_cast<unsigned char>(word[j - 1]) != child.byte);
+      row[j] = std::min({prev[j] + 1, row[j - 1] + 1, replace});
+      best = std::min(best, row[j]);
+    }
+    if (best > bound)
+      continue; // every name below is farther than `bound`
+    if (auto s = check(childIndex, depth + 1))
+      return s;
+    stack.push_back({childIndex, 0});
+  }
+  return std::nullopt;
 }
 
 } // namespace plat

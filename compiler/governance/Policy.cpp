@@ -54,7 +54,7 @@ class Evaluator {
 public:
   Evaluator(const Program &p, const EnvModel &env, Diagnostics &diags, bool staticChecks)
       : p_(p), env_(env), diags_(diags), static_(staticChecks), out_(p.decls.size()),
-        in_(p.decls.size()) {
+        in_(p.decls.size()), reach_(p.decls.size()), reachDone_(p.decls.size(), false) {
     // Adjacency, so that `reach` and `callers` cost what they visit.
     for (const sema::Edge &e : env.edges) {
       out_[e.from].push_back(&e);
@@ -303,9 +303,16 @@ private:
   }
 
   // Everything a declaration depends on, transitively (calls, reads,
-  // trained_on, invokes), with a visited set.
-  std::vector<DeclId> reach(DeclId from) {
-    std::vector<DeclId> out;
+  // trained_on, invokes), with a visited set; computed once per declaration
+  // and environment (rules and nested quantifiers ask for the same sets).
+  const std::vector<DeclId> &reach(DeclId from) {
+    static const std::vector<DeclId> kNone;
+    if (from >= reach_.size())
+      return kNone;
+    if (reachDone_[from])
+      return reach_[from];
+    reachDone_[from] = true;
+    std::vector<DeclId> &out = reach_[from];
     std::set<DeclId> seen{from};
     std::vector<DeclId> stack{from};
     while (!stack.empty()) {
@@ -553,33 +560,131 @@ private:
         return boolean(false);
       }
     }
-    case ast::ExprKind::Quantifier: {
-      auto *q = llvm::cast<ast::QuantifierExpr>(e);
-      EV domain = eval(q->domain, vars);
-      std::string var = q->var.text.str();
-      auto saved = vars.find(var) != vars.end() ? std::optional<EV>(vars[var]) : std::nullopt;
-      bool result = q->all;
-      for (const EV &item : domain.items) {
-        vars[var] = item;
-        bool holds = truthy(eval(q->body, vars));
-        if (q->all && !holds) {
-          result = false;
-          break;
-        }
-        if (!q->all && holds) {
-          result = true;
-          break;
-        }
-      }
-      if (saved)
-        vars[var] = *saved;
-      else
-        vars.erase(var);
-      return boolean(result);
-    }
+    case ast::ExprKind::Quantifier:
+      return boolean(quantifier(llvm::cast<ast::QuantifierExpr>(e), vars));
     default:
       return {};
     }
+  }
+
+  // Collects the variable names an expression reads; false when it holds
+  // something `eval` may one day read variables through unseen.
+  static bool namesRead(const ast::Expr *e, std::vector<std::string> &names) {
+    if (!e)
+      return true;
+    switch (e->kind) {
+    case ast::ExprKind::Bool:
+    case ast::ExprKind::Number:
+    case ast::ExprKind::Error:
+      return true;
+    case ast::ExprKind::String:
+      for (const ast::StringPart &part : llvm::cast<ast::StringExpr>(e)->parts)
+        if (part.interpolation && !part.interpolation->parts.empty())
+          names.push_back(part.interpolation->parts[0].text.str());
+      return true;
+    case ast::ExprKind::Name:
+      names.push_back(llvm::cast<ast::NameExpr>(e)->name.text.str());
+      return true;
+    case ast::ExprKind::Member:
+      return namesRead(llvm::cast<ast::MemberExpr>(e)->base, names);
+    case ast::ExprKind::Call: {
+      bool ok = true;
+      for (const ast::Arg &a : llvm::cast<ast::CallExpr>(e)->args)
+        ok &= namesRead(a.value, names);
+      return ok;
+    }
+    case ast::ExprKind::List: {
+      bool ok = true;
+      for (const ast::Expr *el : llvm::cast<ast::ListExpr>(e)->elements)
+        ok &= namesRead(el, names);
+      return ok;
+    }
+    case ast::ExprKind::Unary:
+      return namesRead(llvm::cast<ast::UnaryExpr>(e)->operand, names);
+    case ast::ExprKind::Binary: {
+      auto *b = llvm::cast<ast::BinaryExpr>(e);
+      return namesRead(b->lhs, names) & namesRead(b->rhs, names);
+    }
+    case ast::ExprKind::Quantifier: {
+      auto *q = llvm::cast<ast::QuantifierExpr>(e);
+      names.push_back(q->var.text.str());
+      return namesRead(q->domain, names) & namesRead(q->body, names);
+    }
+    case ast::ExprKind::Index:
+    case ast::ExprKind::Record:
+    case ast::ExprKind::Range:
+      return false;
+    }
+    return false;
+  }
+
+  // `all x in D: B` / `any x in D: B`. Evaluation is pure, so the value
+  // depends only on the variables the quantifier reads; when they all hold
+  // declarations (rule and quantifier variables over `reach`, `callers`,
+  // `calls` ...), the value is remembered by them, and nested quantifiers
+  // over `reach` cost once per distinct declaration instead of once per
+  // path to it (a chain of n services with three nested `all`s: n^4 → n^2).
+  bool quantifier(const ast::QuantifierExpr *q, std::map<std::string, EV> &vars) {
+    auto [info, added] = quantInfo_.try_emplace(q);
+    if (added) {
+      info->second.memoisable = namesRead(q, info->second.names);
+      std::sort(info->second.names.begin(), info->second.names.end());
+      info->second.names.erase(std::unique(info->second.names.begin(), info->second.names.end()),
+                               info->second.names.end());
+    }
+    std::vector<uint64_t> key;
+    bool memo = info->second.memoisable;
+    for (const std::string &name : info->second.names) {
+      if (!memo)
+        break;
+      auto it = vars.find(name);
+      if (it == vars.end())
+        key.push_back(uint64_t(1) << 32);
+      else if (it->second.k == EV::K::Decl)
+        key.push_back(it->second.d);
+      else
+        memo = false;
+    }
+    if (memo)
+      if (auto it = quantValue_.find({q, key}); it != quantValue_.end())
+        return it->second;
+
+    std::string var = q->var.text.str();
+    auto saved = vars.find(var) != vars.end() ? std::optional<EV>(vars[var]) : std::nullopt;
+    bool result = q->all;
+    auto visit = [&](const EV &item) { // false: the answer is known
+      vars[var] = item;
+      bool holds = truthy(eval(q->body, vars));
+      if (q->all != holds) {
+        result = holds;
+        return false;
+      }
+      return true;
+    };
+    // `x.reach` is walked from the cached set, without building a list.
+    auto *m = llvm::dyn_cast_or_null<ast::MemberExpr>(q->domain);
+    EV base = m && m->member.text == "reach" ? eval(m->base, vars) : EV{};
+    if (base.k == EV::K::Decl) {
+      EV item;
+      item.k = EV::K::Decl;
+      for (DeclId id : reach(base.d)) {
+        item.d = id;
+        if (!visit(item))
+          break;
+      }
+    } else {
+      EV domain = eval(q->domain, vars);
+      for (const EV &item : domain.items)
+        if (!visit(item))
+          break;
+    }
+    if (saved)
+      vars[var] = *saved;
+    else
+      vars.erase(var);
+    if (memo)
+      quantValue_.emplace(std::make_pair(q, std::move(key)), result);
+    return result;
   }
 
   std::string text(const EV &v) {
@@ -719,6 +824,17 @@ private:
   bool static_;
   std::vector<std::vector<const sema::Edge *>> out_;
   std::vector<std::vector<const sema::Edge *>> in_;
+  std::vector<std::vector<DeclId>> reach_; // by DeclId, once reachDone_
+  std::vector<bool> reachDone_;
+  // Per quantifier: the variable names its domain and body read, and
+  // whether its value is a function of those alone (see `quantifier`).
+  struct QuantInfo {
+    bool memoisable = true;
+    std::vector<std::string> names;
+  };
+  std::map<const ast::QuantifierExpr *, QuantInfo> quantInfo_;
+  // A quantifier's value, by the values of the variables it reads.
+  std::map<std::pair<const ast::QuantifierExpr *, std::vector<uint64_t>>, bool> quantValue_;
 };
 
 } // namespace

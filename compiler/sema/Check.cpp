@@ -355,17 +355,6 @@ private:
     return best;
   }
 
-  // Names visible from a file, for "did you mean".
-  std::vector<std::string> visibleNames(size_t fileIndex) const {
-    std::vector<std::string> names;
-    if (const Package *pkg = ws_.package(file(fileIndex).package))
-      for (const auto &[name, ref] : pkg->decls)
-        names.push_back(name);
-    for (const auto &[name, target] : scopes_[fileIndex].imports)
-      names.push_back(name);
-    return names;
-  }
-
   void reportUnusedImports() {
     for (size_t i = 0; i < ws_.files().size(); ++i) {
       const LoadedFile &lf = file(i);
@@ -809,7 +798,9 @@ private:
                                      fmt::format("no template named `{}`", current->extends->str()));
           diag.withHelp("`extends` names a `template KIND NAME { ... }` declaration");
           if (!f.item)
-            suggest(diag, current->extends->str(), templateNames(d.kind), current->extends->span);
+            if (auto s = templateNames(d.kind).closest(current->extends->str()))
+              diag.withHelp(fmt::format("did you mean `{}`?", *s))
+                  .fix(fmt::format("use `{}`", *s), current->extends->span, *s);
           break;
         }
         if (tb->kindName.text != d.kind) {
@@ -852,14 +843,20 @@ private:
     }
   }
 
-  std::vector<std::string> templateNames(llvm::StringRef kind) const {
-    std::vector<std::string> names;
-    for (const auto &[b, info] : templates_)
-      if (b->kindName.text == kind)
-        names.push_back(b->name.text.str());
-    std::sort(names.begin(), names.end());
-    return names;
+  // The names of the templates of one kind, indexed for suggestions once per
+  // kind (not listed again for every unknown `extends`).
+  const NameIndex &templateNames(llvm::StringRef kind) {
+    auto [it, added] = templateNames_.try_emplace(kind.str());
+    if (added) {
+      std::vector<std::string> names;
+      for (const auto &[b, info] : templates_)
+        if (b->kindName.text == kind)
+          names.push_back(b->name.text.str());
+      it->second = NameIndex(std::move(names));
+    }
+    return it->second;
   }
+  std::map<std::string, NameIndex> templateNames_;
 
   void suggest(Diagnostic &d, const std::string &word, const std::vector<std::string> &candidates,
                Span at) {
@@ -1914,6 +1911,40 @@ private:
     return v;
   }
 
+  // "Did you mean" for an unknown reference: the names visible in the file
+  // (its package's declarations and its imports), preferring those of the
+  // expected kinds. The package's part is indexed once per package and set
+  // of kinds, so thousands of unknown names cost one index, not a scan of
+  // every name each.
+  void suggestRef(Diagnostic &d, const std::string &name, size_t fileIndex,
+                  const std::vector<std::string> &kinds, Span at) {
+    const std::string &package = file(fileIndex).package;
+    auto fits = [&](const std::string &c) {
+      DeclId cd = declFor(findInPackage(package, c).item);
+      return cd == kNoDecl || std::find(kinds.begin(), kinds.end(), p_.decls[cd].kind) != kinds.end();
+    };
+    std::string key = package;
+    for (const std::string &k : kinds)
+      key += '\0' + k;
+    auto [it, added] = refSuggestions_.try_emplace(key);
+    if (added) {
+      std::vector<std::string> names;
+      if (const Package *pkg = ws_.package(package))
+        for (const auto &[c, ref] : pkg->decls)
+          if (fits(c))
+            names.push_back(c);
+      it->second = NameIndex(std::move(names));
+    }
+    std::vector<std::string> imported;
+    for (const auto &[c, target] : scopes_[fileIndex].imports)
+      if (fits(c))
+        imported.push_back(c);
+    if (auto s = better(it->second.closestSuggestion(name), closestSuggestion(name, imported)))
+      d.withHelp(fmt::format("did you mean `{}`?", s->name))
+          .fix(fmt::format("use `{}`", s->name), at, s->name);
+  }
+  std::map<std::string, NameIndex> refSuggestions_;
+
   DeclId declFor(const ast::Item *item) const {
     auto *b = item ? llvm::dyn_cast<ast::Block>(item) : nullptr;
     if (!b)
@@ -1946,16 +1977,7 @@ private:
       }
       Diagnostic &d = diags_.report(DiagId::UnknownName, e->span,
                                     fmt::format("no declaration named `{}`", name));
-      // Prefer candidates of the expected kind.
-      std::vector<std::string> candidates;
-      for (const std::string &c : visibleNames(ctx.file)) {
-        Found cf = findInPackage(file(ctx.file).package, c);
-        DeclId cd = declFor(cf.item);
-        if (cd == kNoDecl ||
-            std::find(t->refKinds.begin(), t->refKinds.end(), p_.decls[cd].kind) != t->refKinds.end())
-          candidates.push_back(c);
-      }
-      suggest(d, name, candidates, e->span);
+      suggestRef(d, name, ctx.file, t->refKinds, e->span);
       if (!d.help) {
         // Declared in another package? Say which import would make it visible.
         std::string home;

@@ -1,11 +1,13 @@
 #include "sema/Cross.h"
 
 #include <algorithm>
-#include <functional>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "base/Text.h"
 #include "fmt/format.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace plat::sema {
 namespace {
@@ -143,32 +145,65 @@ private:
     }
   }
 
-  const Column *column(DeclId dataset, llvm::StringRef name) const {
-    for (const Column &c : decl(dataset).columns)
-      if (c.name == name)
-        return &c;
-    return nullptr;
+  // A dataset's columns by name (the first of a name), built at its first
+  // lookup: models name columns of wide datasets many times.
+  struct ColumnIndex {
+    llvm::StringMap<const Column *> byName;
+    std::optional<NameIndex> names; // for suggestions, built when needed
+  };
+  ColumnIndex &columnIndex(DeclId dataset) {
+    if (columnIndex_.size() < p_.decls.size())
+      columnIndex_.resize(p_.decls.size());
+    std::unique_ptr<ColumnIndex> &slot = columnIndex_[dataset];
+    if (!slot) {
+      slot = std::make_unique<ColumnIndex>();
+      for (const Column &c : decl(dataset).columns)
+        slot->byName.try_emplace(c.name, &c);
+    }
+    return *slot;
+  }
+  std::vector<std::unique_ptr<ColumnIndex>> columnIndex_;
+
+  const Column *column(DeclId dataset, llvm::StringRef name) {
+    ColumnIndex &index = columnIndex(dataset);
+    auto it = index.byName.find(name);
+    return it == index.byName.end() ? nullptr : it->second;
   }
 
   // A `dataset.column` reference names a column the dataset declares.
   bool checkColumn(const Value *ref, const char *role) {
     if (column(ref->ref, ref->text))
       return true;
-    std::vector<std::string> names;
-    for (const Column &c : decl(ref->ref).columns)
-      names.push_back(c.name);
+    ColumnIndex &index = columnIndex(ref->ref);
+    const std::vector<Column> &columns = decl(ref->ref).columns;
+    if (!index.names) {
+      std::vector<std::string> names;
+      for (const Column &c : columns)
+        names.push_back(c.name);
+      index.names.emplace(std::move(names));
+    }
     Diagnostic &d = diags_.report(
         DiagId::UnknownColumn, ref->span,
         fmt::format("{} `{}.{}`: dataset `{}` has no column `{}`", role, decl(ref->ref).name,
                     ref->text, decl(ref->ref).name, ref->text));
     d.note(decl(ref->ref).nameSpan, fmt::format("`{}` is declared here", decl(ref->ref).name));
-    if (auto s = closestMatch(ref->text, names))
+    if (auto s = index.names->closest(ref->text))
       d.withHelp(fmt::format("did you mean `{}.{}`?", decl(ref->ref).name, *s));
-    else if (names.empty())
+    else if (columns.empty())
       d.withHelp(fmt::format("`{}` declares no schema; add `schema {{ {} : type }}`",
                              decl(ref->ref).name, ref->text));
-    else
-      d.withHelp(fmt::format("its columns are {}", join(names)));
+    else {
+      // At most the first twenty: one diagnostic per unknown column must not
+      // repeat a wide dataset's whole schema.
+      constexpr size_t kListed = 20;
+      std::vector<std::string> names;
+      for (size_t i = 0; i < columns.size() && i < kListed; ++i)
+        names.push_back(columns[i].name);
+      std::string more = columns.size() > kListed
+                             ? fmt::format(" and {} more", columns.size() - kListed)
+                             : std::string();
+      d.withHelp(fmt::format("its columns are {}{}", join(names), more));
+    }
     return false;
   }
 
@@ -311,6 +346,7 @@ private:
       std::vector<std::string> names;
       for (const auto &[name, t] : byName)
         names.push_back(name);
+      std::optional<NameIndex> suggestions; // built at the first unknown task
       std::map<std::string, std::vector<std::string>> after;
       for (const Value *t : tasks->items) {
         if (const Value *deps = t->field("after"))
@@ -321,7 +357,9 @@ private:
               Diagnostic &d = diags_.report(
                   DiagId::UnknownName, dep->span,
                   fmt::format("pipeline `{}` has no task `{}`", decl(id).name, dep->text));
-              if (auto s = closestMatch(dep->text, names))
+              if (!suggestions)
+                suggestions.emplace(names);
+              if (auto s = suggestions->closest(dep->text))
                 d.withHelp(fmt::format("did you mean `{}`?", *s))
                     .fix(fmt::format("use `{}`", *s), dep->span, *s);
               else
@@ -340,101 +378,231 @@ private:
                       fmt::format("task `{}` of `{}` has no image", t->text, decl(id).name))
               .withHelp("set `image` on the task or on the pipeline, or name an `operator`");
       }
-      // Depth-first search for a cycle in `after`.
+      // Depth-first search for a cycle in `after`, with an explicit stack
+      // (a pipeline's tasks may be many; the call stack must not follow them).
       std::map<std::string, int> state; // 0 new, 1 on stack, 2 done
       std::vector<std::string> stack;
-      std::function<bool(const std::string &)> visit = [&](const std::string &n) {
-        state[n] = 1;
-        stack.push_back(n);
-        for (const std::string &m : after[n]) {
-          if (state[m] == 1) {
-            auto from = std::find(stack.begin(), stack.end(), m);
-            std::string path;
-            for (auto it = from; it != stack.end(); ++it)
-              path += *it + " → ";
-            path += m;
-            Diagnostic &d = diags_.report(
-                DiagId::TaskCycle, byName[n]->span,
-                fmt::format("the tasks of `{}` wait for each other in a cycle: {}", decl(id).name, path));
-            for (auto it = from; it != stack.end(); ++it)
-              d.note(byName[*it]->span, fmt::format("task `{}` is part of the cycle", *it));
-            d.withHelp("remove one of the `after` dependencies to break the cycle");
-            return true;
-          }
-          if (state[m] == 0 && visit(m))
-            return true;
-        }
-        stack.pop_back();
-        state[n] = 2;
-        return false;
+      struct Frame {
+        const std::vector<std::string> *next;
+        size_t i;
       };
-      for (const std::string &n : names)
-        if (state[n] == 0 && visit(n))
-          break;
+      std::vector<Frame> frames;
+      auto reportCycle = [&](const std::string &n, const std::string &m) {
+        // Long cycles are abbreviated, as call cycles are.
+        constexpr size_t kShown = 8;
+        auto from = std::find(stack.begin(), stack.end(), m);
+        size_t length = static_cast<size_t>(stack.end() - from);
+        std::string path;
+        for (size_t i = 0; i < length; ++i) {
+          if (length > kShown && i == kShown - 1) {
+            path += "… → ";
+            i = length - 1;
+          }
+          path += from[i] + " → ";
+        }
+        path += m;
+        if (length > kShown)
+          path += fmt::format(" ({} tasks)", length);
+        Diagnostic &d = diags_.report(
+            DiagId::TaskCycle, byName[n]->span,
+            fmt::format("the tasks of `{}` wait for each other in a cycle: {}", decl(id).name, path));
+        for (size_t i = 0; i < length && i < kShown; ++i)
+          d.note(byName[from[i]]->span, fmt::format("task `{}` is part of the cycle", from[i]));
+        if (length > kShown)
+          d.note(fmt::format("… and {} more tasks", length - kShown));
+        d.withHelp("remove one of the `after` dependencies to break the cycle");
+      };
+      bool found = false;
+      for (const std::string &root : names) {
+        if (found || state[root] != 0)
+          continue;
+        state[root] = 1;
+        stack.push_back(root);
+        frames.push_back({&after[root], 0});
+        while (!frames.empty() && !found) {
+          Frame &f = frames.back();
+          if (f.i == f.next->size()) {
+            state[stack.back()] = 2;
+            stack.pop_back();
+            frames.pop_back();
+            continue;
+          }
+          const std::string &m = (*f.next)[f.i++];
+          if (state[m] == 1) {
+            reportCycle(stack.back(), m);
+            found = true;
+          } else if (state[m] == 0) {
+            state[m] = 1;
+            stack.push_back(m);
+            frames.push_back({&after[m], 0}); // invalidates `f`
+          }
+        }
+      }
     }
   }
 
+  // Call cycles, one warning per strongly connected component of the call
+  // graph (Tarjan's algorithm, iterative, so no recursion grows with the
+  // input): it names the shortest cycle through the component's first
+  // service (breadth-first search inside the component) and, when the
+  // component is larger than that cycle, how many services it holds.
+  // Linear in services + calls.
   void checkCallCycles(const EnvModel &env) {
-    std::map<DeclId, std::vector<const Edge *>> calls;
+    const size_t n = p_.decls.size();
+    // The calls of each live service, in source order (CSR layout).
+    std::vector<uint32_t> first(n + 1, 0);
+    auto counts = [&](const Edge &e) {
+      return e.kind == EdgeKind::Calls && decl(e.to).kind == "service" && live(env, e.from);
+    };
     for (const Edge &e : env.edges)
-      if (e.kind == EdgeKind::Calls && decl(e.to).kind == "service" && live(env, e.from))
-        calls[e.from].push_back(&e);
-    std::map<DeclId, int> state;
-    std::vector<const Edge *> path;
-    std::set<std::set<DeclId>> reported;
-    std::function<void(DeclId)> visit = [&](DeclId n) {
-      state[n] = 1;
-      for (const Edge *e : calls[n]) {
-        if (state[e->to] == 1) {
-          std::vector<const Edge *> cycle;
-          bool in = false;
-          for (const Edge *p : path) {
-            in |= p->from == e->to;
-            if (in)
-              cycle.push_back(p);
+      if (counts(e))
+        ++first[e.from + 1];
+    for (size_t i = 0; i < n; ++i)
+      first[i + 1] += first[i];
+    std::vector<const Edge *> calls(first[n]);
+    {
+      std::vector<uint32_t> fill(first.begin(), first.end() - 1);
+      for (const Edge &e : env.edges)
+        if (counts(e))
+          calls[fill[e.from]++] = &e;
+    }
+    if (calls.empty())
+      return;
+
+    constexpr uint32_t kUnvisited = UINT32_MAX;
+    std::vector<uint32_t> index(n, kUnvisited), low(n, 0), component(n, kUnvisited);
+    std::vector<bool> onStack(n, false);
+    std::vector<DeclId> stack;
+    struct Frame {
+      DeclId node;
+      uint32_t next; // position in `calls` of the next edge to follow
+    };
+    std::vector<Frame> frames;
+    std::vector<std::vector<DeclId>> components; // members in DeclId order
+    uint32_t counter = 0;
+    for (DeclId root = 0; root < n; ++root) {
+      if (first[root] == first[root + 1] || index[root] != kUnvisited)
+        continue;
+      index[root] = low[root] = counter++;
+      stack.push_back(root);
+      onStack[root] = true;
+      frames.push_back({root, first[root]});
+      while (!frames.empty()) {
+        Frame &f = frames.back();
+        DeclId v = f.node;
+        if (f.next < first[v + 1]) {
+          DeclId w = calls[f.next++]->to;
+          if (index[w] == kUnvisited) {
+            index[w] = low[w] = counter++;
+            stack.push_back(w);
+            onStack[w] = true;
+            frames.push_back({w, first[w]}); // invalidates `f`
+          } else if (onStack[w]) {
+            low[v] = std::min(low[v], index[w]);
           }
-          cycle.push_back(e);
-          std::set<DeclId> members;
-          for (const Edge *c : cycle)
-            members.insert(c->from);
-          if (!reported.insert(members).second)
-            continue;
-          // Long cycles are abbreviated: the first hops and the one that
-          // closes the cycle, with a count.
-          constexpr size_t kShown = 8;
-          std::string text;
-          for (size_t i = 0; i < cycle.size(); ++i) {
-            if (cycle.size() > kShown && i == kShown - 1) {
-              text += "… → ";
-              i = cycle.size() - 1;
-            }
-            text += decl(cycle[i]->from).name + " → ";
-          }
-          text += decl(e->to).name;
-          if (cycle.size() > kShown)
-            text += fmt::format(" ({} services)", cycle.size());
-          Diagnostic &d = diags_.report(DiagId::CallCycle, e->span,
-                                        fmt::format("services call each other in a cycle: {}", text));
-          for (size_t i = 0; i < cycle.size() && i < kShown; ++i)
-            d.note(cycle[i]->span,
-                   fmt::format("`{}` calls `{}`", decl(cycle[i]->from).name, decl(cycle[i]->to).name));
-          if (cycle.size() > kShown)
-            d.note(fmt::format("… and {} more calls", cycle.size() - kShown));
-          d.withHelp("a request can loop forever through a call cycle; break it with a queue or "
-                     "remove one of the calls");
           continue;
         }
-        if (state[e->to] == 0) {
-          path.push_back(e);
-          visit(e->to);
-          path.pop_back();
+        frames.pop_back();
+        if (!frames.empty())
+          low[frames.back().node] = std::min(low[frames.back().node], low[v]);
+        if (low[v] != index[v])
+          continue;
+        std::vector<DeclId> members;
+        DeclId w;
+        do {
+          w = stack.back();
+          stack.pop_back();
+          onStack[w] = false;
+          component[w] = static_cast<uint32_t>(components.size());
+          members.push_back(w);
+        } while (w != v);
+        std::sort(members.begin(), members.end());
+        components.push_back(std::move(members));
+      }
+    }
+
+    std::vector<const Edge *> via(n, nullptr); // BFS tree edge into each node
+    std::vector<DeclId> queue;
+    for (uint32_t c = 0; c < components.size(); ++c) {
+      const std::vector<DeclId> &members = components[c];
+      DeclId start = members.front();
+      bool selfLoop = false;
+      for (uint32_t i = first[start]; i < first[start + 1]; ++i)
+        selfLoop |= calls[i]->to == start;
+      if (members.size() == 1 && !selfLoop)
+        continue;
+      // Shortest cycle through `start`: breadth-first inside the component
+      // until an edge leads back to `start`.
+      const Edge *closing = nullptr;
+      queue.assign(1, start);
+      for (size_t head = 0; head < queue.size() && !closing; ++head) {
+        DeclId v = queue[head];
+        for (uint32_t i = first[v]; i < first[v + 1]; ++i) {
+          const Edge *e = calls[i];
+          if (e->to == start) {
+            closing = e;
+            break;
+          }
+          if (component[e->to] == c && !via[e->to]) {
+            via[e->to] = e;
+            queue.push_back(e->to);
+          }
         }
       }
-      state[n] = 2;
-    };
-    for (const auto &[from, list] : calls)
-      if (state[from] == 0)
-        visit(from);
+      std::vector<const Edge *> cycle{closing};
+      for (DeclId v = closing->from; v != start; v = via[v]->from)
+        cycle.push_back(via[v]);
+      std::reverse(cycle.begin(), cycle.end());
+      for (DeclId v : queue)
+        via[v] = nullptr;
+      reportCallCycle(cycle, members);
+    }
+  }
+
+  void reportCallCycle(const std::vector<const Edge *> &cycle, const std::vector<DeclId> &members) {
+    // Long cycles are abbreviated: the first hops and the one that closes
+    // the cycle, with a count.
+    constexpr size_t kShown = 8;
+    std::string text;
+    for (size_t i = 0; i < cycle.size(); ++i) {
+      if (cycle.size() > kShown && i == kShown - 1) {
+        text += "… → ";
+        i = cycle.size() - 1;
+      }
+      text += decl(cycle[i]->from).name + " → ";
+    }
+    text += decl(cycle.back()->to).name;
+    if (cycle.size() > kShown)
+      text += fmt::format(" ({} services)", cycle.size());
+    if (members.size() > cycle.size())
+      text += fmt::format(", one of the cycles among {} services that call each other",
+                          members.size());
+    Diagnostic &d = diags_.report(DiagId::CallCycle, cycle.back()->span,
+                                  fmt::format("services call each other in a cycle: {}", text));
+    for (size_t i = 0; i < cycle.size() && i < kShown; ++i)
+      d.note(cycle[i]->span,
+             fmt::format("`{}` calls `{}`", decl(cycle[i]->from).name, decl(cycle[i]->to).name));
+    if (cycle.size() > kShown)
+      d.note(fmt::format("… and {} more calls", cycle.size() - kShown));
+    if (members.size() > cycle.size()) {
+      std::set<DeclId> shown;
+      for (const Edge *e : cycle)
+        shown.insert(e->from);
+      std::string list;
+      size_t listed = 0;
+      for (DeclId m : members) {
+        if (shown.count(m))
+          continue;
+        if (listed < kShown)
+          list += fmt::format("{}`{}`", listed ? ", " : "", decl(m).name);
+        ++listed;
+      }
+      if (listed > kShown)
+        list += fmt::format(" and {} more", listed - kShown);
+      d.note(fmt::format("also in these cycles: {}", list));
+    }
+    d.withHelp("a request can loop forever through a call cycle; break it with a queue or "
+               "remove one of the calls");
   }
 
   void checkEnvironmentDeps(const EnvModel &env) {

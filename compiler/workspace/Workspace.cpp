@@ -375,10 +375,11 @@ void Workspace::index(Diagnostics &diags) {
 
   // Imports: the named package must exist, or the name must be a
   // declaration in an existing package (`import acme.fraud.scorer`).
-  std::vector<std::string> packageNames;
+  std::vector<std::string> names;
   for (const auto &[name, pkg] : packages_)
     if (!name.empty())
-      packageNames.push_back(name);
+      names.push_back(name);
+  NameIndex packageNames(std::move(names)); // "did you mean" for every unknown import
   for (const LoadedFile &lf : files_) {
     if (!lf.parsed.ast)
       continue;
@@ -396,7 +397,7 @@ void Workspace::index(Diagnostics &diags) {
       if (!found && !llvm::StringRef(full).startswith("std")) {
         Diagnostic &d = diags.report(DiagId::UnknownPackage, imp.path.span,
                                      fmt::format("no package or declaration `{}`", full));
-        if (auto suggestion = closestMatch(full, packageNames))
+        if (auto suggestion = packageNames.closest(full))
           d.withHelp(fmt::format("did you mean `{}`?", *suggestion))
               .fix(fmt::format("import `{}`", *suggestion), imp.path.span, *suggestion);
         else

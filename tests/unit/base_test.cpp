@@ -2,12 +2,14 @@
 // diagnostics: the pieces every later stage relies on for exact locations.
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <string>
 #include <vector>
 
 #include "base/Source.h"
 #include "base/Text.h"
 #include "diag/Diagnostic.h"
+#include "fmt/format.h"
 
 using namespace plat;
 
@@ -151,6 +153,59 @@ TEST_CASE("closestMatch suggests plausible typos only", "[base]") {
   std::vector<std::string> tie1 = {"cat", "bat"}, tie2 = {"bat", "cat"};
   CHECK(closestMatch("hat", tie1) == std::optional<std::string>("bat"));
   CHECK(closestMatch("hat", tie2) == std::optional<std::string>("bat"));
+}
+
+TEST_CASE("NameIndex gives closestMatch's answers", "[base]") {
+  std::vector<std::string> names = {"payments", "billing", "shop", "scorer", "service"};
+  NameIndex index(names);
+  CHECK(index.closest("billng") == std::optional<std::string>("billing"));
+  CHECK(index.closest("paymnets") == std::optional<std::string>("payments"));
+  CHECK(index.closest("shp") == std::optional<std::string>("shop"));
+  CHECK_FALSE(index.closest("shpo").has_value());
+  CHECK_FALSE(index.closest("warehouse").has_value());
+  CHECK_FALSE(index.closest("x").has_value());
+  CHECK_FALSE(index.closest("shop").has_value()); // the word itself is no suggestion
+  CHECK_FALSE(NameIndex(std::vector<std::string>{}).closest("anything").has_value());
+  CHECK(NameIndex({"cat", "bat"}).closest("hat") == std::optional<std::string>("bat"));
+  // A name that is a prefix of another sorts first; the empty name is a name.
+  CHECK(NameIndex({"ab", "abc", ""}).closest("abd") == std::optional<std::string>("ab"));
+  CHECK(NameIndex({"", "zz"}).closest("q") == std::optional<std::string>(""));
+  // Bytes above 0x7f order like std::string (unsigned).
+  CHECK(NameIndex({"caf\xc3\xa9", "cafx"}).closest("caf") == closestMatch("caf", {"caf\xc3\xa9", "cafx"}));
+
+  // Many similar names, as generated workspaces have them, and words near
+  // and far: every answer and distance equals the scan's.
+  std::mt19937 rng(7);
+  const std::string alphabet = "ab_1\xc3";
+  auto randomWord = [&](size_t maxLen) {
+    std::string w(rng() % (maxLen + 1), ' ');
+    for (char &c : w)
+      c = alphabet[rng() % alphabet.size()];
+    return w;
+  };
+  for (int round = 0; round < 50; ++round) {
+    std::vector<std::string> pool;
+    size_t count = rng() % 60;
+    for (size_t i = 0; i < count; ++i)
+      pool.push_back(randomWord(9));
+    if (round % 5 == 0)
+      for (int i = 0; i < 200; ++i)
+        pool.push_back(fmt::format("svc_{:05}", rng() % 1000));
+    NameIndex idx(pool);
+    for (int q = 0; q < 100; ++q) {
+      std::string word = q % 3 == 0 && !pool.empty() ? pool[rng() % pool.size()] : randomWord(12);
+      if (q % 3 == 0 && !word.empty())
+        word[rng() % word.size()] = alphabet[rng() % alphabet.size()];
+      auto want = closestSuggestion(word, pool);
+      auto got = idx.closestSuggestion(word);
+      INFO("word `" << word << "`, " << pool.size() << " names");
+      REQUIRE(got.has_value() == want.has_value());
+      if (want) {
+        CHECK(got->name == want->name);
+        CHECK(got->distance == want->distance);
+      }
+    }
+  }
 }
 
 TEST_CASE("diagnostics sort by path and position, whatever the file ids", "[base]") {
