@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/Pipeline.h"
 #include "sema/Program.h"
 #include "workspace/Workspace.h"
 
@@ -62,7 +63,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < runs; ++i) {
     Diagnostics d;
     double t0 = cpu();
-    program = sema::check(*ws, d);
+    program = pipeline::check(*ws, d);
     full.push_back(cpu() - t0);
   }
   for (int i = 0; i < runs; ++i) {
@@ -70,7 +71,7 @@ int main(int argc, char **argv) {
     double t0 = cpu();
     // Alternate two versions so that every run is a real change.
     ws->updateFile(rel, text + (i % 2 ? "\n" : "\n// edited\n"), d);
-    program = sema::recheck(*ws, d, std::move(program), nullptr, &stats);
+    program = pipeline::recheck(*ws, d, std::move(program), nullptr, &stats);
     edit.push_back(cpu() - t0);
     if (d.hasErrors()) {
       std::fprintf(stderr, "the edit produced errors\n");

@@ -13,6 +13,7 @@
 #include "fmt/format.h"
 #include "driver/Init.h"
 #include "format/Formatter.h"
+#include "pipeline/Pipeline.h"
 #include "backends/Backend.h"
 #include "backends/BuildWriter.h"
 #include "report/CostReport.h"
@@ -285,7 +286,7 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     return exitStatus(diags);
   }
   sema::PhaseTimes times;
-  std::unique_ptr<sema::Program> program = sema::check(*ws, diags, &times);
+  std::unique_ptr<sema::Program> program = pipeline::check(*ws, diags, &times);
   if (opts.timePhases)
     // CPU seconds of the whole process (both parse threads count in load).
     err << fmt::format("phases (CPU s): load+parse {:.3f}, resolve+types {:.3f}, cross {:.3f}, "
@@ -323,7 +324,7 @@ std::unique_ptr<sema::Program> loadAndCheck(const std::string &dir, const Option
     emit(opts, out, err, tty, none, diags, "");
     return nullptr;
   }
-  return sema::check(*ws, diags);
+  return pipeline::check(*ws, diags);
 }
 
 int runGraph(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
@@ -462,7 +463,7 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     emit(opts, out, err, tty, none, diags, "");
     return exitStatus(diags);
   }
-  std::unique_ptr<sema::Program> program = sema::check(*ws, diags);
+  std::unique_ptr<sema::Program> program = pipeline::check(*ws, diags);
 
   // Which environments and backends.
   std::vector<const sema::EnvModel *> envs;

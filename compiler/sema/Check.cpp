@@ -10,13 +10,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <set>
 
 #include "base/Text.h"
 #include "fmt/format.h"
 #include "llvm/ADT/DenseMap.h"
-#include "governance/Governance.h"
 #include "sema/Cross.h"
 #include "sema/Formats.h"
 #include "sema/Program.h"
@@ -2250,42 +2248,11 @@ private:
 
 } // namespace
 
-static double cpuSeconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
-
-namespace {
-
-std::unique_ptr<Program> checkWith(const Workspace &ws, Diagnostics &diags, Program *previous,
-                                   PhaseTimes *times, RecheckStats *stats) {
-  auto program = std::make_unique<Program>();
-  double t0 = cpuSeconds();
-  Checker(ws, diags, *program, previous).run(stats);
-  double t1 = cpuSeconds();
-  crossCheck(*program, diags);
-  double t2 = cpuSeconds();
-  governance::checkGovernance(*program, diags);
-  double t3 = cpuSeconds();
-  if (times)
-    *times = PhaseTimes{t1 - t0, t2 - t1, t3 - t2};
-  return program;
-}
-
-} // namespace
-
-std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags, PhaseTimes *times) {
-  return checkWith(ws, diags, nullptr, times, nullptr);
-}
-
-std::unique_ptr<Program> recheck(const Workspace &ws, Diagnostics &diags,
-                                 std::unique_ptr<Program> previous, PhaseTimes *times,
+std::unique_ptr<Program> resolve(const Workspace &ws, Diagnostics &diags, Program *previous,
                                  RecheckStats *stats) {
-  if (stats)
-    *stats = RecheckStats{};
-  // Reused values stay in the store with the garbage of replaced ones; once
-  // the garbage outgrows the live values, start afresh.
-  if (!previous || !previous->memo ||
-      previous->values.size() > 2 * previous->memo->valuesAfterFullCheck + 100000)
-    return checkWith(ws, diags, nullptr, times, stats);
-  return checkWith(ws, diags, previous.get(), times, stats);
+  auto program = std::make_unique<Program>();
+  Checker(ws, diags, *program, previous).run(stats);
+  return program;
 }
 
 } // namespace plat::sema

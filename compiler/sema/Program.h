@@ -205,7 +205,7 @@ struct Reference {
   std::string column; // for `dataset.column`
 };
 
-// What a check remembers for the next one (sema::recheck): enough, per file
+// What a check remembers for the next one (pipeline::recheck): enough, per file
 // and per declaration, to reuse the resolved values of the declarations whose
 // inputs did not change. Not part of the IR.
 struct CheckMemo {
@@ -257,27 +257,24 @@ struct Program {
   DeclId owner(const EnvModel &env, DeclId decl) const;
 };
 
-// Resolves, type-checks and builds the IR. Never fails: problems are
-// diagnostics, and the IR holds what could be understood.
-// Seconds of CPU time each phase of `check` took (for `--time-phases`).
+// Seconds of CPU time each phase of `pipeline::check` took (for
+// `--time-phases`).
 struct PhaseTimes {
   double resolve = 0;    // names, types, per-environment values
   double cross = 0;      // cross-persona checks
   double governance = 0; // lineage, policies, agents, cost
 };
-std::unique_ptr<Program> check(const Workspace &ws, Diagnostics &diags,
-                               PhaseTimes *times = nullptr);
 
-// Checks `ws` again after Workspace::updateFile, consuming `previous` (the
-// program of the last check of the same workspace). Declarations in files
-// that did not change keep their resolved values, references and
-// diagnostics; everything else, and the whole-graph passes (cross checks,
-// governance), runs again. The result is the same as check(ws, diags): when
-// a change could reach other files' values (a declaration added, removed or
-// renamed; a template, record type or enum edited) it is a full check.
-std::unique_ptr<Program> recheck(const Workspace &ws, Diagnostics &diags,
-                                 std::unique_ptr<Program> previous, PhaseTimes *times = nullptr,
-                                 RecheckStats *stats = nullptr);
+// The first stage of sema: gives every declaration an id, resolves names,
+// type-checks and computes each environment's values. Never fails: problems
+// are diagnostics, and the IR holds what could be understood. With
+// `previous` (the program of the last check of the same workspace, after
+// Workspace::updateFile), declarations in files that did not change keep
+// their values, references and diagnostics when nothing shared changed.
+// The whole-graph stages run after it: crossCheck (Cross.h), then
+// governance; compiler/pipeline/Pipeline.h sequences them.
+std::unique_ptr<Program> resolve(const Workspace &ws, Diagnostics &diags,
+                                 Program *previous = nullptr, RecheckStats *stats = nullptr);
 
 // `platc check --dump-ir`: a stable, readable text form for golden tests.
 std::string dumpIr(const Program &program, const SourceManager &sources);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "pipeline/Pipeline.h"
 #include "FuzzInput.h"
 #include "backends/Backend.h"
 #include "sema/Program.h"
@@ -15,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   plat::LoadOptions options;
   options.threads = 1;
   plat::Workspace ws = plat::Workspace::fromSources("/fuzz", plat::fuzz::splitInput(input), diags, options);
-  std::unique_ptr<plat::sema::Program> program = plat::sema::check(ws, diags);
+  std::unique_ptr<plat::sema::Program> program = plat::pipeline::check(ws, diags);
   if (diags.hasErrors())
     return -1; // not worth keeping in the corpus: backends never see it
   for (const plat::sema::EnvModel &env : program->envs) {

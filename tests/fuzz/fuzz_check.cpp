@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "pipeline/Pipeline.h"
 #include "FuzzInput.h"
 #include "diag/Render.h"
 #include "llvm/Support/raw_ostream.h"
@@ -16,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   plat::LoadOptions options;
   options.threads = 1;
   plat::Workspace ws = plat::Workspace::fromSources("/fuzz", plat::fuzz::splitInput(input), diags, options);
-  std::unique_ptr<plat::sema::Program> program = plat::sema::check(ws, diags);
+  std::unique_ptr<plat::sema::Program> program = plat::pipeline::check(ws, diags);
   diags.sort(ws.sources());
   std::string text;
   llvm::raw_string_ostream out(text);

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "pipeline/Pipeline.h"
 #include "backends/Backend.h"
 #include "backends/airflow/Dags.h"
 #include "sema/Program.h"
@@ -36,7 +37,7 @@ std::unique_ptr<Built> build(const std::string &data) {
                          "environment dev {}\n"},
       {"data/data.plat", data}};
   b->ws.emplace(Workspace::fromSources("/ws", files, b->diags));
-  b->program = sema::check(*b->ws, b->diags);
+  b->program = pipeline::check(*b->ws, b->diags);
   INFO(data);
   REQUIRE(b->diags.errorCount() == 0);
   return b;

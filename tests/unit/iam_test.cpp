@@ -3,6 +3,7 @@
 // Grammar and action names are tests/validators/iam_validate.py's job.
 #include <catch2/catch.hpp>
 
+#include "pipeline/Pipeline.h"
 #include "backends/Naming.h"
 #include "backends/iam/Policies.h"
 #include "backends/json/JsonText.h"
@@ -25,7 +26,7 @@ Built load(const std::string &env) {
   Diagnostics diags;
   b.ws = Workspace::load(PLAT_SOURCE_DIR "/tests/golden/backends/k8s_iam/workspace", diags);
   REQUIRE(b.ws);
-  b.program = sema::check(*b.ws, diags);
+  b.program = pipeline::check(*b.ws, diags);
   REQUIRE_FALSE(diags.hasErrors());
   const sema::EnvModel *model = b.program->env(env);
   REQUIRE(model);

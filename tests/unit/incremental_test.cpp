@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "pipeline/Pipeline.h"
 #include "sema/Program.h"
 #include "workspace/Workspace.h"
 
@@ -48,7 +49,7 @@ TEST_CASE("updating one file re-parses only that file", "[workspace][incremental
   CHECK(astOf(ws, "p/team.plat") == team);
   CHECK(idOf(ws, "p/team.plat") == teamId);
   CHECK(idOf(ws, "p/svc.plat") != svcId);
-  std::unique_ptr<sema::Program> program = sema::check(ws, after);
+  std::unique_ptr<sema::Program> program = pipeline::check(ws, after);
   bool unknownName = false;
   for (const Diagnostic &d : after.all())
     unknownName |= d.id == DiagId::UnknownName && d.message.find("`x`") != std::string::npos;

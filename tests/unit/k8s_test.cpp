@@ -6,6 +6,7 @@
 #include <set>
 #include <yaml-cpp/yaml.h>
 
+#include "pipeline/Pipeline.h"
 #include "backends/Backend.h"
 #include "backends/Common.h"
 #include "backends/Naming.h"
@@ -28,7 +29,7 @@ Built load() {
   Diagnostics diags;
   b.ws = Workspace::load(PLAT_SOURCE_DIR "/tests/golden/backends/k8s_iam/workspace", diags);
   REQUIRE(b.ws);
-  b.program = sema::check(*b.ws, diags);
+  b.program = pipeline::check(*b.ws, diags);
   REQUIRE_FALSE(diags.hasErrors());
   return b;
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "pipeline/Pipeline.h"
 #include "fmt/format.h"
 #include "sema/Program.h"
 #include "workspace/Workspace.h"
@@ -54,7 +55,7 @@ struct Session {
 
   explicit Session(Workspace w) : ws(std::move(w)) {
     Diagnostics d;
-    program = sema::check(ws, d);
+    program = pipeline::check(ws, d);
   }
 
   sema::RecheckStats edit(const std::string &rel, const std::string &text) {
@@ -62,8 +63,8 @@ struct Session {
     ws.updateFile(rel, text, syntax);
     Diagnostics incremental, fresh;
     sema::RecheckStats stats;
-    program = sema::recheck(ws, incremental, std::move(program), nullptr, &stats);
-    std::unique_ptr<sema::Program> full = sema::check(ws, fresh);
+    program = pipeline::recheck(ws, incremental, std::move(program), nullptr, &stats);
+    std::unique_ptr<sema::Program> full = pipeline::check(ws, fresh);
     INFO("after editing " << rel);
     CHECK(fingerprint(ws, *program, incremental) == fingerprint(ws, *full, fresh));
     return stats;

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "pipeline/Pipeline.h"
 #include "backends/Backend.h"
 #include "backends/python/PyLiteral.h"
 #include "backends/aws/SageMakerRequests.h"
@@ -36,7 +37,7 @@ struct Built {
 std::unique_ptr<Built> build(const std::vector<std::pair<std::string, std::string>> &files) {
   auto b = std::make_unique<Built>();
   b->ws.emplace(Workspace::fromSources("/ws", files, b->diags));
-  b->program = sema::check(*b->ws, b->diags);
+  b->program = pipeline::check(*b->ws, b->diags);
   INFO(files.back().second);
   REQUIRE(b->diags.errorCount() == 0);
   return b;

@@ -7,6 +7,7 @@
 #include <random>
 #include <regex>
 
+#include "pipeline/Pipeline.h"
 #include "backends/Backend.h"
 #include "backends/yaml/YamlWriter.h"
 #include "sema/Program.h"
@@ -156,7 +157,7 @@ std::map<std::string, std::string> buildCorner(const char *target) {
   Diagnostics diags;
   auto ws = Workspace::load(PLAT_SOURCE_DIR "/tests/golden/backends/k8s_iam/workspace", diags);
   REQUIRE(ws);
-  auto program = sema::check(*ws, diags);
+  auto program = pipeline::check(*ws, diags);
   REQUIRE_FALSE(diags.hasErrors());
   std::map<std::string, std::string> files;
   for (const auto &backend : backends::allBackends()) {
