@@ -20,6 +20,7 @@
 #include "sema/Cross.h"
 #include "sema/Formats.h"
 #include "sema/Program.h"
+#include "sema/TargetLimits.h"
 #include "workspace/Workspace.h"
 
 namespace plat::sema {
@@ -1713,12 +1714,8 @@ private:
     }
     Value *v = newValue(Value::Kind::String, t, e->span);
     v->text = interpolate(s, ctx);
-    if (!t->format.empty() && s->isPlain() && !validFormat(t->format, v->text)) {
-      diags_
-          .report(DiagId::BadFormat, e->span,
-                  fmt::format("`{}` is not a valid {}", v->text, formatDescription(t->format)))
-          .withHelp(formatHelp(t->format));
-    }
+    // The format (`string(format = ...)`) is checked on the resolved value,
+    // per environment, by checkTargetLimits.
     return v;
   }
 
@@ -2239,6 +2236,7 @@ std::unique_ptr<Program> checkWith(const Workspace &ws, Diagnostics &diags, Prog
   Checker(ws, diags, *program, previous).run(stats);
   double t1 = cpuSeconds();
   crossCheck(*program, diags);
+  checkTargetLimits(*program, diags);
   double t2 = cpuSeconds();
   governance::checkGovernance(*program, diags);
   double t3 = cpuSeconds();

@@ -92,6 +92,18 @@ TEST_CASE("hand-written format matchers agree with their regular expressions", "
       {"secret_ref", "(secretsmanager|ssm|vault):[A-Za-z0-9/_+=.@-]+", 0, 1000, "sm:/a_+=.@-v !",
        {"secretsmanager:prod/db", "ssm:/a/b", "vault:kv/x@1"}},
       {"sagemaker_name", "[a-zA-Z0-9](-*[a-zA-Z0-9])*", 1, 63, "aZ0--_.", {"fraud-model", "A--b", "x"}},
+      {"nonblank", "[\\s\\S]*[^ \\t\\n\\r\\v\\f][\\s\\S]*", 0, 100000, " \t\n\r\v\fa.",
+       {"pagerduty:shop", " x ", "\n.\n"}},
+      {"kms_key", "[a-zA-Z0-9:/_-]+", 1, 2048, "aZ0:/_- .*",
+       {"alias/orders", "1234abcd-12ab", "arn:aws:kms:us-east-1:210987654321:key/1234abcd"}},
+      {"model_id", "[a-zA-Z0-9._:/-]+", 1, 2048, "aZ0._:/- *",
+       {"anthropic.claude-3-haiku-20240307-v1:0", "arn:aws:bedrock:us-east-1::foundation-model/x"}},
+      {"oidc_provider", "[A-Za-z0-9.-]+(/[A-Za-z0-9._-]+)*", 1, 255, "aZ0.-/_: ",
+       {"oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", "host.example"}},
+      {"iam_role_arn", "arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+", 20, 2048,
+       "arn:awsiamrole0123456789/_+=,.@- ",
+       {"arn:aws:iam::123456789012:role/airflow", "arn:aws-cn:iam::123456789012:role/a/b",
+        "arn:aws-us-gov:iam::123456789012:role/x+=,.@-"}},
   };
   std::mt19937 rng(20261126);
   for (const Spec &s : specs) {
