@@ -124,6 +124,32 @@ bool prefixChar(char c) {
 // Finds the problems of each value once (values are shared between
 // environments and often between declarations' environments) and records
 // in which environments each declaration has each problem value.
+// Whether the declaration's strings can reach YAML (Kubernetes manifests)
+// or AWS fields whose patterns exclude control characters. A pipeline's and
+// a model's strings reach only Python (Airflow DAGs) and JSON (SageMaker
+// requests), which carry every character exactly (checked by
+// tests/validators/airflow_validate.py); their fields that reach ARNs or
+// names have formats.
+bool yamlBound(const Decl &decl) {
+  switch (decl.kindId) {
+  case DeclKind::Pipeline:
+  case DeclKind::Model:
+  case DeclKind::Policy:
+  case DeclKind::Instance:
+  case DeclKind::Framework:
+  case DeclKind::Region:
+    return false;
+  case DeclKind::Workspace:
+  case DeclKind::Environment:
+  case DeclKind::Team:
+  case DeclKind::Service:
+  case DeclKind::Dataset:
+  case DeclKind::Agent:
+    return true;
+  }
+  return true;
+}
+
 class Inspector {
 public:
   // Where a problem value is used: the declaration, and the environments it
@@ -198,7 +224,7 @@ private:
       if (decl.kindId == DeclKind::Model && top == "hyperparameters" && path == top)
         hyperparameters(v, out);
       for (const NamedValue &f : v.fields)
-        if (auto cp = firstControl(f.name))
+        if (auto cp = yamlBound(decl) ? firstControl(f.name) : std::nullopt)
           out.push_back({DiagId::ControlCharacter, f.value->span,
                          fmt::format("the key `{}` of `{}` holds the control character {}",
                                      quotedForMessage(f.name), path, describe(*cp)),
@@ -213,7 +239,7 @@ private:
 
   void string(const Decl &decl, llvm::StringRef top, const std::string &path, const Value &v,
               std::vector<Problem> &out) {
-    if (auto cp = firstControl(v.text)) {
+    if (auto cp = yamlBound(decl) ? firstControl(v.text) : std::nullopt) {
       out.push_back({DiagId::ControlCharacter, v.span,
                      fmt::format("`{}` holds the control character {}", path, describe(*cp)),
                      "generated YAML, JSON and Python cannot carry it to Kubernetes, AWS or "
