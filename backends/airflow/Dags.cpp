@@ -531,15 +531,18 @@ std::optional<std::string> trainingDag(const BackendContext &ctx, DeclId id) {
     extras["Tags"] = std::move(*tags);
   else
     extras["Tags"] = sagemaker::tags(ctx, model);
-  body += "        extras=";
-  py::appendJson(body, extras, 2);
-  body += ",\n";
+  // `extras` is not a templated field of the provider's operator today; it
+  // goes through the helper all the same, so a provider that templates it
+  // still gets the declared tags and metadata as data.
+  std::string extrasText;
+  py::appendJson(extrasText, extras, 3);
   bool usesHelper = false;
   body += declaredKwargs("SageMakerRegisterModelVersionOperator",
                          {{"image_uri", py::str(*image)},
                           {"package_group_name", py::str(sagemaker::resourceName(ctx, model))},
                           {"package_desc", py::str(fmt::format("{} retrained by Airflow",
-                                                               model.qualifiedName))}},
+                                                               model.qualifiedName))},
+                          {"extras", extrasText}},
                          /*templated=*/false, usesHelper);
   body += "    )\n\n";
   body += "    train >> register\n";
