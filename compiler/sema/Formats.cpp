@@ -207,6 +207,16 @@ bool iamRoleArn(llvm::StringRef v) {
   return llvm::all_of(v, [](char c) { return isAlnum(c) || llvm::StringRef("_+=,.@/-").contains(c); });
 }
 
+// [A-Za-z0-9 _.:/=+@-]*[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]*, at most
+// 256 characters: the ASCII part of AWS's tag value pattern
+// `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, not blank (the value becomes a tag or
+// SageMaker metadata as written)
+bool awsTag(llvm::StringRef v) {
+  if (v.size() > 256 || !nonblank(v))
+    return false;
+  return llvm::all_of(v, [](char c) { return isAlnum(c) || llvm::StringRef(" _.:/=+@-").contains(c); });
+}
+
 } // namespace
 
 bool validFormat(llvm::StringRef format, llvm::StringRef value) {
@@ -234,6 +244,8 @@ bool validFormat(llvm::StringRef format, llvm::StringRef value) {
     return oidcProvider(value);
   if (format == "iam_role_arn")
     return iamRoleArn(value);
+  if (format == "aws_tag")
+    return awsTag(value);
   return true;
 }
 
@@ -262,6 +274,8 @@ std::string formatDescription(llvm::StringRef format) {
     return "IAM OIDC provider (without `https://`)";
   if (format == "iam_role_arn")
     return "IAM role ARN";
+  if (format == "aws_tag")
+    return "AWS tag value";
   return format.str();
 }
 
@@ -292,6 +306,9 @@ std::string formatHelp(llvm::StringRef format) {
            "`\"oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE\"`";
   if (format == "iam_role_arn")
     return "write a role ARN such as `\"arn:aws:iam::123456789012:role/airflow-workers\"`";
+  if (format == "aws_tag")
+    return "it becomes an AWS tag: use letters, digits, spaces and `_ . : / = + @ -`, at most 256 "
+           "characters";
   return "";
 }
 

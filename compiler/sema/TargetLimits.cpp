@@ -1,6 +1,8 @@
 #include "sema/TargetLimits.h"
 
+#include <algorithm>
 #include <memory>
+#include <tuple>
 
 #include "fmt/format.h"
 #include "llvm/ADT/DenseMap.h"
@@ -358,6 +360,19 @@ void checkTargetLimits(const Program &program, Diagnostics &diags) {
           inspector.field(e, decl, fv);
     }
   }
+  if (inspector.uses().empty())
+    return;
+  // A value whose text already has an error (an invalid escape, say) holds
+  // what recovery made of it: judging that would only repeat the error.
+  std::vector<std::tuple<uint32_t, uint32_t>> errors; // (file, begin), sorted
+  for (const Diagnostic &d : diags.all())
+    if (d.severity == Severity::Error && d.span.valid())
+      errors.emplace_back(d.span.file.index, d.span.begin);
+  std::sort(errors.begin(), errors.end());
+  auto hasErrorIn = [&](Span s) {
+    auto it = std::lower_bound(errors.begin(), errors.end(), std::make_tuple(s.file.index, s.begin));
+    return it != errors.end() && std::get<0>(*it) == s.file.index && std::get<1>(*it) < s.end;
+  };
   // Uses are in first-seen order: environments in order, declarations by
   // id, fields in schema order.
   for (const Inspector::Use &use : inspector.uses()) {
@@ -372,6 +387,8 @@ void checkTargetLimits(const Program &program, Diagnostics &diags) {
       where = fmt::format("in {} {}: ", use.envs.size() == 1 ? "environment" : "environments", where);
     }
     for (const Problem &p : *use.problems) {
+      if (hasErrorIn(p.span))
+        continue;
       Diagnostic &d = diags.report(p.id, p.span, where + p.message);
       if (use.origin == Origin::Template || use.origin == Origin::TemplateEnvOverride)
         d.note(decl.nameSpan, fmt::format("{} `{}` takes this value from a template it extends",

@@ -100,6 +100,8 @@ TEST_CASE("hand-written format matchers agree with their regular expressions", "
        {"anthropic.claude-3-haiku-20240307-v1:0", "arn:aws:bedrock:us-east-1::foundation-model/x"}},
       {"oidc_provider", "[A-Za-z0-9.-]+(/[A-Za-z0-9._-]+)*", 1, 255, "aZ0.-/_: ",
        {"oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", "host.example"}},
+      {"aws_tag", "[A-Za-z0-9 _.:/=+@-]*[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]*", 0, 256,
+       "aZ0 _.:/=+@-(*\t", {"CC-1001", "grace.kim@acme.example", "a b"}},
       {"iam_role_arn", "arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+", 20, 2048,
        "arn:awsiamrole0123456789/_+=,.@- ",
        {"arn:aws:iam::123456789012:role/airflow", "arn:aws-cn:iam::123456789012:role/a/b",
