@@ -385,6 +385,13 @@ def check_iam_suffix(suffix_of):
     return check
 
 
+def check_pipeline_image(out, v):
+    for env in ('dev', 'prod'):
+        dag = Dag(os.path.join(out, env, 'airflow', 'dags', 'stats.py'))
+        got = dag.value(dag.tasks['t_aggregate']['image'])
+        expect(got == v, 'task image %r' % got)
+
+
 def check_image(out, v):
     cs, _ = containers(out, 'mailer')
     for c in cs:
@@ -399,6 +406,8 @@ SLOTS = [
          '    deployment = { metadata = { annotations = { hostile = @V@ } }, spec', check_patch),
     Slot('service.image', 'shop.plat', '  image = "registry.corner.example/mailer:1.0.0"', '  image = @V@',
          check_image),
+    Slot('pipeline.image', 'shop.plat', '  image = "registry.corner.example/stats:1.0.0"', '  image = @V@',
+         check_pipeline_image),
     Slot('model.hyperparameters', 'ml.plat', '  hyperparameters = { depth = 6 }',
          '  hyperparameters = { depth = 6, hostile = @V@ }', check_hyperparameter),
     Slot('model.approval.approvers', 'ml.plat', 'approvers = ["grace.kim"]', 'approvers = [@V@]',
