@@ -2077,7 +2077,8 @@ private:
     if (p.startswith("/") || (!p.empty() && !p.endswith("/")))
       diags_
           .report(DiagId::BadFormat, prefix->span,
-                  fmt::format("S3 prefix `{}` should not start with `/` and should end with `/`", p.str()))
+                  fmt::format("S3 prefix `{}` should not start with `/` and should end with `/`",
+                              quotedForMessage(p)))
           .withHelp("write prefixes as `raw/transactions/`");
     Value *v = newValue(Value::Kind::Storage, t, e->span);
     v->text = bucket->value().str();

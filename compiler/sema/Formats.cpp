@@ -217,6 +217,15 @@ bool awsTag(llvm::StringRef v) {
   return llvm::all_of(v, [](char c) { return isAlnum(c) || llvm::StringRef(" _.:/=+@-").contains(c); });
 }
 
+// /[^\x00-\x20\x7f]*, at most 2048 bytes: an HTTP path for a probe, from
+// the root, without whitespace or control characters (the kubelet puts it
+// in a request line)
+bool httpPath(llvm::StringRef v) {
+  if (v.empty() || v.size() > 2048 || v.front() != '/')
+    return false;
+  return llvm::all_of(v, [](char c) { return static_cast<unsigned char>(c) > 0x20 && c != 0x7F; });
+}
+
 } // namespace
 
 bool validFormat(llvm::StringRef format, llvm::StringRef value) {
@@ -246,6 +255,8 @@ bool validFormat(llvm::StringRef format, llvm::StringRef value) {
     return iamRoleArn(value);
   if (format == "aws_tag")
     return awsTag(value);
+  if (format == "http_path")
+    return httpPath(value);
   return true;
 }
 
@@ -276,6 +287,8 @@ std::string formatDescription(llvm::StringRef format) {
     return "IAM role ARN";
   if (format == "aws_tag")
     return "AWS tag value";
+  if (format == "http_path")
+    return "HTTP path";
   return format.str();
 }
 
@@ -306,6 +319,8 @@ std::string formatHelp(llvm::StringRef format) {
            "`\"oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE\"`";
   if (format == "iam_role_arn")
     return "write a role ARN such as `\"arn:aws:iam::123456789012:role/airflow-workers\"`";
+  if (format == "http_path")
+    return "write a path from the root without spaces, such as `\"/healthz\"`";
   if (format == "aws_tag")
     return "it becomes an AWS tag: use letters, digits, spaces and `_ . : / = + @ -`, at most 256 "
            "characters";

@@ -193,7 +193,7 @@ private:
         const Value *item = v->items[i];
         // Named blocks (`task load { ... }`) are lists of records with a name.
         std::string sub = item && item->kind == Value::Kind::Record && !item->text.empty()
-                              ? fmt::format("{} `{}`", path, item->text)
+                              ? fmt::format("{}.{}", path, item->text)
                               : fmt::format("{}[{}]", path, i);
         visit(decl, top, sub, item);
       }
@@ -260,6 +260,13 @@ private:
       if (auto problem = formatProblem(t->format, text))
         out.push_back({problem->blank ? DiagId::EmptyString : DiagId::BadFormat, v.span,
                        problem->message, problem->help});
+    // The first word of a task's command is the program the container runs
+    // (Kubernetes `command`); later words may well be empty arguments.
+    if (decl.kindId == DeclKind::Pipeline && top == "task" && llvm::StringRef(path).endswith(".command[0]"))
+      if (auto problem = formatProblem("nonblank", text))
+        out.push_back({DiagId::EmptyString, v.span,
+                       fmt::format("`{}` is the program the task runs: {}", path, problem->message),
+                       "name the program, such as `command = [\"python\", \"job.py\"]`"});
     if (decl.kindId == DeclKind::Model && top == "image" && path == top &&
         utf16Length(text) > kMaxContainerImage)
       out.push_back({DiagId::TargetRejectsValue, v.span,

@@ -400,8 +400,10 @@ def check_image(out, v):
 
 SLOTS = [
     Slot('service.config', 'shop.plat', '    EMPTY = ""', '    EMPTY = ""\n    HOSTILE = @V@', check_config),
-    Slot('service.health', 'shop.plat', '  health = "/ready"', '  health = @V@', check_health),
-    Slot('service.liveness', 'shop.plat', '  liveness = "/livez"', '  liveness = @V@', check_liveness),
+    Slot('service.health', 'shop.plat', '  health = "/ready"', '  health = @V@', check_health,
+         wrap=lambda v: '/' + v),
+    Slot('service.liveness', 'shop.plat', '  liveness = "/livez"', '  liveness = @V@', check_liveness,
+         wrap=lambda v: '/' + v),
     Slot('service.patch', 'shop.plat', '    deployment = { spec',
          '    deployment = { metadata = { annotations = { hostile = @V@ } }, spec', check_patch),
     Slot('service.image', 'shop.plat', '  image = "registry.corner.example/mailer:1.0.0"', '  image = @V@',

@@ -102,6 +102,8 @@ TEST_CASE("hand-written format matchers agree with their regular expressions", "
        {"oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", "host.example"}},
       {"aws_tag", "[A-Za-z0-9 _.:/=+@-]*[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]*", 0, 256,
        "aZ0 _.:/=+@-(*\t", {"CC-1001", "grace.kim@acme.example", "a b"}},
+      {"http_path", "/[^\\x00-\\x20\\x7f]*", 0, 2048, "/a.{ \t\x7f?%",
+       {"/healthz", "/api/v1/ready?x=1", "/"}},
       {"iam_role_arn", "arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+", 20, 2048,
        "arn:awsiamrole0123456789/_+=,.@- ",
        {"arn:aws:iam::123456789012:role/airflow", "arn:aws-cn:iam::123456789012:role/a/b",
