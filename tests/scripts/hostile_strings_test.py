@@ -14,7 +14,8 @@ runs platc. Each case must end one of two ways:
   such as NUL, in that file);
 - accepted: `platc build` succeeds, and parsing the outputs gives the value
   back exactly where the slot says it lands — Kubernetes YAML with PyYAML,
-  SageMaker and IAM JSON with json, Airflow DAGs with Python's `ast` — and
+  SageMaker, IAM and Terraform JSON with json, Airflow DAGs with Python's
+  `ast` (every output file must parse) — and
   rendering what Airflow renders (templated operator fields as its
   Templater does, `doc_md` with `jinja2.Template` as `DAG.__init__` does)
   does not change it.
@@ -483,8 +484,25 @@ def try_case(platc, tmp, base, slot, value):
         expect(d is not None, 'rejected, but no error at %s:%d: %s' % (
             slot.file, line, b.stdout.decode('utf-8', 'replace')[:600]))
         return 'rejected', d['code']
+    parse_every_output(out)
     slot.check(out, slot.wrap(value))
     return 'accepted', None
+
+
+def parse_every_output(out):
+    """Every file platc wrote parses in its language: YAML (PyYAML), JSON
+    (SageMaker requests, IAM documents, Terraform JSON), Python (DAGs)."""
+    for d, _, names in os.walk(out):
+        for n in names:
+            path = os.path.join(d, n)
+            with open(path, encoding='utf-8') as f:
+                text = f.read()
+            if n.endswith('.yaml'):
+                list(yaml.safe_load_all(text))
+            elif n.endswith('.json'):
+                json.loads(text)
+            elif n.endswith('.py'):
+                ast.parse(text)
 
 
 def validators(platc, source_dir, ws, python):
