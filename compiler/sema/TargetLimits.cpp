@@ -1,7 +1,6 @@
 #include "sema/TargetLimits.h"
 
 #include <algorithm>
-#include <memory>
 #include <tuple>
 
 #include "fmt/format.h"
@@ -152,6 +151,11 @@ bool yamlBound(const Decl &decl) {
   return true;
 }
 
+// Walks every environment's values, keeping the field path on a stack (a
+// string is built only for a message), and records in which environments
+// each declaration has each value with a problem. Values shared between
+// environments are checked again in each: a scan of short strings costs
+// less than remembering every value.
 class Inspector {
 public:
   // Where a problem value is used: the declaration, and the environments it
@@ -160,29 +164,47 @@ public:
     DeclId decl;
     Origin origin;
     std::vector<EnvId> envs;
-    const std::vector<Problem> *problems;
+    std::vector<Problem> problems;
   };
 
   void field(EnvId env, const Decl &decl, const FieldValue &fv) {
     env_ = env;
     origin_ = fv.origin;
-    visit(decl, fv.def->name, fv.def->name, fv.value);
+    decl_ = &decl;
+    path_.clear();
+    path_.push_back({fv.def->name, 0, false});
+    visit(fv.value);
   }
 
   const std::vector<Use> &uses() const { return uses_; }
 
 private:
-  void visit(const Decl &decl, llvm::StringRef top, const std::string &path, const Value *v) {
+  struct PathPart {
+    llvm::StringRef name;
+    size_t index;
+    bool isIndex;
+  };
+
+  // `config.KEY`, `task.load.command[0]`.
+  std::string path() const {
+    std::string out;
+    for (const PathPart &p : path_)
+      out += p.isIndex ? fmt::format("[{}]", p.index) : (out.empty() ? "" : ".") + p.name.str();
+    return out;
+  }
+  llvm::StringRef top() const { return path_.front().name; }
+  bool atTop() const { return path_.size() == 1; }
+
+  void visit(const Value *v) {
     if (!v)
       return;
-    auto [it, added] = problems_.try_emplace(v);
-    if (added)
-      it->second = std::make_unique<std::vector<Problem>>(problemsOf(decl, top, path, *v));
-    if (!it->second->empty()) {
+    scratch_.clear();
+    problemsOf(*v, scratch_);
+    if (!scratch_.empty()) {
       // Defaults are shared by declarations, so the key names both.
-      auto [u, fresh] = useOf_.try_emplace({v, decl.id}, uses_.size());
+      auto [u, fresh] = useOf_.try_emplace({v, decl_->id}, uses_.size());
       if (fresh)
-        uses_.push_back(Use{decl.id, origin_, {}, it->second.get()});
+        uses_.push_back(Use{decl_->id, origin_, {}, std::move(scratch_)});
       std::vector<EnvId> &envs = uses_[u->second].envs;
       if (envs.empty() || envs.back() != env_)
         envs.push_back(env_);
@@ -192,19 +214,24 @@ private:
       for (size_t i = 0; i < v->items.size(); ++i) {
         const Value *item = v->items[i];
         // Named blocks (`task load { ... }`) are lists of records with a name.
-        std::string sub = item && item->kind == Value::Kind::Record && !item->text.empty()
-                              ? fmt::format("{}.{}", path, item->text)
-                              : fmt::format("{}[{}]", path, i);
-        visit(decl, top, sub, item);
+        if (item && item->kind == Value::Kind::Record && !item->text.empty())
+          path_.push_back({item->text, 0, false});
+        else
+          path_.push_back({"", i, true});
+        visit(item);
+        path_.pop_back();
       }
       break;
     case Value::Kind::Record:
-      for (const NamedValue &f : v->fields)
-        visit(decl, top, path + "." + f.name, f.value);
+      for (const NamedValue &f : v->fields) {
+        path_.push_back({f.name, 0, false});
+        visit(f.value);
+        path_.pop_back();
+      }
       break;
     case Value::Kind::Range:
       for (const Value *item : v->items)
-        visit(decl, top, path, item);
+        visit(item);
       break;
     default:
       break;
@@ -212,38 +239,40 @@ private:
   }
 
   // The problems of `v` itself (not of the values inside it).
-  std::vector<Problem> problemsOf(const Decl &decl, llvm::StringRef top, const std::string &path,
-                                  const Value &v) {
-    std::vector<Problem> out;
+  void problemsOf(const Value &v, std::vector<Problem> &out) {
     switch (v.kind) {
     case Value::Kind::String:
-      string(decl, top, path, v, out);
+      string(*decl_, v, out);
       break;
     case Value::Kind::Storage:
-      storage(path, v, out);
+      storage(v, out);
       break;
     case Value::Kind::Record:
-      if (decl.kindId == DeclKind::Model && top == "hyperparameters" && path == top)
+      if (decl_->kindId == DeclKind::Model && top() == "hyperparameters" && atTop())
         hyperparameters(v, out);
       for (const NamedValue &f : v.fields)
-        if (auto cp = yamlBound(decl) ? firstControl(f.name) : std::nullopt)
+        if (auto cp = yamlBound(*decl_) ? firstControl(f.name) : std::nullopt)
           out.push_back({DiagId::ControlCharacter, f.value->span,
                          fmt::format("the key `{}` of `{}` holds the control character {}",
-                                     quotedForMessage(f.name), path, describe(*cp)),
+                                     quotedForMessage(f.name), path(), describe(*cp)),
                          "generated YAML, JSON and Python cannot carry it to Kubernetes, AWS or "
                          "Airflow; remove it"});
       break;
     default:
       break;
     }
-    return out;
   }
 
-  void string(const Decl &decl, llvm::StringRef top, const std::string &path, const Value &v,
-              std::vector<Problem> &out) {
+  // The first word of a task's command: `task.NAME.command[0]`.
+  bool atCommandProgram() const {
+    return path_.size() == 4 && top() == "task" && path_[2].name == "command" && path_[3].isIndex &&
+           path_[3].index == 0;
+  }
+
+  void string(const Decl &decl, const Value &v, std::vector<Problem> &out) {
     if (auto cp = yamlBound(decl) ? firstControl(v.text) : std::nullopt) {
       out.push_back({DiagId::ControlCharacter, v.span,
-                     fmt::format("`{}` holds the control character {}", path, describe(*cp)),
+                     fmt::format("`{}` holds the control character {}", path(), describe(*cp)),
                      "generated YAML, JSON and Python cannot carry it to Kubernetes, AWS or "
                      "Airflow (`kubectl kustomize` refuses the whole environment); remove it"});
       return;
@@ -262,12 +291,12 @@ private:
                        problem->message, problem->help});
     // The first word of a task's command is the program the container runs
     // (Kubernetes `command`); later words may well be empty arguments.
-    if (decl.kindId == DeclKind::Pipeline && top == "task" && llvm::StringRef(path).endswith(".command[0]"))
+    if (decl.kindId == DeclKind::Pipeline && atCommandProgram())
       if (auto problem = formatProblem("nonblank", text))
         out.push_back({DiagId::EmptyString, v.span,
-                       fmt::format("`{}` is the program the task runs: {}", path, problem->message),
+                       fmt::format("`{}` is the program the task runs: {}", path(), problem->message),
                        "name the program, such as `command = [\"python\", \"job.py\"]`"});
-    if (decl.kindId == DeclKind::Model && top == "image" && path == top &&
+    if (decl.kindId == DeclKind::Model && top() == "image" && atTop() &&
         utf16Length(text) > kMaxContainerImage)
       out.push_back({DiagId::TargetRejectsValue, v.span,
                      fmt::format("the image of model `{}` is {} characters long; SageMaker "
@@ -276,7 +305,7 @@ private:
                      "push the image under a shorter repository name or tag"});
   }
 
-  void storage(const std::string &path, const Value &v, std::vector<Problem> &out) {
+  void storage(const Value &v, std::vector<Problem> &out) {
     llvm::StringRef prefix = v.text2;
     for (size_t i = 0; i < prefix.size();) {
       if (prefixChar(prefix[i])) {
@@ -297,7 +326,7 @@ private:
         why = "S3 advises against it in keys and it cannot be written into ARNs and URIs as is";
       out.push_back({DiagId::TargetRejectsValue, v.span,
                      fmt::format("the S3 prefix `{}` of `{}` contains {}: {}",
-                                 quotedForMessage(prefix), path, describe(cp), why),
+                                 quotedForMessage(prefix), path(), describe(cp), why),
                      "use letters, digits and `/ ! _ . ' ( ) - = + , @ : ; &` in prefixes, such "
                      "as `raw/transactions/`"});
       break;
@@ -307,7 +336,7 @@ private:
       out.push_back({DiagId::TargetRejectsValue, v.span,
                      fmt::format("the S3 URI of `{}` is {} characters long; SageMaker accepts "
                                  "at most {}",
-                                 path, uri, kMaxS3Uri),
+                                 path(), uri, kMaxS3Uri),
                      "use a shorter bucket name or prefix"});
   }
 
@@ -345,7 +374,9 @@ private:
 
   EnvId env_ = 0;
   Origin origin_ = Origin::Default;
-  llvm::DenseMap<const Value *, std::unique_ptr<std::vector<Problem>>> problems_;
+  const Decl *decl_ = nullptr;
+  std::vector<PathPart> path_;
+  std::vector<Problem> scratch_;
   llvm::DenseMap<std::pair<const Value *, DeclId>, size_t> useOf_;
   std::vector<Use> uses_;
 };
@@ -393,7 +424,7 @@ void checkTargetLimits(const Program &program, Diagnostics &diags) {
         where += fmt::format("{}`{}`", i ? ", " : "", program.envs[use.envs[i]].name);
       where = fmt::format("in {} {}: ", use.envs.size() == 1 ? "environment" : "environments", where);
     }
-    for (const Problem &p : *use.problems) {
+    for (const Problem &p : use.problems) {
       if (hasErrorIn(p.span))
         continue;
       Diagnostic &d = diags.report(p.id, p.span, where + p.message);
