@@ -14,13 +14,14 @@ namespace {
 
 // Limits from botocore's SageMaker service model (python3-botocore,
 // sagemaker/*/service-2.json): HyperParameters, HyperParameterKey,
-// HyperParameterValue, S3Uri, ContainerImage. AWS counts characters as
+// HyperParameterValue, S3Uri, ContainerImage, CustomerMetadataValue. AWS counts characters as
 // Java does, in UTF-16 code units.
 constexpr size_t kMaxHyperparameters = 100;
 constexpr size_t kMaxHyperparameterKey = 256;
 constexpr size_t kMaxHyperparameterValue = 2500;
 constexpr size_t kMaxS3Uri = 1024;
 constexpr size_t kMaxContainerImage = 255;
+constexpr size_t kMaxMetadataValue = 256;
 
 struct Problem {
   DiagId id;
@@ -246,6 +247,23 @@ private:
       break;
     case Value::Kind::Storage:
       storage(v, out);
+      break;
+    case Value::Kind::List:
+      // SageMaker model package metadata: `plat:approvers` holds the
+      // approvers joined by spaces, at most 256 characters
+      // (CustomerMetadataValue).
+      if (decl_->kindId == DeclKind::Model && path_.size() == 2 && top() == "approval" &&
+          path_[1].name == "approvers") {
+        size_t n = v.items.empty() ? 0 : v.items.size() - 1;
+        for (const Value *item : v.items)
+          n += item ? item->text.size() : 0;
+        if (n > kMaxMetadataValue)
+          out.push_back({DiagId::TargetRejectsValue, v.span,
+                         fmt::format("the approvers of model `{}` take {} characters joined by "
+                                     "spaces; SageMaker model metadata holds at most {}",
+                                     decl_->name, n, kMaxMetadataValue),
+                         "name fewer approvers, or a team in `by`"});
+      }
       break;
     case Value::Kind::Record:
       if (decl_->kindId == DeclKind::Model && top() == "hyperparameters" && atTop())
