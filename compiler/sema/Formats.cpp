@@ -226,6 +226,15 @@ bool httpPath(llvm::StringRef v) {
   return llvm::all_of(v, [](char c) { return static_cast<unsigned char>(c) > 0x20 && c != 0x7F; });
 }
 
+// -?[a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 62 characters: what can follow
+// a team's name in a Kubernetes namespace (`payments-dev`)
+bool dnsSuffix(llvm::StringRef v) {
+  v.consume_front("-");
+  if (v.empty() || v.size() > 62 || !isLowerAlnum(v.front()) || !isLowerAlnum(v.back()))
+    return false;
+  return llvm::all_of(v, [](char c) { return isLowerAlnum(c) || c == '-'; });
+}
+
 } // namespace
 
 bool validFormat(llvm::StringRef format, llvm::StringRef value) {
@@ -257,6 +266,8 @@ bool validFormat(llvm::StringRef format, llvm::StringRef value) {
     return awsTag(value);
   if (format == "http_path")
     return httpPath(value);
+  if (format == "dns_suffix")
+    return dnsSuffix(value);
   return true;
 }
 
@@ -289,6 +300,8 @@ std::string formatDescription(llvm::StringRef format) {
     return "AWS tag value";
   if (format == "http_path")
     return "HTTP path";
+  if (format == "dns_suffix")
+    return "namespace suffix";
   return format.str();
 }
 
@@ -319,6 +332,9 @@ std::string formatHelp(llvm::StringRef format) {
            "`\"oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE\"`";
   if (format == "iam_role_arn")
     return "write a role ARN such as `\"arn:aws:iam::123456789012:role/airflow-workers\"`";
+  if (format == "dns_suffix")
+    return "use lowercase letters, digits and `-`, such as `\"dev\"`: the namespace is the team's "
+           "name, `-` and the suffix";
   if (format == "http_path")
     return "write a path from the root without spaces, such as `\"/healthz\"`";
   if (format == "aws_tag")

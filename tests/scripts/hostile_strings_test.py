@@ -399,6 +399,17 @@ def check_image(out, v):
         expect(c['image'] == v, 'image %r' % c['image'])
 
 
+def check_namespace(out, v):
+    want = 'shop' + ('' if v.startswith('-') else '-') + v
+    deps = [d for d in load_yaml_docs(out) if d.get('kind') == 'Deployment' and d['metadata']['name'] == 'cart']
+    expect(want in [d['metadata']['namespace'] for d in deps], 'namespace %r' % want)
+
+
+def check_bucket(out, v):
+    expect(any(':::%s/' % v in s for d in iam_documents(out) for s in all_strings(d)),
+           'an IAM resource in bucket %r' % v)
+
+
 SLOTS = [
     Slot('service.config', 'shop.plat', '    EMPTY = ""', '    EMPTY = ""\n    HOSTILE = @V@', check_config),
     Slot('service.health', 'shop.plat', '  health = "/ready"', '  health = @V@', check_health,
@@ -431,6 +442,12 @@ SLOTS = [
     Slot('agent.foundation_model', 'ml.plat',
          'in_cluster = false\n  foundation_model = "anthropic.claude-3-haiku-20240307-v1:0"',
          'in_cluster = false\n  foundation_model = @V@', check_iam_suffix(lambda v: 'foundation-model/' + v)),
+    Slot('dataset.location bucket', 'shop.plat', 's3("corner-data", "orders/")',
+         's3(@V@, "orders/")', check_bucket),
+    Slot('workspace.artifact_bucket', 'workspace.plat', '  artifact_bucket = "corner-artifacts"',
+         '  artifact_bucket = @V@', check_bucket),
+    Slot('environment.namespace_suffix', 'workspace.plat', '  namespace_suffix = "dev"',
+         '  namespace_suffix = @V@', check_namespace),
     Slot('workspace.oidc_provider', 'workspace.plat', '  cluster = "corner"',
          '  cluster = "corner"\n  oidc_provider = @V@', check_iam_suffix(lambda v: 'oidc-provider/' + v)),
     Slot('workspace.airflow_role', 'workspace.plat', '  cluster = "corner"',

@@ -104,6 +104,8 @@ TEST_CASE("hand-written format matchers agree with their regular expressions", "
        "aZ0 _.:/=+@-(*\t", {"CC-1001", "grace.kim@acme.example", "a b"}},
       {"http_path", "/[^\\x00-\\x20\\x7f]*", 0, 2048, "/a.{ \t\x7f?%",
        {"/healthz", "/api/v1/ready?x=1", "/"}},
+      {"dns_suffix", "-?[a-z0-9]([-a-z0-9]*[a-z0-9])?", 0, 63, "a0-Z_.", {"dev", "-prod", "eu-2"},
+       [](const std::string &v) { return v.size() - (v[0] == '-') <= 62; }},
       {"iam_role_arn", "arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+", 20, 2048,
        "arn:awsiamrole0123456789/_+=,.@- ",
        {"arn:aws:iam::123456789012:role/airflow", "arn:aws-cn:iam::123456789012:role/a/b",
