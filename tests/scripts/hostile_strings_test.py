@@ -399,6 +399,27 @@ def check_image(out, v):
         expect(c['image'] == v, 'image %r' % c['image'])
 
 
+def check_operator(out, v):
+    """The operator path reaches the DAG as an import of exactly that path,
+    or (when it is not a dotted Python name) as the strings of an
+    importlib lookup, which cannot change the program."""
+    for env in ('dev', 'prod'):
+        with open(os.path.join(out, env, 'airflow', 'dags', 'stats.py'), encoding='utf-8') as f:
+            tree = ast.parse(f.read())
+        paths = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                paths |= {'%s.%s' % (node.module, a.name) for a in node.names}
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == 'getattr'
+                    and isinstance(node.args[0], ast.Call)):
+                module = ast.literal_eval(node.args[0].args[0])
+                name = ast.literal_eval(node.args[1])
+                # `module.name`; a path without a module part is looked up
+                # whole (`import_module(path)`).
+                paths |= {module, '%s.%s' % (module, name)}
+        expect(v in paths, 'operator %r not among %r' % (v[:60], sorted(p[:60] for p in paths)))
+
+
 def check_namespace(out, v):
     want = 'shop' + ('' if v.startswith('-') else '-') + v
     deps = [d for d in load_yaml_docs(out) if d.get('kind') == 'Deployment' and d['metadata']['name'] == 'cart']
@@ -432,6 +453,8 @@ SLOTS = [
          check_command),
     Slot('task.arguments', 'shop.plat', 'arguments = { bash_command = "echo done" }',
          'arguments = { bash_command = @V@ }', check_argument),
+    Slot('task.operator', 'shop.plat', 'operator = "airflow.operators.bash.BashOperator"', 'operator = @V@',
+         check_operator),
     Slot('pipeline doc comment', 'shop.plat', 'pipeline stats {', '/// @RAW@\npipeline stats {',
          check_doc('stats.py'), applies=one_line),
     Slot('team.cost_center', 'teams.plat', '  cost_center = "CC-2"', '  cost_center = @V@', check_cost_center),
