@@ -465,8 +465,8 @@ SLOTS = [
     Slot('agent.foundation_model', 'ml.plat',
          'in_cluster = false\n  foundation_model = "anthropic.claude-3-haiku-20240307-v1:0"',
          'in_cluster = false\n  foundation_model = @V@', check_iam_suffix(lambda v: 'foundation-model/' + v)),
-    Slot('dataset.location bucket', 'shop.plat', 's3("corner-data", "orders/")',
-         's3(@V@, "orders/")', check_bucket),
+    Slot('dataset.location bucket', 'shop.plat', 's3("corner-data", "carts/")',
+         's3(@V@, "carts/")', check_bucket),
     Slot('workspace.artifact_bucket', 'workspace.plat', '  artifact_bucket = "corner-artifacts"',
          '  artifact_bucket = @V@', check_bucket),
     Slot('environment.namespace_suffix', 'workspace.plat', '  namespace_suffix = "dev"',
@@ -610,7 +610,10 @@ def main():
             summary.append('%-26s %3d accepted, %3d rejected%s' % (
                 slot.name, accepted, rejected, '' if chosen is None else ', combined: %r' % chosen[:40]))
             if chosen is not None:
-                combined, _ = slot.apply(combined, chosen)
+                try:
+                    combined, _ = slot.apply(combined, chosen)
+                except AssertionError:
+                    failures.append('%s: its anchor is gone after the other slots\' edits' % slot.name)
         # Everything accepted at once, through the project's validators.
         ws = os.path.join(tmp, 'combined')
         write(combined, ws)
