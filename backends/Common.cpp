@@ -128,6 +128,16 @@ std::string contentHashPortable(llvm::StringRef bytes) {
   return llvm::toHex(digest.take_front(8), /*LowerCase=*/true);
 }
 
+std::string utf8Prefix(llvm::StringRef s, size_t maxBytes) {
+  if (s.size() <= maxBytes)
+    return s.str();
+  size_t end = maxBytes;
+  // Back up over continuation bytes to the start of the cut character.
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80)
+    --end;
+  return s.substr(0, end).str();
+}
+
 std::string sourceLocation(const BackendContext &ctx, const sema::Decl &decl) {
   LineCol lc = ctx.sources.lineCol(decl.nameSpan);
   return fmt::format("{}:{}", ctx.sources.file(decl.nameSpan.file).path(), lc.line);

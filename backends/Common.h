@@ -17,6 +17,10 @@ std::string contentHash(llvm::StringRef bytes);
 // instructions where it has them); for tests.
 std::string contentHashPortable(llvm::StringRef bytes);
 
+// The longest prefix of the UTF-8 text `s` of at most `maxBytes` bytes that
+// does not end inside a character (AWS and Airflow length limits cut here).
+std::string utf8Prefix(llvm::StringRef s, size_t maxBytes);
+
 // `payments/checkout.plat:7` for the declaration's name.
 std::string sourceLocation(const BackendContext &ctx, const sema::Decl &decl);
 

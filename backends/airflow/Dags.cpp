@@ -218,14 +218,16 @@ std::string dagOpen(const std::string &dagId, const std::string &schedule, const
   for (size_t i = 0; i < tags.size(); ++i)
     out += (i ? ", " : "") + py::str(tags[i]);
   out += "],\n";
-  out += fmt::format("    doc_md={},\n", py::str(doc));
+  // Airflow 2 renders doc_md with Jinja (an unsandboxed jinja2.Template):
+  // the text is written so that rendering gives it back unchanged.
+  out += fmt::format("    doc_md={},\n", py::str(py::jinjaInert(doc)));
   out += ") as dag:\n";
   return out;
 }
 
 std::vector<std::string> dagTags(const BackendContext &ctx, const std::string &team) {
   // Airflow limits a tag to 100 characters.
-  return {"plat", ("env:" + ctx.env.name).substr(0, 100), ("team:" + team).substr(0, 100)};
+  return {"plat", utf8Prefix("env:" + ctx.env.name, 100), utf8Prefix("team:" + team, 100)};
 }
 
 std::string docFor(const BackendContext &ctx, const sema::Decl &decl) {
@@ -529,15 +531,18 @@ std::optional<std::string> trainingDag(const BackendContext &ctx, DeclId id) {
     extras["Tags"] = std::move(*tags);
   else
     extras["Tags"] = sagemaker::tags(ctx, model);
-  body += "        extras=";
-  py::appendJson(body, extras, 2);
-  body += ",\n";
+  // `extras` is not a templated field of the provider's operator today; it
+  // goes through the helper all the same, so a provider that templates it
+  // still gets the declared tags and metadata as data.
+  std::string extrasText;
+  py::appendJson(extrasText, extras, 3);
   bool usesHelper = false;
   body += declaredKwargs("SageMakerRegisterModelVersionOperator",
                          {{"image_uri", py::str(*image)},
                           {"package_group_name", py::str(sagemaker::resourceName(ctx, model))},
                           {"package_desc", py::str(fmt::format("{} retrained by Airflow",
-                                                               model.qualifiedName))}},
+                                                               model.qualifiedName))},
+                          {"extras", extrasText}},
                          /*templated=*/false, usesHelper);
   body += "    )\n\n";
   body += "    train >> register\n";

@@ -7,6 +7,8 @@
 #include "backends/Naming.h"
 #include "fmt/format.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/ConvertUTF.h"
+#include "llvm/Support/Unicode.h"
 #include "sema/ValueText.h"
 
 namespace plat::backends::sagemaker {
@@ -109,13 +111,31 @@ std::string opWord(llvm::StringRef op) {
 }
 
 // Text for `ModelPackageDescription`, which allows letters, marks, spaces,
-// symbols, numbers and punctuation but no control characters.
+// symbols, numbers and punctuation (botocore's EntityDescription:
+// `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`, at most 1024 characters): control
+// and format characters (bidi overrides, zero-width spaces) become spaces,
+// and the cut falls between characters.
 std::string description(llvm::StringRef doc) {
   std::string out;
-  for (char c : doc)
-    out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? ' ' : c;
+  out.reserve(doc.size());
+  for (size_t i = 0; i < doc.size();) {
+    const auto *begin = reinterpret_cast<const llvm::UTF8 *>(doc.data() + i);
+    const auto *end = reinterpret_cast<const llvm::UTF8 *>(doc.data() + doc.size());
+    unsigned len = llvm::getNumBytesForUTF8(*begin);
+    llvm::UTF32 cp = 0;
+    const llvm::UTF8 *from = begin;
+    llvm::UTF32 *to = &cp;
+    bool ok = i + len <= doc.size() &&
+              llvm::ConvertUTF8toUTF32(&from, end < begin + len ? end : begin + len, &to, &cp + 1,
+                                       llvm::strictConversion) == llvm::conversionOK;
+    if (ok && cp >= 0x20 && llvm::sys::unicode::isPrintable(static_cast<int>(cp)))
+      out.append(doc.data() + i, len);
+    else
+      out += ' ';
+    i += ok ? len : 1;
+  }
   llvm::StringRef trimmed = llvm::StringRef(out).trim();
-  return trimmed.take_front(1024).str();
+  return utf8Prefix(trimmed, 1024);
 }
 
 std::string hyperparameterText(const BackendContext &ctx, const Value &v) {

@@ -53,6 +53,28 @@ int32_t decodeUtf8(llvm::StringRef s, size_t &i) {
 
 } // namespace
 
+std::string jinjaInert(llvm::StringRef s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    char next = i + 1 < s.size() ? s[i + 1] : '\0';
+    if (c == '{' && (next == '{' || next == '%' || next == '#'))
+      out += "{{ '{' }}";
+    else if (c == '\r')
+      out += "{{ '\\r' }}";
+    else if (c == '\n' && i + 1 == s.size())
+      out += "{{ '\\n' }}";
+    else
+      out += c;
+  }
+  if (llvm::StringRef(out).endswith(".md")) {
+    out.pop_back();
+    out += "{{ 'd' }}";
+  }
+  return out;
+}
+
 void appendStr(std::string &out, llvm::StringRef s) {
   static const char kHex[] = "0123456789abcdef";
   // `\x`, `\u` or `\U` and `digits` hex digits of `cp`.

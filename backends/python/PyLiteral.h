@@ -28,6 +28,16 @@ std::string str(llvm::StringRef s);
 // The same appended to `out`.
 void appendStr(std::string &out, llvm::StringRef s);
 
+// Text that Jinja renders back to exactly `s`, for the places where Airflow
+// renders a string we cannot hand over as `literal()` (`DAG(doc_md=...)`,
+// which Airflow 2 passes to an unsandboxed `jinja2.Template`). Every `{`
+// that would open a Jinja tag (`{{`, `{%`, `{#`) becomes the expression
+// `{{ '{' }}`; carriage returns (which Jinja turns into newlines) and a
+// final newline (which it drops) become expressions too, and a result that
+// would end in `.md` (which Airflow loads as a template file) ends with an
+// expression instead. Nothing else changes, so the text stays readable.
+std::string jinjaInert(llvm::StringRef s);
+
 // `True` / `False`.
 std::string boolean(bool b);
 

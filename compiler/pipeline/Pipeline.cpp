@@ -4,6 +4,7 @@
 
 #include "governance/Governance.h"
 #include "sema/Cross.h"
+#include "sema/TargetLimits.h"
 
 namespace plat::pipeline {
 
@@ -18,6 +19,7 @@ std::unique_ptr<sema::Program> run(const Workspace &ws, Diagnostics &diags,
   std::unique_ptr<sema::Program> program = sema::resolve(ws, diags, previous, stats);
   double t1 = cpuSeconds();
   sema::crossCheck(*program, diags);
+  sema::checkTargetLimits(*program, diags);
   double t2 = cpuSeconds();
   governance::checkGovernance(*program, diags);
   double t3 = cpuSeconds();

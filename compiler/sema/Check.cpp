@@ -1708,12 +1708,8 @@ private:
     }
     Value *v = newValue(Value::Kind::String, t, e->span);
     v->text = interpolate(s, ctx);
-    if (!t->format.empty() && s->isPlain() && !validFormat(t->format, v->text)) {
-      diags_
-          .report(DiagId::BadFormat, e->span,
-                  fmt::format("`{}` is not a valid {}", v->text, formatDescription(t->format)))
-          .withHelp(formatHelp(t->format));
-    }
+    // The format (`string(format = ...)`) is checked on the resolved value,
+    // per environment, by checkTargetLimits.
     return v;
   }
 
@@ -2100,7 +2096,8 @@ private:
     if (p.startswith("/") || (!p.empty() && !p.endswith("/")))
       diags_
           .report(DiagId::BadFormat, prefix->span,
-                  fmt::format("S3 prefix `{}` should not start with `/` and should end with `/`", p.str()))
+                  fmt::format("S3 prefix `{}` should not start with `/` and should end with `/`",
+                              quotedForMessage(p)))
           .withHelp("write prefixes as `raw/transactions/`");
     Value *v = newValue(Value::Kind::Storage, t, e->span);
     v->text = bucket->value().str();

@@ -150,6 +150,91 @@ bool sagemakerName(llvm::StringRef v) {
   return llvm::all_of(v, [](char c) { return isAlnum(c) || c == '-'; });
 }
 
+// [\s\S]*[^ \t\n\r\v\f][\s\S]*  (something besides ASCII whitespace)
+bool nonblank(llvm::StringRef v) {
+  return v.find_first_not_of(" \t\n\r\v\f") != llvm::StringRef::npos;
+}
+
+// [a-zA-Z0-9:/_-]+, at most 2048 characters: botocore's `KmsKeyId` (a key
+// id, `alias/name`, or a key or alias ARN)
+bool kmsKey(llvm::StringRef v) {
+  if (v.empty() || v.size() > 2048)
+    return false;
+  return llvm::all_of(v, [](char c) { return isAlnum(c) || llvm::StringRef(":/_-").contains(c); });
+}
+
+// [a-zA-Z0-9._:/-]+, at most 2048 characters: a Bedrock model id
+// (`anthropic.claude-3-haiku-20240307-v1:0`) or model ARN
+bool modelId(llvm::StringRef v) {
+  if (v.empty() || v.size() > 2048)
+    return false;
+  return llvm::all_of(v, [](char c) { return isAlnum(c) || llvm::StringRef("._:/-").contains(c); });
+}
+
+// [A-Za-z0-9.-]+(/[A-Za-z0-9._-]+)*, at most 255 characters: an IAM OIDC
+// provider without its `https://` (`oidc.eks.eu-west-1.amazonaws.com/id/ABC`)
+bool oidcProvider(llvm::StringRef v) {
+  if (v.empty() || v.size() > 255)
+    return false;
+  auto [host, path] = v.split('/');
+  if (host.empty() ||
+      !llvm::all_of(host, [](char c) { return isAlnum(c) || c == '.' || c == '-'; }))
+    return false;
+  if (!v.contains('/'))
+    return true;
+  llvm::SmallVector<llvm::StringRef, 4> parts;
+  path.split(parts, '/');
+  return llvm::all_of(parts, [](llvm::StringRef p) {
+    return !p.empty() && llvm::all_of(p, [](char c) { return isAlnum(c) || isSep(c); });
+  });
+}
+
+// arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+, 20 to 2048
+// characters: botocore's `RoleArn`
+bool iamRoleArn(llvm::StringRef v) {
+  if (v.size() < 20 || v.size() > 2048 || !v.consume_front("arn:aws"))
+    return false;
+  size_t colon = v.find(':');
+  if (colon == llvm::StringRef::npos ||
+      !llvm::all_of(v.take_front(colon), [](char c) { return isLower(c) || c == '-'; }))
+    return false;
+  v = v.drop_front(colon);
+  if (!v.consume_front(":iam::") || v.size() < 13 || !awsAccount(v.take_front(12)))
+    return false;
+  v = v.drop_front(12);
+  if (!v.consume_front(":role/") || v.empty())
+    return false;
+  return llvm::all_of(v, [](char c) { return isAlnum(c) || llvm::StringRef("_+=,.@/-").contains(c); });
+}
+
+// [A-Za-z0-9 _.:/=+@-]*[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]*, at most
+// 256 characters: the ASCII part of AWS's tag value pattern
+// `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, not blank (the value becomes a tag or
+// SageMaker metadata as written)
+bool awsTag(llvm::StringRef v) {
+  if (v.size() > 256 || !nonblank(v))
+    return false;
+  return llvm::all_of(v, [](char c) { return isAlnum(c) || llvm::StringRef(" _.:/=+@-").contains(c); });
+}
+
+// /[^\x00-\x20\x7f]*, at most 2048 bytes: an HTTP path for a probe, from
+// the root, without whitespace or control characters (the kubelet puts it
+// in a request line)
+bool httpPath(llvm::StringRef v) {
+  if (v.empty() || v.size() > 2048 || v.front() != '/')
+    return false;
+  return llvm::all_of(v, [](char c) { return static_cast<unsigned char>(c) > 0x20 && c != 0x7F; });
+}
+
+// -?[a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 62 characters: what can follow
+// a team's name in a Kubernetes namespace (`payments-dev`)
+bool dnsSuffix(llvm::StringRef v) {
+  v.consume_front("-");
+  if (v.empty() || v.size() > 62 || !isLowerAlnum(v.front()) || !isLowerAlnum(v.back()))
+    return false;
+  return llvm::all_of(v, [](char c) { return isLowerAlnum(c) || c == '-'; });
+}
+
 } // namespace
 
 bool validFormat(llvm::StringRef format, llvm::StringRef value) {
@@ -167,6 +252,22 @@ bool validFormat(llvm::StringRef format, llvm::StringRef value) {
     return secretRef(value);
   if (format == "sagemaker_name")
     return sagemakerName(value);
+  if (format == "nonblank")
+    return nonblank(value);
+  if (format == "kms_key")
+    return kmsKey(value);
+  if (format == "model_id")
+    return modelId(value);
+  if (format == "oidc_provider")
+    return oidcProvider(value);
+  if (format == "iam_role_arn")
+    return iamRoleArn(value);
+  if (format == "aws_tag")
+    return awsTag(value);
+  if (format == "http_path")
+    return httpPath(value);
+  if (format == "dns_suffix")
+    return dnsSuffix(value);
   return true;
 }
 
@@ -185,6 +286,22 @@ std::string formatDescription(llvm::StringRef format) {
     return "secret reference";
   if (format == "sagemaker_name")
     return "SageMaker name";
+  if (format == "nonblank")
+    return "non-empty string";
+  if (format == "kms_key")
+    return "KMS key id, alias or ARN";
+  if (format == "model_id")
+    return "model id or ARN";
+  if (format == "oidc_provider")
+    return "IAM OIDC provider (without `https://`)";
+  if (format == "iam_role_arn")
+    return "IAM role ARN";
+  if (format == "aws_tag")
+    return "AWS tag value";
+  if (format == "http_path")
+    return "HTTP path";
+  if (format == "dns_suffix")
+    return "namespace suffix";
   return format.str();
 }
 
@@ -203,7 +320,74 @@ std::string formatHelp(llvm::StringRef format) {
     return "reference the secret store, never the value: `\"secretsmanager:prod/checkout/db\"`";
   if (format == "sagemaker_name")
     return "use letters, digits and `-`, at most 63 characters";
+  if (format == "nonblank")
+    return "write a value, or leave the field out if it is optional";
+  if (format == "kms_key")
+    return "write a key id, `alias/name` or a key ARN: letters, digits, `:`, `/`, `_` and `-`, "
+           "at most 2048 characters";
+  if (format == "model_id")
+    return "write a model id such as `\"anthropic.claude-3-haiku-20240307-v1:0\"` or a model ARN";
+  if (format == "oidc_provider")
+    return "write the provider as IAM names it, such as "
+           "`\"oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE\"`";
+  if (format == "iam_role_arn")
+    return "write a role ARN such as `\"arn:aws:iam::123456789012:role/airflow-workers\"`";
+  if (format == "dns_suffix")
+    return "use lowercase letters, digits and `-`, such as `\"dev\"`: the namespace is the team's "
+           "name, `-` and the suffix";
+  if (format == "http_path")
+    return "write a path from the root without spaces, such as `\"/healthz\"`";
+  if (format == "aws_tag")
+    return "it becomes an AWS tag: use letters, digits, spaces and `_ . : / = + @ -`, at most 256 "
+           "characters";
   return "";
+}
+
+std::string quotedForMessage(llvm::StringRef value) {
+  constexpr size_t kKeep = 60;
+  bool plain = value.size() <= 80 && llvm::none_of(value, [](char c) {
+                 return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+               });
+  if (plain)
+    return value.str();
+  std::string out;
+  size_t i = 0;
+  for (; i < value.size() && out.size() < kKeep; ++i) {
+    auto c = static_cast<unsigned char>(value[i]);
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20 || c == 0x7F)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  // Finish the UTF-8 character the cut fell into.
+  while (i < value.size() && (static_cast<unsigned char>(value[i]) & 0xC0) == 0x80)
+    out += value[i++];
+  if (i < value.size())
+    out += fmt::format("... ({} bytes)", value.size());
+  return out;
+}
+
+std::optional<FormatProblem> formatProblem(llvm::StringRef format, llvm::StringRef value) {
+  if (validFormat(format, value))
+    return std::nullopt;
+  FormatProblem p;
+  p.help = formatHelp(format);
+  if (!nonblank(value)) {
+    p.blank = true;
+    const char *what = value.empty() ? "an empty string" : "a string of only whitespace";
+    p.message = format == "nonblank"
+                    ? fmt::format("expected a value, found {}", what)
+                    : fmt::format("expected {}, found {}", formatDescription(format), what);
+    return p;
+  }
+  p.message = fmt::format("`{}` is not a valid {}", quotedForMessage(value), formatDescription(format));
+  return p;
 }
 
 bool validCron(llvm::StringRef expr, std::string &why) {

@@ -2,6 +2,7 @@
 // `string(format = dns_label)` in a stdlib schema, `@name_format(...)` on a kind.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "llvm/ADT/StringRef.h"
@@ -13,6 +14,21 @@ namespace plat::sema {
 bool validFormat(llvm::StringRef format, llvm::StringRef value);
 std::string formatDescription(llvm::StringRef format);
 std::string formatHelp(llvm::StringRef format);
+
+// What is wrong with `value` as a string of `format`, worded for a
+// diagnostic; nullopt when it is valid. `blank` when the value is empty or
+// only whitespace (reported as `empty-string` rather than `bad-format`).
+struct FormatProblem {
+  bool blank = false;
+  std::string message;
+  std::string help;
+};
+std::optional<FormatProblem> formatProblem(llvm::StringRef format, llvm::StringRef value);
+
+// `value` for a diagnostic message: as it is when short and free of control
+// characters, otherwise with control characters escaped (`\n`, `\x1b`) and
+// cut to about 60 characters at a UTF-8 character boundary.
+std::string quotedForMessage(llvm::StringRef value);
 
 // Five-field cron expressions and Airflow's presets.
 bool validCron(llvm::StringRef expr, std::string &why);

@@ -7,6 +7,7 @@
 #include "pipeline/Pipeline.h"
 #include "backends/Backend.h"
 #include "backends/airflow/Dags.h"
+#include "backends/python/PyLiteral.h"
 #include "sema/Program.h"
 #include "workspace/Workspace.h"
 
@@ -163,4 +164,26 @@ TEST_CASE("DAG text is deterministic", "[airflow]") {
   auto b = build(kData);
   CHECK(af::pipelineDag(a->ctx("dev"), a->id("data.load")) ==
         af::pipelineDag(b->ctx("dev"), b->id("data.load")));
+}
+
+TEST_CASE("doc_md is Jinja-inert: Airflow 2 renders it with an unsandboxed jinja2.Template",
+          "[airflow]") {
+  namespace py = plat::backends::python;
+  // Only a `{` that opens a tag is escaped; the rest stays readable.
+  CHECK(py::jinjaInert("{{ 7 * 7 }}") == "{{ '{' }}{ 7 * 7 }}");
+  CHECK(py::jinjaInert("{% raw %} {# c #}") == "{{ '{' }}% raw %} {{ '{' }}# c #}");
+  CHECK(py::jinjaInert("{{{") == "{{ '{' }}{{ '{' }}{");
+  CHECK(py::jinjaInert("a { b } }} %}") == "a { b } }} %}");
+  // Jinja turns \r into \n and drops a final newline; Airflow loads a
+  // doc_md ending in `.md` as a template file.
+  CHECK(py::jinjaInert("a\r\nb\n") == "a{{ '\\r' }}\nb{{ '\\n' }}");
+  CHECK(py::jinjaInert("see notes.md") == "see notes.m{{ 'd' }}");
+
+  auto b = build("package data\nteam eng {\n  lead = \"a\"\n  cost_center = \"c\"\n}\n"
+                 "/// Runs {{ cycler.__init__.__globals__.os.name }} daily.\n"
+                 "pipeline p {\n  owner = eng\n  image = \"r.example/p:1\"\n"
+                 "  task t {\n    command = [\"x\"]\n  }\n}\n");
+  std::string dag = af::pipelineDag(b->ctx("dev"), b->id("data.p"));
+  INFO(dag);
+  CHECK(has(dag, "    doc_md='Runs {{ \\'{\\' }}{ cycler.__init__.__globals__.os.name }} daily."));
 }

@@ -235,3 +235,24 @@ TEST_CASE("tag values keep only the characters SageMaker allows", "[sagemaker]")
   CHECK(sm::tagValue("caf\xc3\xa9\n") == "caf__");
   CHECK(sm::tagValue(std::string(300, 'x')).size() == 256);
 }
+
+TEST_CASE("the model package description is cut between characters and keeps out format "
+          "characters", "[sagemaker]") {
+  auto description = [](const std::string &doc) {
+    std::string source = std::string(kModels);
+    const std::string old = "/// Scores transactions.\n";
+    source.replace(source.find(old), old.size(), "/// " + doc + "\n");
+    auto b = build({{"workspace.plat", kWorkspace}, {"ml/ml.plat", source}});
+    sm::Json req = sm::createModelPackageGroup(b->ctx("dev"), b->id("ml.scorer"));
+    // Valid UTF-8 only: nlohmann refuses to dump anything else.
+    CHECK_NOTHROW(req.dump());
+    return req["ModelPackageGroupDescription"].get<std::string>();
+  };
+  // 1,023 bytes, then a two-byte character across SageMaker's 1,024 limit.
+  std::string cut = description(std::string(1023, 'a') + "\u00e9 and more");
+  CHECK(cut == std::string(1023, 'a'));
+  // A bidi override and a zero-width space, which botocore's
+  // EntityDescription pattern (letters, marks, spaces, symbols, numbers,
+  // punctuation) does not admit, become spaces.
+  CHECK(description("a\u202eb\u200bc") == "a b c");
+}

@@ -180,7 +180,11 @@ def plat_string(s):
 # ending in `.sh` would be loaded as a template file.
 HOSTILE_BASH = "echo '{{ 7 * 7 }}' && ./run.sh"
 
-HOSTILE_DOC = 'Doc with """ and \'\'\' and {{ jinja }} and a backslash \\'
+# Airflow 2 renders doc_md with an unsandboxed jinja2.Template: each of
+# these would compute, fail or run code if it reached Jinja as a template.
+HOSTILE_DOC = ('Doc with """ and \'\'\' and {{ jinja }} and {{ 7 * 7 }}, {% raw %}, '
+               '{{ cycler.__init__.__globals__.os.name }}, {# comment #}, {%- if x %}, '
+               '{{{ triple }}}, ${x} %{y} and a backslash \\ notes.md')
 
 
 def hostile():
