@@ -1,6 +1,7 @@
 #include "lsp/Server.h"
 
 #include <condition_variable>
+#include <csignal>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
@@ -564,6 +565,9 @@ int runStdio(const std::vector<std::string> &args) {
     std::fprintf(stderr, "error: `platc lsp` does not take `%s`\n", a.c_str());
     return 2;
   }
+  // A client that goes away closes the pipe: end on end of input, not on
+  // SIGPIPE halfway through a write.
+  std::signal(SIGPIPE, SIG_IGN);
   Writer writer(stdout);
   Server server([&](const json &m) { writer.write(m.dump(-1, ' ', false, json::error_handler_t::replace)); },
                 options);

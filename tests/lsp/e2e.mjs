@@ -4,7 +4,7 @@
 //
 //   node tests/lsp/e2e.mjs --platc build/platc --source-dir .
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, args, copyTree, uriOf } from './client.mjs';
@@ -154,6 +154,33 @@ await check('completion: unset fields, then teams for `owner`', async () => {
 await check('shutdown and exit end the server with status 0', async () => {
   const exit = await client.stop();
   assert.equal(exit.code, 0);
+});
+
+await check('malformed input over stdio gets JSON-RPC errors and the server carries on', async () => {
+  // Raw bytes, below the client library: a body that is not JSON, a header
+  // without Content-Length (its body runs into the next header), a request
+  // of the wrong shape, then a good request.
+  const proc = spawn(platc, ['lsp'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const frame = (s) => `Content-Length: ${Buffer.byteLength(s)}\r\n\r\n${s}`;
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stdin.write(frame('{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}'));
+  proc.stdin.write(frame('{"jsonrpc": "2.0", "id": 2, "method": '));
+  proc.stdin.write('Content-Type: application/vscode-jsonrpc\r\n\r\n{"jsonrpc": "2.0"}');
+  proc.stdin.write(frame('{"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": {"textDocument": 7}}'));
+  proc.stdin.write(frame('{"jsonrpc": "2.0", "id": 4, "method": "workspace/symbol", "params": {"query": "x"}}'));
+  const start = Date.now();
+  while (!out.includes('"id":4') && Date.now() - start < 10000) await new Promise((r) => setTimeout(r, 20));
+  proc.stdin.end();
+  const bodies = out.split(/Content-Length: \d+\r\n\r\n/).filter(Boolean).map((b) => JSON.parse(b));
+  const byId = (id) => bodies.find((b) => b.id === id);
+  assert.ok(byId(1).result.capabilities);
+  const errors = bodies.filter((b) => b.error && b.id === null).map((b) => b.error.code);
+  assert.deepEqual(errors, [-32700, -32700]);
+  assert.equal(byId(3).error.code, -32602);
+  assert.ok(Array.isArray(byId(4).result));
+  const code = await new Promise((r) => proc.on('exit', r));
+  assert.equal(code, 1, 'end of input without exit: status 1');
 });
 
 fs.rmSync(root, { recursive: true, force: true });
