@@ -19,6 +19,7 @@ packages=(
   antlr4 libantlr4-runtime-dev
   llvm-14-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libjemalloc-dev
   python3 python3-botocore python3-yaml python3-jinja2 graphviz git ca-certificates
+  neovim
 )
 # Node.js and npm only when absent: a newer node from elsewhere is fine.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
