@@ -28,22 +28,18 @@ vim.fn.mkdir(root, 'p')
 vim.fn.system({ 'cp', '-r', source .. '/examples/acme/.', root })
 local file = root .. '/fraud/scorer.plat'
 
--- What docs/editors.md tells users to put in their configuration.
-vim.cmd('autocmd BufRead,BufNewFile *.plat setfiletype plat')
+-- The setup docs/editors.md tells users to use.
+dofile(source .. '/editors/nvim/plat.lua').setup({ cmd = { platc, 'lsp' } })
 vim.cmd('edit ' .. file)
 local buf = vim.api.nvim_get_current_buf()
-local client_id = vim.lsp.start_client({
-  name = 'platc',
-  cmd = { platc, 'lsp' },
-  root_dir = root,
-})
-if not check('the client starts', client_id ~= nil) then finish() return end
-vim.lsp.buf_attach_client(buf, client_id)
+check('the buffer has the plat filetype', vim.bo.filetype == 'plat', vim.bo.filetype)
+-- A client is listed for the buffer once the server has answered initialize.
+vim.wait(15000, function() return next(vim.lsp.buf_get_clients(buf)) ~= nil end, 20)
+local client_id = next(vim.lsp.buf_get_clients(buf))
+if not check('a client is attached and initialized', client_id ~= nil) then finish() return end
 local client = vim.lsp.get_client_by_id(client_id)
-local up = vim.wait(15000, function()
-  return client.server_capabilities ~= nil and client.server_capabilities.hoverProvider == true
-end, 20)
-if not check('initialize', up) then finish() return end
+check('the client is rooted at the workspace', client.config.root_dir == root, client.config.root_dir)
+check('the server offers hover', client.server_capabilities.hoverProvider == true)
 
 -- Find `needle` in the buffer; put the cursor `delta` bytes into it.
 local function cursor_at(needle, delta)
