@@ -456,14 +456,19 @@ json completion(const Snapshot &s, const LoadedFile &file, uint32_t offset) {
   Context ctx = contextAt(s, file, offset);
 
   // A value: after `name =` on this line, or after `[` / `,` inside one.
-  size_t eq = before.find('=');
+  size_t eq = before.rfind('=');
   bool valuePosition = eq != llvm::StringRef::npos && before.count('"') % 2 == 0;
   if (valuePosition) {
     const sema::FieldDef *f = ctx.inValue || ctx.assignment ? ctx.field : nullptr;
     if (!f) {
       // Half-typed input may not parse into an assignment: read the target
       // from the text and look it up in the enclosing block's schema.
-      llvm::StringRef target = before.substr(0, eq).trim();
+      // The path just before the `=` (`memory` in `resources = { memory =`).
+      llvm::StringRef lhs = before.substr(0, eq).rtrim();
+      size_t from = lhs.size();
+      while (from > 0 && (isIdentChar(lhs[from - 1]) || lhs[from - 1] == '.'))
+        --from;
+      llvm::StringRef target = lhs.substr(from);
       const sema::RecordDef *r = ctx.record;
       llvm::SmallVector<llvm::StringRef, 4> parts;
       target.split(parts, '.');
@@ -490,8 +495,12 @@ json completion(const Snapshot &s, const LoadedFile &file, uint32_t offset) {
       items.push_back(item("true", 12, "bool", ""));
       items.push_back(item("false", 12, "bool", ""));
     } else if (t && t->kind == sema::TypeKind::Quantity && t->unit) {
+      // After the digits (`512`): the number with each suffix (`512Mi`), so
+      // that clients filtering by the word typed keep them.
+      llvm::StringRef word = text.substr(wordStart, offset - wordStart);
+      std::string digits = word.take_while([](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '_'; }).str();
       for (const auto &[suffix, factor] : t->unit->suffixes)
-        items.push_back(item(suffix, 11, "unit suffix of " + t->unit->name, ""));
+        items.push_back(item(digits + suffix, 11, "unit suffix of " + t->unit->name, ""));
     }
     return {{"isIncomplete", false}, {"items", items}};
   }

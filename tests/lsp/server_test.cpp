@@ -333,6 +333,12 @@ TEST_CASE("completion offers unset fields, enum members and references of the ex
   CHECK(owners.count("search"));
   CHECK_FALSE(owners.count("web"));
 
+  // A quantity after its digits: the number with each unit suffix.
+  std::set<std::string> memory = labels(marked(replaced(kWeb, "  tls = true\n", "  tls = true\n  resources = { memory = 512$0 }\n")));
+  CHECK(memory.count("512Mi"));
+  CHECK(memory.count("512Gi"));
+  CHECK_FALSE(memory.count("512m")); // a cpu suffix
+
   // At the top level: kinds and keywords.
   std::set<std::string> top = labels(marked(std::string(kWeb) + "\n$0"));
   CHECK(top.count("service"));
@@ -503,4 +509,28 @@ TEST_CASE("outline, folding, workspace symbols and semantic tokens", "[lsp][symb
   CHECK(data[3] == 6);
   CHECK(data[5] == 1); // next line
   CHECK(data[8] == 0); // keyword
+}
+
+TEST_CASE("edits are checked once per burst, when the debounce interval is due", "[lsp][sync]") {
+  Harness h(shop());
+  h.initialize();
+  h.flush();
+  h.open("shop/web.plat", kWeb);
+  size_t before = h.sent.size();
+  // Twenty edits, each leaving a different broken owner: nothing is checked
+  // or published while they arrive...
+  for (int i = 0; i < 20; ++i)
+    h.notify("textDocument/didChange",
+             {{"textDocument", {{"uri", h.uri("shop/web.plat")}, {"version", 2 + i}}},
+              {"contentChanges", {{{"text", replaced(kWeb, "owner = storefront", "owner = x" + std::to_string(i))}}}}});
+  CHECK(h.sent.size() == before);
+  REQUIRE(h.server.deadline().has_value());
+  // ...and once due, one check publishes the last version's diagnostics.
+  h.flush();
+  CHECK_FALSE(h.server.deadline().has_value());
+  REQUIRE(h.sent.size() == before + 1);
+  json last = h.sent.back()["params"];
+  CHECK(last["version"] == 21);
+  REQUIRE(last["diagnostics"].size() == 1);
+  CHECK(last["diagnostics"][0]["message"] == "no declaration named `x19`");
 }
