@@ -1,7 +1,9 @@
 #include "lsp/Features.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
+#include <tuple>
 
 #include "base/Text.h"
 #include "fmt/format.h"
@@ -52,6 +54,17 @@ sema::DeclId declAt(const Snapshot &s, FileId file, uint32_t offset) {
     if (d.nameSpan.file == file && within(d.nameSpan, offset))
       return d.id;
   return sema::kNoDecl;
+}
+
+// The references to one declaration, each place once (a check may record
+// a use more than once, e.g. once per environment it is resolved in).
+std::vector<const sema::Reference *> usesOf(const Snapshot &s, sema::DeclId id) {
+  std::vector<const sema::Reference *> out;
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t>> seen;
+  for (const sema::Reference &r : s.program.references)
+    if (r.target == id && seen.insert({r.span.file.index, r.span.begin, r.span.end}).second)
+      out.push_back(&r);
+  return out;
 }
 
 const sema::Type *unwrap(const sema::Type *t) {
@@ -384,12 +397,11 @@ json references(const Snapshot &s, const LoadedFile &file, uint32_t offset,
     if (!loc.is_null())
       out.push_back(loc);
   }
-  for (const sema::Reference &r : s.program.references)
-    if (r.target == id) {
-      json loc = locationOf(s, r.span);
-      if (!loc.is_null())
-        out.push_back(loc);
-    }
+  for (const sema::Reference *r : usesOf(s, id)) {
+    json loc = locationOf(s, r->span);
+    if (!loc.is_null())
+      out.push_back(loc);
+  }
   return out;
 }
 
@@ -401,9 +413,9 @@ json documentHighlight(const Snapshot &s, const LoadedFile &file, uint32_t offse
   const sema::Decl &d = s.program.decl(id);
   if (d.nameSpan.file == file.id)
     out.push_back({{"range", rangeOf(s, d.nameSpan)}, {"kind", 3}}); // Write: the definition
-  for (const sema::Reference &r : s.program.references)
-    if (r.target == id && r.span.file == file.id)
-      out.push_back({{"range", rangeOf(s, r.span)}, {"kind", 2}}); // Read
+  for (const sema::Reference *r : usesOf(s, id))
+    if (r->span.file == file.id)
+      out.push_back({{"range", rangeOf(s, r->span)}, {"kind", 2}}); // Read
   return out;
 }
 
@@ -577,9 +589,8 @@ RenameResult rename(const Snapshot &s, const LoadedFile &file, uint32_t offset,
     changes[uri].push_back({{"range", rangeOf(s, span)}, {"newText", newName}});
   };
   add(d.nameSpan);
-  for (const sema::Reference &r : s.program.references) {
-    if (r.target != id)
-      continue;
+  for (const sema::Reference *use : usesOf(s, id)) {
+    const sema::Reference &r = *use;
     // The name is the last segment of the path (the one before the column
     // in `dataset.column`).
     llvm::StringRef text = s.ws.sources().text(r.span);
