@@ -63,6 +63,15 @@ if ! cmp -s tests/lsp/package-lock.json "$stamp" 2>/dev/null; then
 else
   say "LSP client library: present"
 fi
+# The VS Code extension's client library, packager and grammar test tools.
+stamp=editors/vscode/node_modules/.plat-installed-lock.json
+if ! cmp -s editors/vscode/package-lock.json "$stamp" 2>/dev/null; then
+  say "installing the VS Code extension's packages (npm ci in editors/vscode)"
+  (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error)
+  cp editors/vscode/package-lock.json "$stamp"
+else
+  say "VS Code extension packages: present"
+fi
 
 say "building platc in ${build#$root/} (-j$jobs)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
