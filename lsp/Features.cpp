@@ -183,6 +183,60 @@ sema::DeclId declOfBlock(const Snapshot &s, const ast::Block *b) {
   return sema::kNoDecl;
 }
 
+// The template an `extends` path names, looked up as the checker does: the
+// file's package, its imports, `std`, then a qualified name.
+const ast::Block *resolveTemplate(const Snapshot &s, const LoadedFile &file, const ast::Path &path) {
+  if (path.parts.empty())
+    return nullptr;
+  auto inPackage = [&](llvm::StringRef pkg, llvm::StringRef name) -> const ast::Block * {
+    const Package *p = s.ws.package(pkg);
+    if (!p)
+      return nullptr;
+    auto it = p->decls.find(name.str());
+    if (it == p->decls.end())
+      return nullptr;
+    auto *b = llvm::dyn_cast_or_null<ast::Block>(it->second.item);
+    return b && b->isTemplate ? b : nullptr;
+  };
+  llvm::StringRef first = path.parts[0].text;
+  if (path.parts.size() == 1)
+    if (const ast::Block *b = inPackage(file.package, first))
+      return b;
+  if (file.parsed.ast)
+    for (const ast::Import &imp : file.parsed.ast->imports) {
+      if (imp.localName() != first)
+        continue;
+      std::string target = imp.path.str();
+      if (path.parts.size() == 1) {
+        llvm::StringRef t(target);
+        auto [pkg, name] = t.rsplit('.');
+        return inPackage(pkg, name);
+      }
+      return inPackage(target, path.parts[1].text);
+    }
+  if (const ast::Block *b = inPackage("std", first))
+    return b;
+  std::string prefix;
+  for (size_t i = 0; i + 1 < path.parts.size(); ++i) {
+    prefix += (i ? "." : "") + path.parts[i].text.str();
+    if (const ast::Block *b = inPackage(prefix, path.parts[i + 1].text))
+      return b;
+  }
+  return nullptr;
+}
+
+// The `extends` path at `offset` and the template it names.
+const ast::Block *templateAt(const Snapshot &s, const LoadedFile &file, uint32_t offset, Span &where) {
+  if (!file.parsed.ast)
+    return nullptr;
+  for (const ast::Item *item : file.parsed.ast->decls)
+    if (auto *b = llvm::dyn_cast<ast::Block>(item); b && b->extends && within(b->extends->span, offset)) {
+      where = b->extends->span;
+      return resolveTemplate(s, file, *b->extends);
+    }
+  return nullptr;
+}
+
 std::string classificationName(const Snapshot &s, int level) {
   const sema::EnumDef *e = s.program.schema.enumeration("classification");
   if (!e || level < 0 || static_cast<size_t>(level) >= e->members.size())
@@ -352,6 +406,13 @@ json hover(const Snapshot &s, const LoadedFile &file, uint32_t offset) {
   for (const sema::Decl &d : s.program.decls)
     if (d.nameSpan.file == file.id && within(d.nameSpan, offset))
       return markdown(declHover(s, d), rangeOf(s, d.nameSpan));
+  Span where;
+  if (const ast::Block *t = templateAt(s, file, offset, where)) {
+    std::string md = fmt::format("```plat\ntemplate {} {}\n```\n", t->kindName.text.str(), t->name.text.str());
+    if (!t->doc.empty())
+      md += "\n" + t->doc.str() + "\n";
+    return markdown(md, rangeOf(s, where));
+  }
   Context ctx = contextAt(s, file, offset);
   if (ctx.field && ctx.fieldIdent)
     return markdown(fieldHover(s, ctx), rangeOf(s, ctx.fieldIdent->span));
@@ -375,6 +436,9 @@ json definition(const Snapshot &s, const LoadedFile &file, uint32_t offset) {
           return locationOf(s, c.span);
     return locationOf(s, d.nameSpan);
   }
+  Span where;
+  if (const ast::Block *t = templateAt(s, file, offset, where))
+    return locationOf(s, t->name.span);
   // A field name: its definition in the kind's schema (stdlib).
   Context ctx = contextAt(s, file, offset);
   if (ctx.field && ctx.fieldIdent && ctx.field->span.valid())
@@ -772,6 +836,151 @@ json codeActions(const Snapshot &s, const LoadedFile &file, uint32_t begin, uint
                      {"edit", {{"changes", changes}}}});
     }
   }
+  return out;
+}
+
+// ---------------------------------------------------------------- lenses, hints, hierarchy
+
+namespace {
+
+// The environment views default to: the first production one, else the first.
+const sema::EnvModel *defaultEnv(const Snapshot &s) {
+  for (const sema::EnvModel &e : s.program.envs)
+    if (e.tier == "production")
+      return &e;
+  return s.program.envs.empty() ? nullptr : &s.program.envs.front();
+}
+
+std::vector<sema::DeclId> declsInFile(const Snapshot &s, FileId file) {
+  std::vector<sema::DeclId> out;
+  for (const sema::Decl &d : s.program.decls)
+    if (!d.fromStdlib && d.nameSpan.file == file)
+      out.push_back(d.id);
+  return out;
+}
+
+} // namespace
+
+json codeLenses(const Snapshot &s, const LoadedFile &file) {
+  json out = json::array();
+  const sema::EnvModel *def = defaultEnv(s);
+  for (sema::DeclId id : declsInFile(s, file.id)) {
+    const sema::Decl &d = s.program.decl(id);
+    std::vector<std::string> costs;
+    for (const sema::EnvModel &env : s.program.envs)
+      if (id < env.monthlyCost.size() && id < env.exists.size() && env.exists[id] && env.monthlyCost[id] > 0)
+        costs.push_back(fmt::format("{} {:.2f}", env.name, env.monthlyCost[id]));
+    json range = rangeOf(s, d.nameSpan);
+    if (!costs.empty())
+      out.push_back({{"range", range},
+                     {"command", {{"title", fmt::format("monthly cost: {} USD", fmt::join(costs, ", "))},
+                                  {"command", ""}}}});
+    if (def && id < def->classification.size() && def->classification[id] >= 0) {
+      std::string title = fmt::format("{}: {}", def->name, classificationName(s, def->classification[id]));
+      if (const sema::Edge *via = id < def->classificationVia.size() ? def->classificationVia[id] : nullptr)
+        title += fmt::format(" via `{}`", s.program.decl(via->from == id ? via->to : via->from).name);
+      out.push_back({{"range", range}, {"command", {{"title", title}, {"command", ""}}}});
+    }
+  }
+  return out;
+}
+
+json inlayHints(const Snapshot &s, const LoadedFile &file, uint32_t begin, uint32_t end) {
+  json out = json::array();
+  const SourceFile &src = sourceOf(s, file.id);
+  for (sema::DeclId id : declsInFile(s, file.id)) {
+    const sema::Decl &d = s.program.decl(id);
+    if (!d.ast || d.span.end < begin || d.span.begin > end)
+      continue;
+    for (const ast::Item *item : d.ast->items) {
+      auto *a = llvm::dyn_cast<ast::Assignment>(item);
+      if (!a || a->target.parts.size() != 1 || !a->value || a->value->span.end < begin ||
+          a->value->span.end > end)
+        continue;
+      std::string field = a->target.parts[0].text.str();
+      std::vector<std::string> overrides;
+      for (const sema::EnvModel &env : s.program.envs) {
+        if (id >= env.exists.size() || !env.exists[id])
+          continue;
+        sema::Origin origin = env.originOf(id, field);
+        const sema::Value *v = env.get(id, field);
+        if (v && (origin == sema::Origin::EnvOverride || origin == sema::Origin::TemplateEnvOverride))
+          overrides.push_back(fmt::format("{}: {}", env.name, sema::valueText(s.program, *v)));
+      }
+      if (overrides.empty())
+        continue;
+      out.push_back({{"position", position(src, a->value->span.end, s.encoding)},
+                     {"label", fmt::format("{}", fmt::join(overrides, ", "))},
+                     {"paddingLeft", true},
+                     {"tooltip", "the value in these environments (their `env` blocks)"}});
+    }
+  }
+  return out;
+}
+
+namespace {
+
+json hierarchyItem(const Snapshot &s, const sema::Decl &d) {
+  json item = {{"name", d.name},
+               {"kind", 5},
+               {"detail", d.kind + " " + d.qualifiedName},
+               {"uri", uriOf(s, d.nameSpan.file)},
+               {"range", rangeOf(s, d.span.valid() ? d.span : d.nameSpan)},
+               {"selectionRange", rangeOf(s, d.nameSpan)},
+               {"data", {{"qualifiedName", d.qualifiedName}}}};
+  return item;
+}
+
+const sema::Decl *itemDecl(const Snapshot &s, const json &item) {
+  if (!item.contains("data") || !item["data"].is_object())
+    return nullptr;
+  auto it = s.program.byQualifiedName.find(item["data"].value("qualifiedName", ""));
+  return it == s.program.byQualifiedName.end() ? nullptr : &s.program.decl(it->second);
+}
+
+} // namespace
+
+json prepareCallHierarchy(const Snapshot &s, const LoadedFile &file, uint32_t offset) {
+  sema::DeclId id = declAt(s, file.id, offset);
+  if (id == sema::kNoDecl || s.program.decl(id).fromStdlib)
+    return nullptr;
+  return json::array({hierarchyItem(s, s.program.decl(id))});
+}
+
+json incomingCalls(const Snapshot &s, const json &item) {
+  const sema::Decl *d = itemDecl(s, item);
+  const sema::EnvModel *env = defaultEnv(s);
+  if (!d || !env)
+    return nullptr;
+  // Callers in id order, each with the places its edges are written.
+  std::map<sema::DeclId, json> byCaller;
+  for (const sema::Edge &e : env->edges) {
+    if (e.to != d->id)
+      continue;
+    json &ranges = byCaller.try_emplace(e.from, json::array()).first->second;
+    if (e.span.valid() && e.span.file == s.program.decl(e.from).nameSpan.file)
+      ranges.push_back(rangeOf(s, e.span));
+  }
+  json out = json::array();
+  for (auto &[from, ranges] : byCaller)
+    out.push_back({{"from", hierarchyItem(s, s.program.decl(from))}, {"fromRanges", ranges}});
+  return out;
+}
+
+json outgoingCalls(const Snapshot &s, const json &item) {
+  const sema::Decl *d = itemDecl(s, item);
+  const sema::EnvModel *env = defaultEnv(s);
+  if (!d || !env)
+    return nullptr;
+  std::map<sema::DeclId, json> byCallee;
+  for (const sema::Edge &e : env->edgesFrom(d->id)) {
+    json &ranges = byCallee.try_emplace(e.to, json::array()).first->second;
+    if (e.span.valid() && e.span.file == d->nameSpan.file)
+      ranges.push_back(rangeOf(s, e.span));
+  }
+  json out = json::array();
+  for (auto &[to, ranges] : byCallee)
+    out.push_back({{"to", hierarchyItem(s, s.program.decl(to))}, {"fromRanges", ranges}});
   return out;
 }
 

@@ -62,6 +62,19 @@ json semanticTokens(const Snapshot &s, const LoadedFile &file);
 // The legend semanticTokens' numbers index into.
 json semanticTokensLegend();
 
+// Code lenses: each declaration's monthly cost per environment and the
+// classification that reaches it (the default environment's).
+json codeLenses(const Snapshot &s, const LoadedFile &file);
+// Inlay hints in [begin, end]: after a field's value, its per-environment
+// overrides (`prod: 4..8`).
+json inlayHints(const Snapshot &s, const LoadedFile &file, uint32_t begin, uint32_t end);
+// Call hierarchy over the dependency graph of the default environment (the
+// first production one): who calls, reads, trains on a declaration, and
+// what it reaches. Items carry the qualified name in `data`.
+json prepareCallHierarchy(const Snapshot &s, const LoadedFile &file, uint32_t offset);
+json incomingCalls(const Snapshot &s, const json &item);
+json outgoingCalls(const Snapshot &s, const json &item);
+
 // ---- workspace-wide
 json workspaceSymbols(const Snapshot &s, const std::string &query);
 

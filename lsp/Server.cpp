@@ -182,6 +182,9 @@ json Server::initialize(const json &params) {
       {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
       {"foldingRangeProvider", true},
       {"semanticTokensProvider", {{"legend", semanticTokensLegend()}, {"full", true}}},
+      {"codeLensProvider", {{"resolveProvider", false}}},
+      {"inlayHintProvider", true},
+      {"callHierarchyProvider", true},
   };
   return {{"capabilities", caps}, {"serverInfo", {{"name", "platc"}, {"version", PLAT_VERSION}}}};
 }
@@ -266,12 +269,26 @@ void Server::request(const json &id, const std::string &method, const json &para
     reply(id, workspaceSymbols(s, params.value("query", "")));
     return;
   }
+  if (method == "callHierarchy/incomingCalls" || method == "callHierarchy/outgoingCalls") {
+    if (reload_ || !dirty_.empty())
+      flush();
+    if (!ws_ || !program_) {
+      reply(id, nullptr);
+      return;
+    }
+    Snapshot s{*ws_, *program_, diagnostics_, encoding_, options_.stdlibDir};
+    const json &item = params.at("item");
+    reply(id, method == "callHierarchy/incomingCalls" ? incomingCalls(s, item) : outgoingCalls(s, item));
+    return;
+  }
   static const std::set<std::string> documentRequests = {
       "textDocument/hover",          "textDocument/definition",
       "textDocument/references",     "textDocument/documentHighlight",
       "textDocument/documentSymbol", "textDocument/completion",
       "textDocument/rename",         "textDocument/codeAction",
-      "textDocument/foldingRange",   "textDocument/semanticTokens/full"};
+      "textDocument/foldingRange",   "textDocument/semanticTokens/full",
+      "textDocument/codeLens",       "textDocument/inlayHint",
+      "textDocument/prepareCallHierarchy"};
   if (!documentRequests.count(method)) {
     replyError(id, errc::MethodNotFound, fmt::format("`{}` is not implemented", method));
     return;
@@ -280,7 +297,8 @@ void Server::request(const json &id, const std::string &method, const json &para
   if (!file) {
     // Not a file of the workspace (or no workspace): nothing to say.
     if (method == "textDocument/documentSymbol" || method == "textDocument/foldingRange" ||
-        method == "textDocument/codeAction")
+        method == "textDocument/codeAction" || method == "textDocument/codeLens" ||
+        method == "textDocument/inlayHint")
       reply(id, json::array());
     else if (method == "textDocument/semanticTokens/full")
       reply(id, {{"data", json::array()}});
@@ -320,6 +338,14 @@ void Server::request(const json &id, const std::string &method, const json &para
     reply(id, foldingRanges(s, *file));
   else if (method == "textDocument/semanticTokens/full")
     reply(id, semanticTokens(s, *file));
+  else if (method == "textDocument/codeLens")
+    reply(id, codeLenses(s, *file));
+  else if (method == "textDocument/inlayHint") {
+    const json &r = params.at("range");
+    reply(id, inlayHints(s, *file, offsetOf(src, r.at("start"), encoding_),
+                         offsetOf(src, r.at("end"), encoding_)));
+  } else if (method == "textDocument/prepareCallHierarchy")
+    reply(id, prepareCallHierarchy(s, *file, offset()));
 }
 
 // ---------------------------------------------------------------- notifications

@@ -55,7 +55,8 @@ await check('initialize advertises the implemented features', async () => {
                    'workspaceSymbolProvider', 'documentFormattingProvider', 'renameProvider'])
     assert.equal(caps[p], true, p);
   assert.ok(caps.completionProvider);
-  assert.equal(caps.inlayHintProvider, undefined);
+  assert.equal(caps.inlayHintProvider, true);
+  assert.equal(caps.typeHierarchyProvider, undefined);
   assert.equal(r.serverInfo.name, 'platc');
 });
 
@@ -149,6 +150,19 @@ await check('completion: unset fields, then teams for `owner`', async () => {
   assert.ok(teams.includes('teams.fraud_ml'), teams.join(' '));
   assert.ok(teams.includes('teams.payments'));
   assert.ok(!teams.some((t) => t.includes('ledger')), 'a service is not a team');
+});
+
+await check('code lenses and the call hierarchy show the cross-persona model', async () => {
+  client.notify('textDocument/didChange', { textDocument: { uri: scorerUri, version: 7 }, contentChanges: [{ text: scorer }] });
+  const lenses = await client.request('textDocument/codeLens', { textDocument: { uri: scorerUri } });
+  const titles = lenses.map((l) => l.command.title);
+  assert.ok(titles.some((t) => /^monthly cost: dev [0-9.]+, staging [0-9.]+, prod [0-9.]+ USD$/.test(t)), titles.join(' | '));
+  assert.ok(titles.includes('prod: pii via `transactions`'), titles.join(' | '));
+  const [item] = await client.request('textDocument/prepareCallHierarchy', { textDocument: { uri: scorerUri }, position: pos(scorer, 'fraud_scorer', 3) });
+  const incoming = await client.request('callHierarchy/incomingCalls', { item });
+  assert.ok(incoming.some((c) => c.from.name === 'checkout_api'), incoming.map((c) => c.from.name).join(' '));
+  const outgoing = await client.request('callHierarchy/outgoingCalls', { item });
+  assert.ok(outgoing.some((c) => c.to.name === 'transactions'), outgoing.map((c) => c.to.name).join(' '));
 });
 
 await check('shutdown and exit end the server with status 0', async () => {

@@ -82,8 +82,10 @@ TEST_CASE("initialize advertises what is implemented and negotiates the encoding
                         "documentHighlightProvider", "documentSymbolProvider",
                         "workspaceSymbolProvider", "documentFormattingProvider", "renameProvider"})
     CHECK(caps[p] == true);
-  for (const char *p : {"inlayHintProvider", "callHierarchyProvider", "codeLensProvider",
-                        "documentRangeFormattingProvider"})
+  CHECK(caps["inlayHintProvider"] == true);
+  CHECK(caps["callHierarchyProvider"] == true);
+  CHECK(caps["codeLensProvider"]["resolveProvider"] == false);
+  for (const char *p : {"documentRangeFormattingProvider", "typeHierarchyProvider", "signatureHelpProvider"})
     CHECK_FALSE(caps.contains(p));
 
   Harness h8(shop());
@@ -533,4 +535,77 @@ TEST_CASE("edits are checked once per burst, when the debounce interval is due",
   CHECK(last["version"] == 21);
   REQUIRE(last["diagnostics"].size() == 1);
   CHECK(last["diagnostics"][0]["message"] == "no declaration named `x19`");
+}
+
+TEST_CASE("templates: definition and hover on an extends path", "[lsp][navigation]") {
+  auto files = shop();
+  files["platform/paths.plat"] = R"(/// A public web service behind TLS.
+template service public_web {
+  expose = public
+  tls = true
+}
+)";
+  files["shop/web.plat"] = "import platform\n\n" + replaced(kWeb, "service web {", "service web extends platform.public_web {");
+  Harness h(files);
+  h.initialize();
+  h.flush();
+  CHECK(h.diagnostics("shop/web.plat").is_null()); // it checks clean
+  Marked m = marked(replaced(files["shop/web.plat"], "platform.public_web", "platform.public$0_web"));
+  h.open("shop/web.plat", m.text);
+  json def = h.request("textDocument/definition", at(h, "shop/web.plat", m.position));
+  CHECK(def["result"]["uri"] == h.uri("platform/paths.plat"));
+  CHECK(def["result"]["range"]["start"] == json({{"line", 1}, {"character", 17}}));
+  std::string text = h.request("textDocument/hover", at(h, "shop/web.plat", m.position))["result"]["contents"]["value"];
+  CHECK(text.find("template service public_web") != std::string::npos);
+  CHECK(text.find("A public web service behind TLS.") != std::string::npos);
+}
+
+TEST_CASE("code lenses, inlay hints and the call hierarchy come from the checked model", "[lsp][model]") {
+  auto files = shop();
+  files["shop/api.plat"] = R"(service api {
+  owner = search
+  image = "registry.example.com/search/api:1.0.0"
+  port = 8080
+  calls = [web]
+}
+)";
+  Harness h(files);
+  h.initialize();
+
+  // Cost per environment, and the classification (none for services that
+  // touch no data: only the cost lens).
+  json lenses = h.request("textDocument/codeLens", {{"textDocument", h.doc("shop/web.plat")}})["result"];
+  REQUIRE(lenses.size() >= 1);
+  std::string title = lenses[0]["command"]["title"];
+  CHECK(title.rfind("monthly cost: dev ", 0) == 0);
+  CHECK(title.find(", prod ") != std::string::npos);
+  CHECK(lenses[0]["range"]["start"] == json({{"line", 1}, {"character", 8}}));
+
+  // `replicas = 2..6` is 4..8 in prod.
+  json hints = h.request("textDocument/inlayHint",
+                         {{"textDocument", h.doc("shop/web.plat")},
+                          {"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 20}, {"character", 0}}}}}});
+  REQUIRE(hints["result"].size() == 1);
+  CHECK(hints["result"][0]["label"] == "prod: 4..8");
+  CHECK(hints["result"][0]["position"] == json({{"line", 5}, {"character", 17}}));
+
+  // Call hierarchy: `api` calls `web`; `storefront` owns it.
+  json items = h.request("textDocument/prepareCallHierarchy", at(h, "shop/web.plat", {{"line", 1}, {"character", 9}}))["result"];
+  REQUIRE(items.size() == 1);
+  CHECK(items[0]["name"] == "web");
+  json incoming = h.request("callHierarchy/incomingCalls", {{"item", items[0]}})["result"];
+  std::set<std::string> callers;
+  for (const json &c : incoming)
+    callers.insert(c["from"]["name"].get<std::string>());
+  CHECK(callers == std::set<std::string>{"api", "storefront"});
+  for (const json &c : incoming)
+    if (c["from"]["name"] == "api") {
+      REQUIRE(c["fromRanges"].size() == 1);
+      CHECK(c["fromRanges"][0]["start"] == json({{"line", 4}, {"character", 11}}));
+    }
+  json apiItem = h.request("textDocument/prepareCallHierarchy", at(h, "shop/api.plat", {{"line", 0}, {"character", 9}}))["result"][0];
+  json outgoing = h.request("callHierarchy/outgoingCalls", {{"item", apiItem}})["result"];
+  REQUIRE(outgoing.size() == 1);
+  CHECK(outgoing[0]["to"]["name"] == "web");
+  CHECK(outgoing[0]["to"]["uri"] == h.uri("shop/web.plat"));
 }
