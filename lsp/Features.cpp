@@ -8,6 +8,7 @@
 #include "base/Text.h"
 #include "fmt/format.h"
 #include "format/Formatter.h"
+#include "governance/Governance.h"
 #include "sema/ValueText.h"
 #include "syntax/Parser.h"
 
@@ -261,11 +262,9 @@ std::string declHover(const Snapshot &s, const sema::Decl &d) {
     std::string cls = d.id < env.classification.size()
                           ? classificationName(s, env.classification[d.id])
                           : std::string();
-    if (!cls.empty() && d.id < env.classificationVia.size() && env.classificationVia[d.id]) {
-      const sema::Edge *via = env.classificationVia[d.id];
-      const sema::Decl &other = s.program.decl(via->from == d.id ? via->to : via->from);
-      cls += fmt::format(" (via `{}`)", other.name);
-    }
+    // Where it comes from: the lineage path, as diagnostics print it.
+    if (!cls.empty() && d.id < env.classificationVia.size() && env.classificationVia[d.id])
+      cls = governance::lineagePath(s.program, env, d.id);
     double cost = d.id < env.monthlyCost.size() ? env.monthlyCost[d.id] : 0;
     std::string costText = cost > 0 ? fmt::format("{:.2f} USD", cost) : "";
     if (cls.empty() && costText.empty())
@@ -876,9 +875,10 @@ json codeLenses(const Snapshot &s, const LoadedFile &file) {
                      {"command", {{"title", fmt::format("monthly cost: {} USD", fmt::join(costs, ", "))},
                                   {"command", ""}}}});
     if (def && id < def->classification.size() && def->classification[id] >= 0) {
-      std::string title = fmt::format("{}: {}", def->name, classificationName(s, def->classification[id]));
-      if (const sema::Edge *via = id < def->classificationVia.size() ? def->classificationVia[id] : nullptr)
-        title += fmt::format(" via `{}`", s.program.decl(via->from == id ? via->to : via->from).name);
+      bool inherited = id < def->classificationVia.size() && def->classificationVia[id];
+      std::string title = fmt::format("{}: {}", def->name,
+                                      inherited ? governance::lineagePath(s.program, *def, id)
+                                                : classificationName(s, def->classification[id]));
       out.push_back({{"range", range}, {"command", {{"title", title}, {"command", ""}}}});
     }
   }

@@ -95,7 +95,7 @@ await check('hover shows the declaration, its docs and per-environment facts', a
   const h = await client.request('textDocument/hover', { textDocument: { uri: scorerUri }, position: pos(scorer, 'fraud_scorer', 3) });
   assert.match(h.contents.value, /model acme\.fraud\.fraud_scorer/);
   assert.match(h.contents.value, /Scores each authorisation for fraud risk/);
-  assert.match(h.contents.value, /\| prod \| pii/);
+  assert.match(h.contents.value, /\| prod \| fraud_scorer → transactions \(trained on\) = pii \| [0-9.]+ USD \|/);
   const f = await client.request('textDocument/hover', { textDocument: { uri: scorerUri }, position: pos(scorer, 'trained_on', 2) });
   assert.match(f.contents.value, /trained_on : list<ref<dataset>>/);
 });
@@ -157,7 +157,7 @@ await check('code lenses and the call hierarchy show the cross-persona model', a
   const lenses = await client.request('textDocument/codeLens', { textDocument: { uri: scorerUri } });
   const titles = lenses.map((l) => l.command.title);
   assert.ok(titles.some((t) => /^monthly cost: dev [0-9.]+, staging [0-9.]+, prod [0-9.]+ USD$/.test(t)), titles.join(' | '));
-  assert.ok(titles.includes('prod: pii via `transactions`'), titles.join(' | '));
+  assert.ok(titles.includes('prod: fraud_scorer → transactions (trained on) = pii'), titles.join(' | '));
   const [item] = await client.request('textDocument/prepareCallHierarchy', { textDocument: { uri: scorerUri }, position: pos(scorer, 'fraud_scorer', 3) });
   const incoming = await client.request('callHierarchy/incomingCalls', { item });
   assert.ok(incoming.some((c) => c.from.name === 'checkout_api'), incoming.map((c) => c.from.name).join(' '));
