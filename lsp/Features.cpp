@@ -1083,6 +1083,23 @@ json semanticTokens(const Snapshot &s, const LoadedFile &file) {
   return {{"data", data}};
 }
 
+json semanticTokensEdits(const json &previous, const json &current) {
+  size_t n = previous.size(), m = current.size(), prefix = 0, suffix = 0;
+  while (prefix < n && prefix < m && previous[prefix] == current[prefix])
+    ++prefix;
+  while (suffix < n - prefix && suffix < m - prefix &&
+         previous[n - 1 - suffix] == current[m - 1 - suffix])
+    ++suffix;
+  json edits = json::array();
+  if (prefix == n && prefix == m)
+    return edits;
+  json data = json::array();
+  for (size_t i = prefix; i < m - suffix; ++i)
+    data.push_back(current[i]);
+  edits.push_back({{"start", prefix}, {"deleteCount", n - prefix - suffix}, {"data", data}});
+  return edits;
+}
+
 // ---------------------------------------------------------------- formatting
 
 std::optional<std::string> formatText(const std::string &path, const std::string &text) {

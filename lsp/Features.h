@@ -59,6 +59,10 @@ json documentSymbols(const Snapshot &s, const LoadedFile &file);
 json foldingRanges(const Snapshot &s, const LoadedFile &file);
 json codeActions(const Snapshot &s, const LoadedFile &file, uint32_t begin, uint32_t end);
 json semanticTokens(const Snapshot &s, const LoadedFile &file);
+// The edits (LSP SemanticTokensEdit) that turn `previous` into `current`
+// (both `data` arrays): one edit replacing what lies between their common
+// prefix and common suffix, none when they are equal.
+json semanticTokensEdits(const json &previous, const json &current);
 // The legend semanticTokens' numbers index into.
 json semanticTokensLegend();
 

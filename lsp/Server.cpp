@@ -181,7 +181,7 @@ json Server::initialize(const json &params) {
       {"renameProvider", true},
       {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
       {"foldingRangeProvider", true},
-      {"semanticTokensProvider", {{"legend", semanticTokensLegend()}, {"full", true}}},
+      {"semanticTokensProvider", {{"legend", semanticTokensLegend()}, {"full", {{"delta", true}}}}},
       {"codeLensProvider", {{"resolveProvider", false}}},
       {"inlayHintProvider", true},
       {"callHierarchyProvider", true},
@@ -287,6 +287,7 @@ void Server::request(const json &id, const std::string &method, const json &para
       "textDocument/documentSymbol", "textDocument/completion",
       "textDocument/rename",         "textDocument/codeAction",
       "textDocument/foldingRange",   "textDocument/semanticTokens/full",
+      "textDocument/semanticTokens/full/delta",
       "textDocument/codeLens",       "textDocument/inlayHint",
       "textDocument/prepareCallHierarchy"};
   if (!documentRequests.count(method)) {
@@ -300,7 +301,8 @@ void Server::request(const json &id, const std::string &method, const json &para
         method == "textDocument/codeAction" || method == "textDocument/codeLens" ||
         method == "textDocument/inlayHint")
       reply(id, json::array());
-    else if (method == "textDocument/semanticTokens/full")
+    else if (method == "textDocument/semanticTokens/full" ||
+             method == "textDocument/semanticTokens/full/delta")
       reply(id, {{"data", json::array()}});
     else if (method == "textDocument/rename")
       replyError(id, errc::RequestFailed, "the document is not part of a Plat workspace");
@@ -336,9 +338,21 @@ void Server::request(const json &id, const std::string &method, const json &para
                           offsetOf(src, r.at("end"), encoding_)));
   } else if (method == "textDocument/foldingRange")
     reply(id, foldingRanges(s, *file));
-  else if (method == "textDocument/semanticTokens/full")
-    reply(id, semanticTokens(s, *file));
-  else if (method == "textDocument/codeLens")
+  else if (method == "textDocument/semanticTokens/full" ||
+           method == "textDocument/semanticTokens/full/delta") {
+    json tokens = semanticTokens(s, *file);
+    Tokens &last = tokens_[params["textDocument"]["uri"].get<std::string>()];
+    json result;
+    if (method == "textDocument/semanticTokens/full/delta" && !last.resultId.empty() &&
+        params.value("previousResultId", "") == last.resultId)
+      result = {{"edits", semanticTokensEdits(last.data, tokens["data"])}};
+    else
+      result = tokens;
+    last.resultId = std::to_string(nextResultId_++);
+    last.data = std::move(tokens["data"]);
+    result["resultId"] = last.resultId;
+    reply(id, result);
+  } else if (method == "textDocument/codeLens")
     reply(id, codeLenses(s, *file));
   else if (method == "textDocument/inlayHint") {
     const json &r = params.at("range");
@@ -439,6 +453,7 @@ void Server::didChange(const json &params) {
 
 void Server::didClose(const json &params) {
   std::string path = normalPath(pathFromUri(params.at("textDocument").at("uri").get<std::string>()));
+  tokens_.erase(params["textDocument"]["uri"].get<std::string>());
   if (documents_.erase(path))
     markDirty(path); // back to the text on disk
 }

@@ -108,6 +108,13 @@ private:
   std::unique_ptr<sema::Program> program_;
   std::vector<Diagnostic> diagnostics_;
   std::map<std::string, json> published_; // uri -> last published list
+  // The last semantic tokens sent per URI, for deltas; resultIds count up.
+  struct Tokens {
+    std::string resultId;
+    json data;
+  };
+  std::map<std::string, Tokens> tokens_;
+  uint64_t nextResultId_ = 1;
 
   mutable std::mutex cancelMutex_;
   std::set<std::string> cancelled_; // ids (as JSON text)

@@ -609,3 +609,48 @@ TEST_CASE("code lenses, inlay hints and the call hierarchy come from the checked
   CHECK(outgoing[0]["to"]["name"] == "web");
   CHECK(outgoing[0]["to"]["uri"] == h.uri("shop/web.plat"));
 }
+
+TEST_CASE("semantic token deltas turn the last result into the new one", "[lsp][symbols]") {
+  Harness h(shop());
+  h.initialize();
+  h.open("shop/web.plat", kWeb);
+  json first = h.request("textDocument/semanticTokens/full", {{"textDocument", h.doc("shop/web.plat")}})["result"];
+  REQUIRE(first.contains("resultId"));
+  // Insert a field in the middle.
+  h.notify("textDocument/didChange",
+           {{"textDocument", {{"uri", h.uri("shop/web.plat")}, {"version", 2}}},
+            {"contentChanges", {{{"range", {{"start", {{"line", 4}, {"character", 0}}}, {"end", {{"line", 4}, {"character", 0}}}}},
+                                 {"text", "  health = \"/up\"\n"}}}}});
+  json delta = h.request("textDocument/semanticTokens/full/delta",
+                         {{"textDocument", h.doc("shop/web.plat")}, {"previousResultId", first["resultId"]}})["result"];
+  REQUIRE(delta.contains("edits"));
+  CHECK(delta["resultId"] != first["resultId"]);
+  json full = h.request("textDocument/semanticTokens/full", {{"textDocument", h.doc("shop/web.plat")}})["result"];
+  // Applying the edits to the first result gives the full new one.
+  std::vector<json> data(first["data"].begin(), first["data"].end());
+  for (const json &e : delta["edits"]) {
+    size_t start = e["start"], count = e["deleteCount"];
+    data.erase(data.begin() + start, data.begin() + start + count);
+    data.insert(data.begin() + start, e["data"].begin(), e["data"].end());
+  }
+  CHECK(json(data) == full["data"]);
+  CHECK(delta["edits"].size() == 1);
+  CHECK(delta["edits"][0]["data"].size() < full["data"].size()); // not a full resend
+  // An unknown previous result: the full tokens.
+  json fallback = h.request("textDocument/semanticTokens/full/delta",
+                            {{"textDocument", h.doc("shop/web.plat")}, {"previousResultId", "nope"}})["result"];
+  CHECK(fallback["data"] == full["data"]);
+}
+
+TEST_CASE("didChangeConfiguration sets the debounce interval", "[lsp][sync]") {
+  Harness h(shop());
+  h.initialize();
+  h.notify("workspace/didChangeConfiguration", {{"settings", {{"plat", {{"debounceMs", 5000}}}}}});
+  h.open("shop/web.plat", kWeb);
+  REQUIRE(h.server.deadline());
+  CHECK(*h.server.deadline() - Server::Clock::now() > std::chrono::milliseconds(4000));
+  // Settings of other shapes are ignored.
+  h.notify("workspace/didChangeConfiguration", {{"settings", {{"plat", "fast"}}}});
+  h.notify("workspace/didChangeConfiguration", {{"settings", nullptr}});
+  CHECK(h.request("workspace/symbol", {{"query", "web"}})["result"].size() == 1);
+}
