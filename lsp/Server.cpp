@@ -88,6 +88,10 @@ void Server::replyError(const json &id, int code, const std::string &message) {
 
 void Server::cancel(const json &id) {
   std::lock_guard<std::mutex> lock(cancelMutex_);
+  // Cancellations of requests already answered are never looked up again;
+  // keep the set from growing without bound over a long session.
+  if (cancelled_.size() >= 4096)
+    cancelled_.clear();
   cancelled_.insert(idKey(id));
 }
 
