@@ -654,3 +654,27 @@ TEST_CASE("didChangeConfiguration sets the debounce interval", "[lsp][sync]") {
   h.notify("workspace/didChangeConfiguration", {{"settings", nullptr}});
   CHECK(h.request("workspace/symbol", {{"query", "web"}})["result"].size() == 1);
 }
+
+TEST_CASE("incremental edits after non-ASCII text land on the right bytes", "[lsp][sync]") {
+  // `storefrunt` follows a four-byte character (two UTF-16 units); fixing
+  // its `u` through a UTF-16 range must clear the diagnostic.
+  for (bool utf8 : {false, true}) {
+    Harness h(shop());
+    h.initialize(utf8 ? json{{"general", {{"positionEncodings", {"utf-8"}}}}} : json::object());
+    std::string text = replaced(kWeb, "owner = storefront", "owner = /* 𝄞é */ storefrunt");
+    h.open("shop/web.plat", text);
+    h.flush();
+    REQUIRE(h.diagnostics("shop/web.plat").size() == 1);
+    size_t lineStart = text.rfind('\n', text.find("frunt")) + 1;
+    size_t bytes = text.find("frunt") + 2 - lineStart;             // the `u`
+    size_t units = bytes - 2 /* 𝄞: 4 bytes, 2 units */ - 1 /* é: 2 bytes, 1 unit */;
+    size_t col = utf8 ? bytes : units;
+    h.notify("textDocument/didChange",
+             {{"textDocument", {{"uri", h.uri("shop/web.plat")}, {"version", 2}}},
+              {"contentChanges", {{{"range", {{"start", {{"line", 2}, {"character", col}}},
+                                             {"end", {{"line", 2}, {"character", col + 1}}}}},
+                                   {"text", "o"}}}}});
+    h.flush();
+    CHECK(h.diagnostics("shop/web.plat") == json::array());
+  }
+}
