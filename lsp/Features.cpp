@@ -892,6 +892,27 @@ json inlayHints(const Snapshot &s, const LoadedFile &file, uint32_t begin, uint3
     const sema::Decl &d = s.program.decl(id);
     if (!d.ast || d.span.end < begin || d.span.begin > end)
       continue;
+    // After `extends T`: the values the templates give it (in the first
+    // environment), which the declaration does not write itself.
+    if (d.ast->extends && within(Span{file.id, begin, end}, d.ast->extends->span.end) &&
+        !s.program.envs.empty()) {
+      const sema::EnvModel &env = s.program.envs.front();
+      std::vector<std::string> inherited;
+      if (id < env.fields.size())
+        for (const sema::FieldValue &fv : env.fields[id])
+          if (fv.value && fv.def && fv.origin == sema::Origin::Template)
+            inherited.push_back(fmt::format("{} = {}", fv.def->name, sema::valueText(s.program, *fv.value)));
+      if (!inherited.empty()) {
+        std::string label = inherited.size() > 4
+                                ? fmt::format("{}, ... ({} more)", fmt::join(inherited.begin(), inherited.begin() + 4, ", "),
+                                              inherited.size() - 4)
+                                : fmt::format("{}", fmt::join(inherited, ", "));
+        out.push_back({{"position", position(src, d.ast->extends->span.end, s.encoding)},
+                       {"label", label},
+                       {"paddingLeft", true},
+                       {"tooltip", fmt::format("from the templates:\n{}", fmt::join(inherited, "\n"))}});
+      }
+    }
     for (const ast::Item *item : d.ast->items) {
       auto *a = llvm::dyn_cast<ast::Assignment>(item);
       if (!a || a->target.parts.size() != 1 || !a->value || a->value->span.end < begin ||

@@ -558,6 +558,23 @@ template service public_web {
   std::string text = h.request("textDocument/hover", at(h, "shop/web.plat", m.position))["result"]["contents"]["value"];
   CHECK(text.find("template service public_web") != std::string::npos);
   CHECK(text.find("A public web service behind TLS.") != std::string::npos);
+
+  // An inlay hint after `extends`: what the template gives that the service
+  // does not write itself (it writes both here: nothing; then without them).
+  auto hintsOf = [&] {
+    return h.request("textDocument/inlayHint",
+                     {{"textDocument", h.doc("shop/web.plat")},
+                      {"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 30}, {"character", 0}}}}}})["result"];
+  };
+  for (const json &hint : hintsOf())
+    CHECK(hint["label"] != "expose = public, tls = true");
+  std::string bare = replaced(replaced(files["shop/web.plat"], "  expose = public\n", ""), "  tls = true\n", "");
+  h.open("shop/web.plat", bare);
+  json hints = hintsOf();
+  REQUIRE(hints.size() == 2);
+  CHECK(hints[0]["label"] == "expose = public, tls = true");
+  CHECK(hints[0]["position"] == json({{"line", 3}, {"character", 39}}));
+  CHECK(hints[1]["label"] == "prod: 4..8");
 }
 
 TEST_CASE("code lenses, inlay hints and the call hierarchy come from the checked model", "[lsp][model]") {
