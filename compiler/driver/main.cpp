@@ -24,9 +24,17 @@ int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t ne
 // (jemalloc's default decay), in the arenas that exist and in new ones.
 static void finiteDecay() {
   ssize_t ms = 10000;
-  for (const char *name : {"arenas.dirty_decay_ms", "arenas.muzzy_decay_ms",
-                           "arena.4096.dirty_decay_ms", "arena.4096.muzzy_decay_ms"}) // 4096: all
+  for (const char *name : {"arenas.dirty_decay_ms", "arenas.muzzy_decay_ms"})
     mallctl(name, nullptr, nullptr, &ms, sizeof ms);
+  unsigned arenas = 0;
+  size_t size = sizeof arenas;
+  if (mallctl("arenas.narenas", &arenas, &size, nullptr, 0) != 0)
+    return;
+  for (unsigned i = 0; i < arenas; ++i)
+    for (const char *what : {"dirty", "muzzy"}) {
+      std::string name = "arena." + std::to_string(i) + "." + what + "_decay_ms";
+      mallctl(name.c_str(), nullptr, nullptr, &ms, sizeof ms);
+    }
 }
 #else
 static void finiteDecay() {}
