@@ -406,6 +406,34 @@ json hover(const Snapshot &s, const LoadedFile &file, uint32_t offset) {
     if (d.nameSpan.file == file.id && within(d.nameSpan, offset))
       return markdown(declHover(s, d), rangeOf(s, d.nameSpan));
   Span where;
+  Context ctx0 = contextAt(s, file, offset);
+  if (ctx0.inValue && ctx0.field && ctx0.assignment) {
+    // An enum member in a value: `expose = public`.
+    const sema::Type *t = unwrap(ctx0.field->type);
+    std::function<const ast::NameExpr *(const ast::Expr *)> nameAt = [&](const ast::Expr *e) -> const ast::NameExpr * {
+      if (!e || !within(e->span, offset))
+        return nullptr;
+      if (auto *n = llvm::dyn_cast<ast::NameExpr>(e))
+        return n;
+      if (auto *l = llvm::dyn_cast<ast::ListExpr>(e))
+        for (const ast::Expr *x : l->elements)
+          if (const ast::NameExpr *n = nameAt(x))
+            return n;
+      return nullptr;
+    };
+    if (t && t->kind == sema::TypeKind::Enum && t->enumDef)
+      if (const ast::NameExpr *n = nameAt(ctx0.assignment->value)) {
+        int i = t->enumDef->index(n->name.text);
+        if (i >= 0) {
+          std::string md = fmt::format("```plat\n{}.{}\n```\n", t->enumDef->name, n->name.text.str());
+          if (static_cast<size_t>(i) < t->enumDef->docs.size() && !t->enumDef->docs[i].empty())
+            md += "\n" + t->enumDef->docs[i] + "\n";
+          if (!t->enumDef->doc.empty())
+            md += fmt::format("\n*{}*: {}\n", t->enumDef->name, t->enumDef->doc);
+          return markdown(md, rangeOf(s, n->name.span));
+        }
+      }
+  }
   if (const ast::Block *t = templateAt(s, file, offset, where)) {
     std::string md = fmt::format("```plat\ntemplate {} {}\n```\n", t->kindName.text.str(), t->name.text.str());
     if (!t->doc.empty())
@@ -579,6 +607,18 @@ json completion(const Snapshot &s, const LoadedFile &file, uint32_t offset) {
     }
     return {{"isIncomplete", false}, {"items", items}};
   }
+  // `import ` then a package or a declaration of one.
+  if (before.trim() == "import") {
+    for (const auto &[name, pkg] : s.ws.packages()) {
+      // Not its own package, nor the standard library's (always visible).
+      bool stdlibOnly = std::all_of(pkg.files.begin(), pkg.files.end(),
+                                    [&](size_t i) { return s.ws.files()[i].fromStdlib; });
+      if (name.empty() || name == file.package || stdlibOnly)
+        continue;
+      items.push_back(item(name, 9, "package", ""));
+    }
+    return {{"isIncomplete", false}, {"items", items}};
+  }
   if (!before.trim().empty())
     return {{"isIncomplete", false}, {"items", items}};
 
@@ -672,6 +712,35 @@ RenameResult rename(const Snapshot &s, const LoadedFile &file, uint32_t offset,
              r.span.begin + static_cast<uint32_t>(end)});
   }
   out.edit = {{"changes", changes}};
+  return out;
+}
+
+RenameResult prepareRename(const Snapshot &s, const LoadedFile &file, uint32_t offset) {
+  RenameResult out;
+  sema::DeclId id = declAt(s, file.id, offset);
+  if (id == sema::kNoDecl) {
+    out.error = "there is no declaration to rename here";
+    return out;
+  }
+  const sema::Decl &d = s.program.decl(id);
+  if (d.fromStdlib) {
+    out.error = fmt::format("`{}` is declared in the standard library and cannot be renamed", d.name);
+    return out;
+  }
+  // The name's own span: the declaration's, or the segment of the
+  // reference that names it (as rename edits it).
+  Span name = d.nameSpan;
+  if (!(d.nameSpan.file == file.id && within(d.nameSpan, offset)))
+    if (const sema::Reference *r = referenceAt(s, file.id, offset)) {
+      llvm::StringRef text = s.ws.sources().text(r->span);
+      size_t end = r->column.empty() ? text.size() : text.rfind('.');
+      size_t begin = end == llvm::StringRef::npos ? 0 : text.substr(0, end).rfind('.');
+      begin = begin == llvm::StringRef::npos ? 0 : begin + 1;
+      if (end != llvm::StringRef::npos && text.substr(begin, end - begin) == d.name)
+        name = Span{r->span.file, r->span.begin + static_cast<uint32_t>(begin),
+                    r->span.begin + static_cast<uint32_t>(end)};
+    }
+  out.edit = {{"range", rangeOf(s, name)}, {"placeholder", d.name}};
   return out;
 }
 

@@ -53,6 +53,8 @@ struct RenameResult {
 };
 RenameResult rename(const Snapshot &s, const LoadedFile &file, uint32_t offset,
                     const std::string &newName);
+// prepareRename: the range of the name to rename, or why it cannot be.
+RenameResult prepareRename(const Snapshot &s, const LoadedFile &file, uint32_t offset);
 
 // ---- requests on one file
 json documentSymbols(const Snapshot &s, const LoadedFile &file);

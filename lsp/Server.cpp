@@ -182,7 +182,7 @@ json Server::initialize(const json &params) {
       {"workspaceSymbolProvider", true},
       {"documentFormattingProvider", true},
       {"completionProvider", {{"triggerCharacters", {".", "="}}}},
-      {"renameProvider", true},
+      {"renameProvider", {{"prepareProvider", true}}},
       {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
       {"foldingRangeProvider", true},
       {"semanticTokensProvider", {{"legend", semanticTokensLegend()}, {"full", {{"delta", true}}}}},
@@ -290,6 +290,7 @@ void Server::request(const json &id, const std::string &method, const json &para
       "textDocument/references",     "textDocument/documentHighlight",
       "textDocument/documentSymbol", "textDocument/completion",
       "textDocument/rename",         "textDocument/codeAction",
+      "textDocument/prepareRename",
       "textDocument/foldingRange",   "textDocument/semanticTokens/full",
       "textDocument/semanticTokens/full/delta",
       "textDocument/codeLens",       "textDocument/inlayHint",
@@ -308,7 +309,7 @@ void Server::request(const json &id, const std::string &method, const json &para
     else if (method == "textDocument/semanticTokens/full" ||
              method == "textDocument/semanticTokens/full/delta")
       reply(id, {{"data", json::array()}});
-    else if (method == "textDocument/rename")
+    else if (method == "textDocument/rename" || method == "textDocument/prepareRename")
       replyError(id, errc::RequestFailed, "the document is not part of a Plat workspace");
     else
       reply(id, nullptr);
@@ -332,6 +333,12 @@ void Server::request(const json &id, const std::string &method, const json &para
     reply(id, completion(s, *file, offset()));
   else if (method == "textDocument/rename") {
     RenameResult r = rename(s, *file, offset(), params.at("newName").get<std::string>());
+    if (!r.error.empty())
+      replyError(id, errc::RequestFailed, r.error);
+    else
+      reply(id, r.edit);
+  } else if (method == "textDocument/prepareRename") {
+    RenameResult r = prepareRename(s, *file, offset());
     if (!r.error.empty())
       replyError(id, errc::RequestFailed, r.error);
     else

@@ -52,9 +52,10 @@ await check('initialize advertises the implemented features', async () => {
   const caps = r.capabilities;
   assert.equal(caps.positionEncoding, 'utf-16');
   for (const p of ['hoverProvider', 'definitionProvider', 'referencesProvider', 'documentSymbolProvider',
-                   'workspaceSymbolProvider', 'documentFormattingProvider', 'renameProvider'])
+                   'workspaceSymbolProvider', 'documentFormattingProvider'])
     assert.equal(caps[p], true, p);
   assert.ok(caps.completionProvider);
+  assert.equal(caps.renameProvider.prepareProvider, true);
   assert.equal(caps.inlayHintProvider, true);
   assert.equal(caps.typeHierarchyProvider, undefined);
   assert.equal(r.serverInfo.name, 'platc');

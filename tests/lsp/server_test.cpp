@@ -80,8 +80,9 @@ TEST_CASE("initialize advertises what is implemented and negotiates the encoding
   CHECK(caps["textDocumentSync"]["change"] == 2);
   for (const char *p : {"hoverProvider", "definitionProvider", "referencesProvider",
                         "documentHighlightProvider", "documentSymbolProvider",
-                        "workspaceSymbolProvider", "documentFormattingProvider", "renameProvider"})
+                        "workspaceSymbolProvider", "documentFormattingProvider"})
     CHECK(caps[p] == true);
+  CHECK(caps["renameProvider"]["prepareProvider"] == true);
   CHECK(caps["inlayHintProvider"] == true);
   CHECK(caps["callHierarchyProvider"] == true);
   CHECK(caps["codeLensProvider"]["resolveProvider"] == false);
@@ -265,6 +266,15 @@ TEST_CASE("hover shows types, docs and per-environment values", "[lsp][hover]") 
 
   json nothing = h.request("textDocument/hover", at(h, "shop/web.plat", {{"line", 0}, {"character", 2}}));
   CHECK(nothing["result"].is_null());
+
+  // An enum member in a value: its doc from the prelude.
+  Marked member = marked(replaced(kWeb, "expose = public", "expose = pub$0lic"));
+  h.notify("textDocument/didChange", {{"textDocument", {{"uri", h.uri("shop/web.plat")}, {"version", 3}}},
+                                      {"contentChanges", {{{"text", member.text}}}}});
+  text = h.request("textDocument/hover", at(h, "shop/web.plat", member.position))["result"]["contents"]["value"];
+  INFO(text);
+  CHECK(text.find("exposure.public") != std::string::npos);
+  CHECK(text.find("The internet, through the ingress controller.") != std::string::npos);
 }
 
 TEST_CASE("definition, references and highlights follow the checker's references", "[lsp][navigation]") {
@@ -341,6 +351,7 @@ TEST_CASE("completion offers unset fields, enum members and references of the ex
   CHECK(memory.count("512Gi"));
   CHECK_FALSE(memory.count("512m")); // a cpu suffix
 
+
   // At the top level: kinds and keywords.
   std::set<std::string> top = labels(marked(std::string(kWeb) + "\n$0"));
   CHECK(top.count("service"));
@@ -376,6 +387,16 @@ TEST_CASE("rename edits every use, and refuses stdlib names and bad identifiers"
                                                    {"position", {{"line", 2}, {"character", 12}}},
                                                    {"newName", "import"}});
   CHECK(keyword["error"]["code"] == errc::RequestFailed);
+
+  // prepareRename: the name's own range (the last segment of a reference),
+  // or the reason it cannot be renamed, before the user types a new name.
+  json prep = h.request("textDocument/prepareRename", at(h, "shop/web.plat", {{"line", 2}, {"character", 12}}));
+  CHECK(prep["result"]["range"] == json({{"start", {{"line", 2}, {"character", 10}}}, {"end", {{"line", 2}, {"character", 20}}}}));
+  CHECK(prep["result"]["placeholder"] == "storefront");
+  json prepStd = h.request("textDocument/prepareRename", at(h, "shop/model.plat", {{"line", 2}, {"character", 15}}));
+  CHECK(prepStd["error"]["message"] == "`xgboost` is declared in the standard library and cannot be renamed");
+  json prepNothing = h.request("textDocument/prepareRename", at(h, "shop/web.plat", {{"line", 4}, {"character", 3}}));
+  CHECK(prepNothing["error"]["code"] == errc::RequestFailed);
 
   json stdName = h.request("textDocument/rename", {{"textDocument", h.doc("shop/model.plat")},
                                                    {"position", {{"line", 2}, {"character", 15}}},
@@ -694,4 +715,18 @@ TEST_CASE("incremental edits after non-ASCII text land on the right bytes", "[ls
     h.flush();
     CHECK(h.diagnostics("shop/web.plat") == json::array());
   }
+}
+
+TEST_CASE("completion after import offers the other packages", "[lsp][completion]") {
+  auto files = shop();
+  files["ops/teams.plat"] = "team ops {\n  lead = \"o@example.com\"\n  on_call = \"pagerduty:ops\"\n  cost_center = \"cc-9\"\n}\n";
+  Harness h(files);
+  h.initialize();
+  Marked m = marked("import $0\n\n" + std::string(kWeb));
+  h.open("shop/web.plat", m.text);
+  json r = h.request("textDocument/completion", at(h, "shop/web.plat", m.position));
+  std::set<std::string> packages;
+  for (const json &i : r["result"]["items"])
+    packages.insert(i["label"].get<std::string>());
+  CHECK(packages == std::set<std::string>{"ops"}); // not its own, not std
 }
