@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <random>
 
 #include "Harness.h"
 #include "diag/Render.h"
@@ -729,4 +731,60 @@ TEST_CASE("completion after import offers the other packages", "[lsp][completion
   for (const json &i : r["result"]["items"])
     packages.insert(i["label"].get<std::string>());
   CHECK(packages == std::set<std::string>{"ops"}); // not its own, not std
+}
+
+TEST_CASE("mutated requests always get one answer and never stop the server", "[lsp][robustness]") {
+  Harness h(shop());
+  h.initialize();
+  h.open("shop/web.plat", kWeb);
+  json pos = {{"line", 2}, {"character", 12}};
+  std::vector<json> valid = {
+      {{"method", "textDocument/hover"}, {"params", at(h, "shop/web.plat", pos)}},
+      {{"method", "textDocument/definition"}, {"params", at(h, "shop/web.plat", pos)}},
+      {{"method", "textDocument/completion"}, {"params", at(h, "shop/web.plat", pos)}},
+      {{"method", "textDocument/references"},
+       {"params", {{"textDocument", h.doc("shop/web.plat")}, {"position", pos}, {"context", {{"includeDeclaration", true}}}}}},
+      {{"method", "textDocument/rename"}, {"params", {{"textDocument", h.doc("shop/web.plat")}, {"position", pos}, {"newName", "x"}}}},
+      {{"method", "textDocument/codeAction"},
+       {"params", {{"textDocument", h.doc("shop/web.plat")}, {"range", {{"start", pos}, {"end", pos}}}, {"context", json::object()}}}},
+      {{"method", "textDocument/inlayHint"}, {"params", {{"textDocument", h.doc("shop/web.plat")}, {"range", {{"start", pos}, {"end", pos}}}}}},
+      {{"method", "textDocument/semanticTokens/full/delta"}, {"params", {{"textDocument", h.doc("shop/web.plat")}, {"previousResultId", "1"}}}},
+      {{"method", "callHierarchy/incomingCalls"}, {"params", {{"item", {{"data", {{"qualifiedName", "shop.web"}}}}}}}},
+      {{"method", "textDocument/formatting"}, {"params", {{"textDocument", h.doc("shop/web.plat")}, {"options", json::object()}}}},
+  };
+  // Replace one value somewhere in the params by something of another type
+  // or out of range, or drop it.
+  std::mt19937 rng(13);
+  const json replacements[] = {nullptr, -1, 4294967296LL, "x", json::array(), json::object(), 1.5, true,
+                               {{"line", -5}, {"character", 99999}}};
+  std::function<void(json &)> mutate = [&](json &j) {
+    if (j.is_object() && !j.empty()) {
+      auto it = std::next(j.begin(), static_cast<long>(rng() % j.size()));
+      if (rng() % 3 == 0)
+        j.erase(it.key());
+      else if (rng() % 2 == 0 && (it->is_object() || it->is_array()))
+        mutate(*it);
+      else
+        *it = replacements[rng() % std::size(replacements)];
+    } else if (j.is_array() && !j.empty()) {
+      mutate(j[rng() % j.size()]);
+    }
+  };
+  int id = 1000;
+  for (int round = 0; round < 3000; ++round) {
+    json m = valid[rng() % valid.size()];
+    mutate(m["params"]);
+    m["jsonrpc"] = "2.0";
+    m["id"] = ++id;
+    size_t before = h.sent.size();
+    REQUIRE_NOTHROW(h.server.handle(m));
+    size_t answers = 0;
+    for (size_t i = before; i < h.sent.size(); ++i)
+      answers += h.sent[i].contains("id") && h.sent[i]["id"] == id;
+    INFO(m.dump());
+    REQUIRE(answers == 1);
+  }
+  // Still serving.
+  json hov = h.request("textDocument/hover", at(h, "shop/web.plat", pos));
+  CHECK(hov["result"]["contents"]["value"].get<std::string>().find("team shop.storefront") != std::string::npos);
 }
