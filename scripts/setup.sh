@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing (Debian 12 packages, the SARIF multitool from npm)
+# Installs what is missing (Debian 12 packages, the SARIF multitool and the LSP
+# client library from npm)
 # and builds platc and its tests into build/ (or $PLAT_BUILD_DIR).
 # Safe and fast to re-run: packages already present are not reinstalled, and
 # the build is incremental.
@@ -18,6 +19,7 @@ packages=(
   antlr4 libantlr4-runtime-dev
   llvm-14-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libjemalloc-dev
   python3 python3-botocore python3-yaml python3-jinja2 graphviz git ca-certificates
+  neovim
 )
 # Node.js and npm only when absent: a newer node from elsewhere is fine.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
@@ -49,6 +51,26 @@ if [[ ! -x $tool ]] || ! cmp -s tests/sarif/package-lock.json "$stamp" 2>/dev/nu
   cp tests/sarif/package-lock.json "$stamp"
 else
   say "SARIF multitool: present"
+fi
+
+# The client library VS Code uses, for the language server's end-to-end
+# tests (tests/lsp/e2e.mjs, replay.mjs).
+stamp=tests/lsp/node_modules/.plat-installed-lock.json
+if ! cmp -s tests/lsp/package-lock.json "$stamp" 2>/dev/null; then
+  say "installing the LSP client library (npm ci in tests/lsp)"
+  (cd tests/lsp && npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/lsp/package-lock.json "$stamp"
+else
+  say "LSP client library: present"
+fi
+# The VS Code extension's client library, packager and grammar test tools.
+stamp=editors/vscode/node_modules/.plat-installed-lock.json
+if ! cmp -s editors/vscode/package-lock.json "$stamp" 2>/dev/null; then
+  say "installing the VS Code extension's packages (npm ci in editors/vscode)"
+  (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error)
+  cp editors/vscode/package-lock.json "$stamp"
+else
+  say "VS Code extension packages: present"
 fi
 
 say "building platc in ${build#$root/} (-j$jobs)"

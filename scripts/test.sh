@@ -14,6 +14,8 @@ build=${PLAT_BUILD_DIR:-$(pwd)/build}
 printf '\n==> running the tests (ctest -j%s)\n' "${PLAT_JOBS:-2}"
 # In CI the SARIF schema test must not be skipped for want of its tool.
 export PLAT_REQUIRE_SARIF_TOOL=1
+# Nor the language server's end-to-end tests for want of their client library.
+export PLAT_REQUIRE_LSP_CLIENT=1
 ctest --test-dir "$build" -j"${PLAT_JOBS:-2}" --output-on-failure "$@"
 if [[ $# -eq 0 && ${PLAT_QUICK:-0} != 1 ]]; then
   bash scripts/sanitize.sh

@@ -50,6 +50,8 @@ commands:
   cost [DIR] [--env E] [--format text|json|csv]
                             estimated monthly cost per team and declaration
   explain CODE              explain a diagnostic code, such as P0102
+  lsp [--stdio]             run the language server on stdin/stdout (LSP 3.17;
+                            docs/editors.md)
 
 options:
   --format text|json|sarif  how diagnostics are printed (default: text)
