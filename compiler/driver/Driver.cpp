@@ -436,15 +436,14 @@ int runCost(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err,
   emit(textOpts, out, err, tty, ws->sources(), diags, ws->root());
   if (blocking)
     return exitStatus(diags);
-  std::vector<const sema::EnvModel *> envs;
-  for (const sema::EnvModel &e : program->envs)
-    if (opts.env.empty() || e.name == opts.env)
-      envs.push_back(&e);
-  if (envs.empty()) {
-    err << fmt::format("error: no environment named `{}`\n", opts.env);
+  // One environment, as the docs say: the one named, else the first
+  // production one (budgets in `check` are compared with the sum over all).
+  const sema::EnvModel *env = defaultEnv(*program, opts.env);
+  if (!env) {
+    err << fmt::format("error: no environment named `{}`\n", escapeForTerminal(opts.env));
     return kExitUsage;
   }
-  out << report::renderCost(*program, envs, format);
+  out << report::renderCost(*program, {env}, format);
   return exitStatus(diags);
 }
 
@@ -599,7 +598,7 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   if (opts.format == DiagFormat::Text) {
     err << fmt::format("wrote {} files to `{}`:\n", fileCount, escapeForTerminal(opts.output));
     for (const auto &[folder, count] : perFolder)
-      err << fmt::format("  {}/ ({} files)\n", folder, count);
+      err << fmt::format("  {}/ ({} file{})\n", folder, count, count == 1 ? "" : "s");
   }
   return kExitOk;
 }

@@ -162,7 +162,8 @@ double estimate(const sema::Program &p, const Flow &flow, const Rates &rates, De
     std::string pod;
     double perHour = podHour(rates, env.get(id, "resources"), basis ? &pod : nullptr);
     if (basis)
-      *basis = fmt::format("{} replicas × ({}) at {} prices", sema::numberText(replicas), pod, rates.node);
+      *basis = fmt::format("{} replica{} × ({}) at {} prices", sema::numberText(replicas),
+                           replicas == 1 ? "" : "s", pod, rates.node);
     return replicas * perHour * kHoursPerMonth;
   }
   case sema::DeclKind::Model: {

@@ -85,8 +85,9 @@ std::string renderCost(const sema::Program &p, const std::vector<const sema::Env
     grand += envTotal;
   }
   json["total_usd"] = static_cast<double>(grand) / 100;
-  text += fmt::format("all environments: {} per month (estimates from on-demand prices; see "
+  text += fmt::format("{}: {} per month (estimates from on-demand prices; see "
                       "docs/governance.md)\n",
+                      envs.size() == 1 ? "total in `" + envs.front()->name + "`" : std::string("all environments"),
                       money(grand));
   switch (format) {
   case CostFormat::Text:
