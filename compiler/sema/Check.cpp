@@ -1520,7 +1520,7 @@ private:
       return v;
     }
     case TypeKind::Storage:
-      return convertStorage(e, t);
+      return convertStorage(e, t, ctx);
     case TypeKind::Cron: {
       auto *s = llvm::dyn_cast<ast::StringExpr>(e);
       if (!s || !s->isPlain()) {
@@ -2074,7 +2074,7 @@ private:
     return v;
   }
 
-  const Value *convertStorage(const ast::Expr *e, const Type *t) {
+  const Value *convertStorage(const ast::Expr *e, const Type *t, Ctx &ctx) {
     auto *c = llvm::dyn_cast<ast::CallExpr>(e);
     auto *callee = c ? llvm::dyn_cast<ast::NameExpr>(c->callee) : nullptr;
     if (!callee || callee->name.text != "s3" || c->args.size() != 2) {
@@ -2083,16 +2083,25 @@ private:
     }
     auto *bucket = llvm::dyn_cast<ast::StringExpr>(c->args[0].value);
     auto *prefix = llvm::dyn_cast<ast::StringExpr>(c->args[1].value);
-    if (!bucket || !prefix || !bucket->isPlain() || !prefix->isPlain()) {
-      mismatch(e, t, "the bucket and prefix are plain strings: `s3(\"bucket\", \"prefix/\")`");
+    if (!bucket || !prefix) {
+      mismatch(e, t, "the bucket and prefix are strings: `s3(\"bucket\", \"prefix/\")`");
       return errorValue(e->span);
     }
-    if (!validFormat("s3_bucket", bucket->value()))
+    // Both may interpolate (`s3("lake-${env}", "raw/")`): checked once
+    // resolved, per environment. A value still holding `${region}` or
+    // `${account}` is checked by the backends that resolve it.
+    std::string bucketText = interpolate(bucket, ctx);
+    std::string prefixText = interpolate(prefix, ctx);
+    bool resolved = bucketText.find("${") == std::string::npos;
+    if (resolved && !validFormat("s3_bucket", bucketText))
       diags_
           .report(DiagId::BadFormat, bucket->span,
-                  fmt::format("`{}` is not a valid S3 bucket name", bucket->value().str()))
+                  fmt::format("`{}` is not a valid S3 bucket name{}", quotedForMessage(bucketText),
+                              bucket->isPlain() || !ctx.env
+                                  ? std::string()
+                                  : fmt::format(" (in environment `{}`)", ctx.env->name)))
           .withHelp(formatHelp("s3_bucket"));
-    llvm::StringRef p = prefix->value();
+    llvm::StringRef p = prefixText;
     if (p.startswith("/") || (!p.empty() && !p.endswith("/")))
       diags_
           .report(DiagId::BadFormat, prefix->span,
@@ -2100,8 +2109,8 @@ private:
                               quotedForMessage(p)))
           .withHelp("write prefixes as `raw/transactions/`");
     Value *v = newValue(Value::Kind::Storage, t, e->span);
-    v->text = bucket->value().str();
-    v->text2 = prefix->value().str();
+    v->text = std::move(bucketText);
+    v->text2 = std::move(prefixText);
     return v;
   }
 
