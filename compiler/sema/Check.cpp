@@ -2092,7 +2092,9 @@ private:
     // `${account}` is checked by the backends that resolve it.
     std::string bucketText = interpolate(bucket, ctx);
     std::string prefixText = interpolate(prefix, ctx);
-    bool resolved = bucketText.find("${") == std::string::npos;
+    bool resolved = std::none_of(bucket->parts.begin(), bucket->parts.end(),
+                                 [](const ast::StringPart &part) { return part.interpolation; }) ||
+                    bucketText.find("${") == std::string::npos;
     if (resolved && !validFormat("s3_bucket", bucketText))
       diags_
           .report(DiagId::BadFormat, bucket->span,

@@ -247,6 +247,22 @@ def main():
             listed = {r["role"]: r["file"] for r in manifest["roles"]}
             role_files = sorted(os.listdir(os.path.join(iam, "roles")))
             tf_files = sorted(os.listdir(os.path.join(iam, "terraform")))
+            # The folder's provider: pinned to a region and an account, so
+            # `terraform apply` there needs nothing from the environment.
+            if "providers.platc.tf.json" not in tf_files:
+                errors.append(f"{env}/iam/terraform: no providers.platc.tf.json")
+            else:
+                tf_files.remove("providers.platc.tf.json")
+                prov = load(os.path.join(iam, "terraform", "providers.platc.tf.json"))
+                aws = prov.get("terraform", {}).get("required_providers", {}).get("aws", {})
+                cfg = prov.get("provider", {}).get("aws", {})
+                if aws.get("source") != "hashicorp/aws" or not aws.get("version"):
+                    errors.append(f"{env}/iam/terraform/providers.platc.tf.json: aws provider not pinned")
+                if not re.match(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$", cfg.get("region", "")):
+                    errors.append(f"{env}/iam/terraform/providers.platc.tf.json: bad region {cfg.get('region')!r}")
+                ids = cfg.get("allowed_account_ids")
+                if not ids or not all(re.match(r"^\d{12}$", i) for i in ids):
+                    errors.append(f"{env}/iam/terraform/providers.platc.tf.json: bad allowed_account_ids {ids!r}")
             if [f[: -len(".json")] for f in role_files] != [f[: -len(".tf.json")] for f in tf_files]:
                 errors.append(f"{env}: roles/ and terraform/ name different teams")
             found = {}
