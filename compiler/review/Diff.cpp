@@ -37,6 +37,9 @@ Location locate(const Side &side, Span span, bool base) {
   if (!span.valid() || span.file.index >= side.workspace->sources().size())
     return l;
   const SourceFile &f = side.workspace->sources().file(span.file);
+  // A default from the standard library is not what a reviewer can change.
+  if (llvm::StringRef(f.path()).startswith(kStdlibPrefix))
+    return l;
   LineCol lc = f.lineCol(span.begin);
   l.base = base;
   l.path = f.path();
@@ -205,6 +208,13 @@ private:
 
   Flag &flag(std::string id, const std::string &env, const std::string &subject, std::string message,
              Location where) {
+    // Nowhere better to point: the declaration itself.
+    if (!where.valid()) {
+      if (auto it = hDecls_.find(subject); it != hDecls_.end())
+        where = locate(h_, hp_.decl(it->second).nameSpan, false);
+      else if (auto bt = bDecls_.find(subject); bt != bDecls_.end())
+        where = locate(b_, bp_.decl(bt->second).nameSpan, true);
+    }
     r_.flags.push_back(Flag{std::move(id), env, subject, std::move(message), std::move(where), {}});
     return r_.flags.back();
   }
@@ -280,6 +290,9 @@ private:
       names.insert(f.def->name);
     for (const sema::FieldValue &f : he.fields[hid])
       names.insert(f.def->name);
+    // A dataset's schema is compared column by column (columnsChanged).
+    if (hp_.decl(hid).kindId == sema::DeclKind::Dataset)
+      names.erase("schema");
     for (const std::string &n : names)
       compareValues(bp_, be.get(bid, n), hp_, he.get(hid, n), n, out);
   }
@@ -490,6 +503,31 @@ private:
            fmt::format("`{}` can now reach `{}` over the network", from.name, to.name),
            locate(h_, e.span, false))
           .details.push_back("the network policy of `" + to.name + "` admits `" + from.name + "`");
+    }
+    // A service that calls a model or reads or writes a dataset gets
+    // egress to HTTPS anywhere but the metadata service (the Kubernetes
+    // backend's NetworkPolicy: AWS endpoints cannot be named as hosts).
+    auto awsEdge = [](const Program &p, const EnvModel &env, DeclId id) -> const Edge * {
+      for (const Edge &e : env.edgesFrom(id))
+        if (exists(env, e.to) && ((e.kind == EdgeKind::Calls && p.decl(e.to).kindId == sema::DeclKind::Model) ||
+                                  e.kind == EdgeKind::Reads || e.kind == EdgeKind::Writes))
+          return &e;
+      return nullptr;
+    };
+    for (const sema::Decl &d : hp_.decls) {
+      if (d.fromStdlib || d.kindId != sema::DeclKind::Service || !exists(he, d.id))
+        continue;
+      DeclId bid = be ? baseId(d.qualifiedName) : sema::kNoDecl;
+      const Edge *now = awsEdge(hp_, he, d.id);
+      if (!now || (bid != sema::kNoDecl && exists(*be, bid) && awsEdge(bp_, *be, bid)))
+        continue;
+      flag("network-path-added", he.name, d.qualifiedName,
+           fmt::format("`{}` may now open HTTPS connections outside the cluster", d.name),
+           locate(h_, now->span, false))
+          .details.push_back(fmt::format("the network policy of `{}` admits egress to AWS APIs (TCP 443 to "
+                                         "any address but the instance metadata service) for the `{}` edge "
+                                         "`{}` → `{}`",
+                                         d.name, sema::edgeName(now->kind).str(), d.name, hp_.decl(now->to).name));
     }
     for (const sema::Decl &d : hp_.decls) {
       if (d.fromStdlib || d.kindId != sema::DeclKind::Service || !exists(he, d.id))
@@ -849,6 +887,35 @@ Report compare(const Side &base, const Side &head, const CompareOptions &options
   return r;
 }
 
+// `teams/payments.plat:12` (and `...:12:5`) → `<source>`: where a
+// declaration is written is provenance; moving it changes nothing deployed.
+static std::string withoutSourcePositions(llvm::StringRef line) {
+  std::string out;
+  size_t from = 0;
+  for (size_t at; (at = line.find(".plat:", from)) != llvm::StringRef::npos;) {
+    size_t end = at + 6;
+    size_t digits = end;
+    while (digits < line.size() && llvm::isDigit(line[digits]))
+      ++digits;
+    if (digits == end) {
+      out += line.slice(from, end).str();
+      from = end;
+      continue;
+    }
+    if (digits + 1 < line.size() && line[digits] == ':' && llvm::isDigit(line[digits + 1]))
+      for (++digits; digits < line.size() && llvm::isDigit(line[digits]);)
+        ++digits;
+    size_t start = at;
+    while (start > from && !llvm::StringRef(" \t\"'(=,[{").contains(line[start - 1]))
+      --start;
+    out += line.slice(from, start).str();
+    out += "<source>";
+    from = digits;
+  }
+  out += line.substr(from).str();
+  return out;
+}
+
 std::string withoutProvenance(llvm::StringRef text) {
   std::string out;
   out.reserve(text.size());
@@ -857,19 +924,19 @@ std::string withoutProvenance(llvm::StringRef text) {
     auto [line, rest] = text.split('\n');
     bool last = rest.empty() && !text.endswith("\n");
     text = rest;
-    bool provenance = line.contains("content-hash") || line.contains("plat:source") ||
-                      line.contains("plat.dev/source");
     if (skipNext) {
       skipNext = false;
       if (line.ltrim().startswith("\"Value\""))
         continue;
     }
-    if (provenance) {
-      // SageMaker tags: `"Key": "plat:content-hash",` then `"Value": ...`.
+    // Content hashes: `plat.dev/content-hash: ...`, `# content-hash: ...`,
+    // `"plat:content-hash": ...`, `"contentHash": ...`, and SageMaker's
+    // `"Key": "plat:content-hash",` followed by its `"Value": ...` line.
+    if (line.contains("content-hash") || line.contains("contentHash")) {
       skipNext = line.ltrim().startswith("\"Key\"");
       continue;
     }
-    out += line;
+    out += line.contains(".plat:") ? withoutSourcePositions(line) : line.str();
     if (!last)
       out += '\n';
   }
@@ -915,12 +982,12 @@ std::string unifiedDiff(llvm::StringRef before, llvm::StringRef after, llvm::Str
       if (i < n && j < m && a[pre + i] == b[pre + j]) {
         ops.push_back({' ', pre + i, pre + j});
         ++i, ++j;
-      } else if (j < m && (i == n || at(i, j + 1) >= at(i + 1, j))) {
-        ops.push_back({'+', pre + i, pre + j});
-        ++j;
-      } else {
+      } else if (i < n && (j == m || at(i + 1, j) >= at(i, j + 1))) {
         ops.push_back({'-', pre + i, pre + j});
         ++i;
+      } else {
+        ops.push_back({'+', pre + i, pre + j});
+        ++j;
       }
     }
   } else {
