@@ -189,8 +189,9 @@ public:
     for (const EnvModel &be : bp_.envs)
       if (!done.count(be.name) && (opts_.env.empty() || be.name == opts_.env))
         env(&be, nullptr);
+    // By flag and subject; environments stay in the workspace's order.
     std::stable_sort(r_.flags.begin(), r_.flags.end(), [](const Flag &a, const Flag &b) {
-      return std::tie(a.flag, a.env, a.subject) < std::tie(b.flag, b.env, b.subject);
+      return std::tie(a.flag, a.subject) < std::tie(b.flag, b.subject);
     });
   }
 
@@ -1040,12 +1041,34 @@ std::string unifiedDiff(llvm::StringRef before, llvm::StringRef after, llvm::Str
   return out;
 }
 
+// Flags for people: the same finding in several environments (same flag,
+// message, location and details) is said once, with every environment.
+struct FlagGroup {
+  const Flag *flag;
+  std::string envs;
+};
+std::vector<FlagGroup> groupFlags(const Report &r) {
+  std::vector<FlagGroup> out;
+  std::map<std::string, size_t> seen;
+  for (const Flag &f : r.flags) {
+    std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}", f.flag, f.subject, f.message,
+                                  locationText(f.location), join(f.details, "\x1f"));
+    auto [it, fresh] = seen.emplace(key, out.size());
+    if (fresh)
+      out.push_back(FlagGroup{&f, f.env});
+    else
+      out[it->second].envs += ", " + f.env;
+  }
+  return out;
+}
+
 std::string renderText(const Report &r, bool files) {
   std::string out = fmt::format("platc diff: base `{}` → head `{}`\n{}\n", r.base, r.head, headline(r));
   if (!r.flags.empty()) {
     out += "\nrisk flags:\n";
-    for (const Flag &f : r.flags) {
-      out += fmt::format("  [{}] {}: {}\n", f.flag, f.env, f.message);
+    for (const FlagGroup &g : groupFlags(r)) {
+      const Flag &f = *g.flag;
+      out += fmt::format("  [{}] {}: {}\n", f.flag, g.envs, f.message);
       if (f.location.valid())
         out += fmt::format("      --> {}\n", locationText(f.location));
       for (const std::string &d : f.details)
@@ -1089,8 +1112,9 @@ std::string renderMarkdown(const Report &r, bool files) {
   std::string out = fmt::format("### platc diff: {}\n\nbase `{}` → head `{}`\n\n", md(headline(r)), md(r.base), md(r.head));
   if (!r.flags.empty()) {
     out += "#### Risk flags\n\n";
-    for (const Flag &f : r.flags) {
-      out += fmt::format("- **{}** ({}): {}", f.flag, f.env, md(f.message));
+    for (const FlagGroup &g : groupFlags(r)) {
+      const Flag &f = *g.flag;
+      out += fmt::format("- **{}** ({}): {}", f.flag, md(g.envs), md(f.message));
       if (f.location.valid())
         out += fmt::format(" — `{}`", md(locationText(f.location)));
       out += "\n";

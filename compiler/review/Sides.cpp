@@ -171,7 +171,7 @@ void loadFromGit(const std::string &repoDir, const std::string &rev,
   };
   if (git_revparse_single(&object, repo, rev.c_str()) != 0 ||
       git_object_peel(reinterpret_cast<git_object **>(&commit), object, GIT_OBJECT_COMMIT) != 0) {
-    side.loadError = gitError(fmt::format("`{}` is not a revision of the repository", rev));
+    side.loadError = gitError(fmt::format("`{}` is neither a folder nor a revision of the repository", rev));
     cleanup();
     return;
   }
