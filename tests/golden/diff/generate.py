@@ -161,23 +161,30 @@ PAIRS = {
     "comments_nothing": ("Comments and doc comments change: no change at all.",
                          {"services.plat": [("/// Takes orders.\n", "// The order intake.\n/// Takes orders from the shop and\n/// scores them.\n")],
                           "data.plat": [("/// Orders placed on the shop.\n", "")]}),
+    "iam_widened_json": ("The `iam_widened` pair in the JSON format (docs/cli.md documents the schema).",
+                         {"services.plat": [("  calls = [scorer]\n", "  calls = [scorer]\n  reads = [orders]\n")]},
+                         "diff head --base base --format json"),
+    "network_path_added_markdown": ("The `network_path_added` pair as a pull-request comment, with the "
+                                    "generated files' unified diff (provenance left out).",
+                                    {"services.plat": [("  calls = [scorer]\n", "  calls = [scorer, catalog]\n")]},
+                                    "diff head --base base --format markdown --files"),
     "renamed_file_nothing": ("`model.plat` is renamed to `scoring.plat` and `data.plat` to `orders.plat`, "
                              "with the same declarations: no change at all.", "rename"),
 }
 
 
-def render(name, comment, head):
+def render(name, comment, head, args="diff head --base base"):
     out = [comment + "\n"]
     for rel in sorted(BASE):
         out.append(f"-- base/{rel} --\n{BASE[rel]}")
     for rel in sorted(head):
         out.append(f"-- head/{rel} --\n{head[rel]}")
-    out.append("-- [args] --\ndiff head --base base\n-- [exit] --\n0\n")
+    out.append(f"-- [args] --\n{args}\n-- [exit] --\n0\n")
     return "".join(out)
 
 
 def main():
-    for name, (comment, edits) in PAIRS.items():
+    for name, (comment, edits, *args) in PAIRS.items():
         head = dict(BASE)
         if edits == "rename":
             head["scoring.plat"] = head.pop("model.plat")
@@ -190,7 +197,7 @@ def main():
         test = ("" if name.endswith("_nothing") else "fail_") + name
         # Exit 3 is not 0: a pair that raises a flag is a `fail_*` test.
         path = os.path.join(HERE, test + ".test")
-        text = render(test, comment, head)
+        text = render(test, comment, head, *args)
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 old = f.read()
