@@ -9,6 +9,7 @@
 - the same with `--base REV --head REV` from a subfolder, with `--base DIR`,
   and as JSON with the stable flag names;
 - errors on either side are attributed to that side (exit 1);
+- SARIF locations are relative to the repository's top;
 - a revision's files are untrusted: symbolic links, submodules and blobs over
   the size limit named `*.plat` are refused (exit 2) and never read; hidden
   and output folders are skipped as on disk.
@@ -180,7 +181,20 @@ def main():
         code, out, err = platc(binary, repo, "diff", "platform", "--base", "HEAD~1", "--head", "HEAD")
         check(code == 0, f"hidden and output folders are skipped in a revision (got {code}: {err.strip()[:200]})")
 
-        # 7. Usage.
+        # 7. SARIF from a workspace in a subfolder of a repository: locations
+        # relative to the repository's top, where code scanning looks.
+        with open(web, "a", encoding="utf-8") as f:
+            f.write("service broken {\n")
+        code, out, err = platc(binary, repo, "check", "platform", "--format", "sarif")
+        run = json.loads(out)["runs"][0]
+        uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        check(code == 1 and uri == "platform/growth/web.plat" and
+              base in ("file://" + repo + "/", "file://" + os.path.realpath(repo) + "/"),
+              f"SARIF locations are relative to the repository top (got {uri} under {base})")
+        git(repo, "checkout", "-q", "--", "platform/growth/web.plat")
+
+        # 8. Usage.
         code, out, err = platc(binary, repo, "diff", "platform")
         check(code == 2 and "needs `--base REV`" in err, "no --base: usage error")
         code, out, err = platc(binary, repo, "diff", "platform", "--base", "no-such-rev")
