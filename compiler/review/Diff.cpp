@@ -1141,10 +1141,18 @@ std::string renderMarkdown(const Report &r, bool files) {
       for (const FileChange &f : e.files)
         out += fmt::format("- {} `{}`\n", fileChangeWord(f.kind), md(f.path));
       if (files) {
-        out += "\n```diff\n";
+        // A fence longer than any run of backticks in the files.
+        size_t longest = 0;
+        for (const FileChange &f : e.files)
+          for (size_t i = 0, run = 0; i < f.unified.size(); ++i) {
+            run = f.unified[i] == '`' ? run + 1 : 0;
+            longest = std::max(longest, run);
+          }
+        std::string fence(std::max<size_t>(3, longest + 1), '`');
+        out += "\n" + fence + "diff\n";
         for (const FileChange &f : e.files)
           out += f.unified;
-        out += "```\n";
+        out += fence + "\n";
       }
     }
     if (!e.costs.empty()) {
