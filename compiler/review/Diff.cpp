@@ -19,6 +19,7 @@
 #include "fmt/format.h"
 #include "governance/Governance.h"
 #include "llvm/ADT/StringExtras.h"
+#include "diag/Render.h"
 #include "sema/ValueText.h"
 
 namespace plat::review {
@@ -859,21 +860,66 @@ std::string headline(const Report &r) {
                      count(r.envs.size(), "environment"));
 }
 
-// Markdown: keep user text from opening HTML or breaking the table-free
-// layout (names are identifiers; field values may hold anything).
+// Markdown for a pull-request comment. Prose is ours, with names and values
+// in `code spans`; nothing a workspace holds may open HTML, a link or an
+// image there. Outside code spans Markdown's punctuation is escaped; inside,
+// nothing is interpreted (so nothing is escaped: `<=` stays `<=`).
 std::string md(llvm::StringRef s) {
   std::string out;
+  bool inCode = false;
   for (char c : s) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else if (c == '\n')
-      out += ' ';
-    else
+    if (c == '`') {
+      inCode = !inCode;
       out += c;
+    } else if (c == '\n' || c == '\r') {
+      out += ' ';
+    } else if (inCode) {
+      out += c;
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (c == '&') {
+      out += "&amp;";
+    } else if (llvm::StringRef("\\*_[]!#|~").contains(c)) {
+      out += '\\';
+      out += c;
+    } else {
+      out += c;
+    }
+  }
+  if (inCode)
+    out += '`'; // a value with a stray backtick must not swallow what follows
+  return out;
+}
+
+// Any text as one code span: the fence is longer than any run of backticks
+// inside (CommonMark), padded when the text starts or ends with one.
+std::string code(llvm::StringRef s) {
+  size_t longest = 0;
+  for (size_t i = 0, run = 0; i < s.size(); ++i) {
+    run = s[i] == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  std::string text;
+  for (char c : s)
+    text += c == '\n' || c == '\r' ? ' ' : c;
+  std::string fence(longest + 1, '`');
+  bool pad = !text.empty() && (text.front() == '`' || text.back() == '`');
+  return fence + (pad ? " " : "") + text + (pad ? " " : "") + fence;
+}
+
+// Text for people: every line made safe for a terminal (and a review page):
+// control characters and bidirectional overrides from the workspace shown
+// as escapes, never interpreted.
+std::string safeLines(llvm::StringRef text) {
+  std::string out;
+  while (!text.empty()) {
+    auto [line, rest] = text.split('\n');
+    out += escapeForTerminal(line);
+    if (text.size() > line.size())
+      out += '\n';
+    text = rest;
   }
   return out;
 }
@@ -1105,18 +1151,18 @@ std::string renderText(const Report &r, bool files) {
                            c.budget >= 0 ? fmt::format(", budget {}", money(c.budget)) : "");
     }
   }
-  return out;
+  return safeLines(out);
 }
 
 std::string renderMarkdown(const Report &r, bool files) {
-  std::string out = fmt::format("### platc diff: {}\n\nbase `{}` → head `{}`\n\n", md(headline(r)), md(r.base), md(r.head));
+  std::string out = fmt::format("### platc diff: {}\n\nbase {} → head {}\n\n", md(headline(r)), code(r.base), code(r.head));
   if (!r.flags.empty()) {
     out += "#### Risk flags\n\n";
     for (const FlagGroup &g : groupFlags(r)) {
       const Flag &f = *g.flag;
       out += fmt::format("- **{}** ({}): {}", f.flag, md(g.envs), md(f.message));
       if (f.location.valid())
-        out += fmt::format(" — `{}`", md(locationText(f.location)));
+        out += fmt::format(" — {}", code(locationText(f.location)));
       out += "\n";
       for (const std::string &d : f.details)
         out += fmt::format("  - {}\n", md(d));
@@ -1130,16 +1176,16 @@ std::string renderMarkdown(const Report &r, bool files) {
                                                       : "",
                        count(e.decls.size(), "declaration change"), count(e.files.size(), "generated file change"));
     for (const DeclChange &d : e.decls) {
-      out += fmt::format("- {} {} `{}` (`{}`)\n", declChangeWord(d.kind), d.declKind, d.name,
-                         md(locationText(d.location)));
+      out += fmt::format("- {} {} {} ({})\n", declChangeWord(d.kind), d.declKind, code(d.name),
+                         code(locationText(d.location)));
       for (const FieldChange &f : d.fields)
-        out += fmt::format("  - `{}`: `{}` → `{}`\n", md(f.field), md(f.before.empty() ? "(unset)" : f.before),
-                           md(f.after.empty() ? "(unset)" : f.after));
+        out += fmt::format("  - {}: {} → {}\n", code(f.field), code(f.before.empty() ? "(unset)" : f.before),
+                           code(f.after.empty() ? "(unset)" : f.after));
     }
     if (!e.files.empty()) {
       out += "\nGenerated files:\n\n";
       for (const FileChange &f : e.files)
-        out += fmt::format("- {} `{}`\n", fileChangeWord(f.kind), md(f.path));
+        out += fmt::format("- {} {}\n", fileChangeWord(f.kind), code(f.path));
       if (files) {
         // A fence longer than any run of backticks in the files.
         size_t longest = 0;
@@ -1159,13 +1205,13 @@ std::string renderMarkdown(const Report &r, bool files) {
       out += fmt::format("\nMonthly cost: {} → {} ({})\n\n", money(e.totalBefore), money(e.totalAfter),
                          delta(e.totalBefore, e.totalAfter));
       for (const CostChange &c : e.costs)
-        out += fmt::format("- `{}`: {} → {} ({}){}\n", c.team, money(c.before), money(c.after),
+        out += fmt::format("- {}: {} → {} ({}){}\n", code(c.team), money(c.before), money(c.after),
                            delta(c.before, c.after),
                            c.budget >= 0 ? fmt::format(", budget {}", money(c.budget)) : "");
     }
     out += "\n</details>\n\n";
   }
-  return out;
+  return safeLines(out);
 }
 
 std::string renderJson(const Report &r, bool files) {
