@@ -168,6 +168,13 @@ PAIRS = {
                                     "generated files' unified diff (provenance left out).",
                                     {"services.plat": [("  calls = [scorer]\n", "  calls = [scorer, catalog]\n")]},
                                     "diff head --base base --format markdown --files"),
+    "hostile_value_markdown_nothing": ("A config value written to break out of the PR comment (HTML, an image, "
+                                       "backticks, a bidirectional override): it stays inside one code span, the "
+                                       "override is shown escaped, and nothing is flagged.",
+                                       {"services.plat": [('catalog:1.0.0"\n',
+                                                           'catalog:1.0.0"\n  config = { NOTE = "<img src=x> '
+                                                           '![t](http://track.example/t.png) `x` \\u{202E}end" }\n')]},
+                                       "diff head --base base --format markdown"),
     "renamed_file_nothing": ("`model.plat` is renamed to `scoring.plat` and `data.plat` to `orders.plat`, "
                              "with the same declarations: no change at all.", "rename"),
 }
