@@ -11,7 +11,9 @@ set as the CI would set them:
 - the acme "done means" change: every step passes, the SARIF log, build
   output and Markdown comment are written, and the risk output is `true`;
 - a change that touches no declaration: the risk output is `false`;
-- an unformatted file: the job fails (and the pre-commit hook too).
+- an unformatted file: the job fails (and the pre-commit hook too);
+- committed output with examples/ci/gitattributes and plat-textconv.sh:
+  `git diff` shows only real changes.
 
 Posting the comment needs a network and a token; what is checked is that the
 posting steps read the file the diff step wrote, and that the GitLab
@@ -184,6 +186,37 @@ def main():
         git(work, "checkout", "-q", "risky")
         code = bash(hooks["plat-fmt"]["entry"] + " platform/growth/web.plat", work, path_env)[0]
         check(code == 0, "pre-commit: plat-fmt accepts formatted files")
+
+        # 4. Quiet committed output: with examples/ci/gitattributes and the
+        # textconv filter, `git diff` of committed output shows the changed
+        # image and nothing of hashes, source positions or the build index.
+        quiet = os.path.join(tmp, "quiet")
+        shutil.copytree(os.path.join(src, "examples", "acme"), os.path.join(quiet, "platform"))
+        shutil.copytree(ci, os.path.join(quiet, "examples", "ci"))
+        shutil.copy(os.path.join(ci, "gitattributes"), os.path.join(quiet, ".gitattributes"))
+        git(quiet, "init", "-q", "-b", "main")
+        subprocess.run([platc, "build", "platform", "-o", "generated"], cwd=quiet, check=True,
+                       capture_output=True)
+        git(quiet, "add", "-A")
+        git(quiet, "commit", "-qm", "base")
+        git(quiet, "config", "diff.plat.textconv", "sh examples/ci/plat-textconv.sh")
+        web = os.path.join(quiet, "platform", "growth", "web.plat")
+        with open(web, encoding="utf-8") as f:
+            text = f.read()
+        with open(web, "w", encoding="utf-8") as f:
+            # A new image tag, and every declaration below moves down a line.
+            f.write(text.replace("experiments:0.14.0", "experiments:0.15.0")
+                    .replace("/// A/B experiment", "\n/// A/B experiment"))
+        subprocess.run([platc, "build", "platform", "-o", "generated"], cwd=quiet, check=True,
+                       capture_output=True)
+        changed = [l for l in git(quiet, "diff", "generated").splitlines()
+                   if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+        check(len(changed) == 6 and all("growth/experiments:0.1" in l for l in changed),
+              f"quiet output: only the image lines differ in git diff (got {changed[:8]})")
+        check("Binary files" in git(quiet, "diff", "generated/.platc-index"),
+              "quiet output: the build index is not shown as text")
+        raw = git(quiet, "diff", "--no-textconv", "generated")
+        check("content-hash" in raw, "without the filter the hashes do change (the test would notice)")
 
     if FAILURES:
         print(f"\n{len(FAILURES)} checks failed")
