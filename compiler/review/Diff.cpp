@@ -719,10 +719,12 @@ private:
       const Value *bq = be.get(bid, "quota"), *hq = he.get(hid, "quota");
       if (bq && hq)
         for (const char *k : {"requests", "tokens", "spend"}) {
+          // An unset limit is no limit: removing one grants more, adding
+          // one grants less.
           const Value *x = bq->field(k), *y = hq->field(k);
-          if (y && (!x || y->asNumber() > x->asNumber())) {
-            why.push_back(fmt::format("quota {}: {} → {}", k, x ? text(bp_, x) : "unlimited", text(hp_, y)));
-            if (!at.valid())
+          if (x && (!y || y->asNumber() > x->asNumber())) {
+            why.push_back(fmt::format("quota {}: {} → {}", k, text(bp_, x), y ? text(hp_, y) : "unlimited"));
+            if (!at.valid() && y)
               at = y->span;
           }
         }

@@ -138,6 +138,9 @@ PAIRS = {
                            "quota grows.",
                            {"services.plat": [("  human_approval = [invoke]\n", ""),
                                               ("requests = 1_000/day", "requests = 5_000/day")]}),
+    "agent_quota_lowered_nothing": ("The helper agent gets a token limit it did not have and a lower "
+                                    "request quota: it is granted less, so nothing is flagged.",
+                                    {"services.plat": [("requests = 1_000/day", "requests = 500/day, tokens = 1_000_000/day")]}),
     "cost_increased": ("`api` runs larger pods: its team's cost grows by more than a tenth "
                        "(still under the budget, which would be an error).",
                        {"services.plat": [('api:1.0.0"\n', 'api:1.0.0"\n  resources = { cpu = 4, memory = 16Gi }\n')]}),
