@@ -1014,8 +1014,8 @@ std::string unifiedDiff(llvm::StringRef before, llvm::StringRef after, llvm::Str
     a.pop_back();
   if (!b.empty() && b.back().empty())
     b.pop_back();
-  // Common prefix and suffix, then a longest-common-subsequence table over
-  // the middle (bounded: beyond it the middle is shown as replaced).
+  // Common prefix and suffix first: generated files mostly differ in a few
+  // places, and the edit script below then works on the middle only.
   size_t pre = 0;
   while (pre < a.size() && pre < b.size() && a[pre] == b[pre])
     ++pre;
@@ -1031,25 +1031,54 @@ std::string unifiedDiff(llvm::StringRef before, llvm::StringRef after, llvm::Str
   std::vector<Op> ops;
   for (size_t i = 0; i < pre; ++i)
     ops.push_back({' ', i, i});
-  if (n * m <= 4'000'000) {
-    std::vector<uint32_t> t((n + 1) * (m + 1), 0);
-    auto at = [&](size_t i, size_t j) -> uint32_t & { return t[i * (m + 1) + j]; };
-    for (size_t i = n; i-- > 0;)
-      for (size_t j = m; j-- > 0;)
-        at(i, j) = a[pre + i] == b[pre + j] ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
-    size_t i = 0, j = 0;
-    while (i < n || j < m) {
-      if (i < n && j < m && a[pre + i] == b[pre + j]) {
-        ops.push_back({' ', pre + i, pre + j});
-        ++i, ++j;
-      } else if (i < n && (j == m || at(i + 1, j) >= at(i, j + 1))) {
-        ops.push_back({'-', pre + i, pre + j});
-        ++i;
-      } else {
-        ops.push_back({'+', pre + i, pre + j});
-        ++j;
+  // Myers' O((N+M)·D) shortest edit script over the middle. The frontier
+  // of each step is kept (2d+1 entries) for the backtrack, so memory is
+  // O(D²); beyond kMaxEdits edits the middle is shown as replaced whole.
+  const long N = static_cast<long>(n), M = static_cast<long>(m);
+  const long kMaxEdits = 4000;
+  const long maxD = std::min(N + M, kMaxEdits);
+  const long off = maxD + 1;
+  std::vector<long> v(2 * maxD + 3, 0);
+  std::vector<std::vector<long>> trace;
+  bool found = false;
+  for (long d = 0; d <= maxD && !found; ++d) {
+    for (long k = -d; k <= d; k += 2) {
+      long x = (k == -d || (k != d && v[off + k - 1] < v[off + k + 1])) ? v[off + k + 1] : v[off + k - 1] + 1;
+      long y = x - k;
+      while (x < N && y < M && a[pre + x] == b[pre + y])
+        ++x, ++y;
+      v[off + k] = x;
+      if (x >= N && y >= M) {
+        found = true;
+        break;
       }
     }
+    trace.emplace_back(v.begin() + (off - d), v.begin() + (off + d + 1));
+  }
+  if (found) {
+    std::vector<Op> rev;
+    long x = N, y = M;
+    for (long d = static_cast<long>(trace.size()) - 1; d > 0; --d) {
+      const std::vector<long> &prev = trace[d - 1]; // index: k + d - 1
+      long k = x - y;
+      auto at = [&](long kk) { return prev[kk + d - 1]; };
+      long prevK = (k == -d || (k != d && at(k - 1) < at(k + 1))) ? k + 1 : k - 1;
+      long prevX = at(prevK), prevY = prevX - prevK;
+      while (x > prevX && y > prevY) {
+        rev.push_back({' ', pre + x - 1, pre + y - 1});
+        --x, --y;
+      }
+      if (prevK == k + 1)
+        rev.push_back({'+', pre + x, pre + y - 1});
+      else
+        rev.push_back({'-', pre + x - 1, pre + y});
+      x = prevX, y = prevY;
+    }
+    while (x > 0 && y > 0) {
+      rev.push_back({' ', pre + x - 1, pre + y - 1});
+      --x, --y;
+    }
+    ops.insert(ops.end(), rev.rbegin(), rev.rend());
   } else {
     for (size_t i = 0; i < n; ++i)
       ops.push_back({'-', pre + i, pre + m});
@@ -1058,6 +1087,27 @@ std::string unifiedDiff(llvm::StringRef before, llvm::StringRef after, llvm::Str
   }
   for (size_t i = 0; i < suf; ++i)
     ops.push_back({' ', pre + n + i, pre + m + i});
+
+  // Within each run of edits, removed lines first (as diff and git print
+  // them), with the positions they then have.
+  for (size_t k = 0; k < ops.size();) {
+    if (ops[k].op == ' ') {
+      ++k;
+      continue;
+    }
+    size_t end = k;
+    size_t a0 = SIZE_MAX, b0 = SIZE_MAX, removed = 0, added = 0;
+    for (; end < ops.size() && ops[end].op != ' '; ++end) {
+      a0 = std::min(a0, ops[end].ai);
+      b0 = std::min(b0, ops[end].bi);
+      (ops[end].op == '-' ? removed : added)++;
+    }
+    for (size_t r = 0; r < removed; ++r)
+      ops[k + r] = {'-', a0 + r, b0};
+    for (size_t i = 0; i < added; ++i)
+      ops[k + removed + i] = {'+', a0 + removed, b0 + i};
+    k = end;
+  }
 
   std::string out = fmt::format("--- {}\n+++ {}\n", fromName.str(), toName.str());
   const size_t context = 3;

@@ -171,3 +171,25 @@ TEST_CASE("a changed field is reported old and new, and a new public service is 
   CHECK(r.flags[0].location.path == "a.plat");
   CHECK(r.flags[0].location.line == 5);
 }
+
+TEST_CASE("unified diffs of large files show only the changed places", "[review]") {
+  std::string before, after;
+  for (int i = 0; i < 20000; ++i) {
+    std::string line = "line " + std::to_string(i) + "\n";
+    before += line;
+    after += i == 10 ? "changed near the top\n" : i == 19990 ? "changed near the end\n" : line;
+  }
+  std::string d = review::unifiedDiff(before, after, "a", "b");
+  size_t hunks = 0;
+  for (size_t at = 0; (at = d.find("\n@@ ", at)) != std::string::npos; ++at)
+    ++hunks;
+  CHECK(hunks == 2);
+  CHECK(d.find("@@ -8,7 +8,7 @@\n line 7\n line 8\n line 9\n-line 10\n+changed near the top\n") != std::string::npos);
+  CHECK(applyDiff(before, d) == after);
+  // Beyond the edit bound the middle is replaced whole, and still applies.
+  std::string other;
+  for (int i = 0; i < 5000; ++i)
+    other += "other " + std::to_string(i) + "\n";
+  std::string all = review::unifiedDiff(before.substr(0, 60000), other, "a", "b");
+  CHECK(applyDiff(before.substr(0, 60000), all) == other);
+}
