@@ -17,7 +17,7 @@ say() { printf '\n==> %s\n' "$*"; }
 packages=(
   cmake ninja-build g++ pkg-config
   antlr4 libantlr4-runtime-dev
-  llvm-14-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libjemalloc-dev
+  llvm-14-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libjemalloc-dev libgit2-dev
   python3 python3-botocore python3-yaml python3-jinja2 graphviz git ca-certificates
   neovim
 )

@@ -1,6 +1,7 @@
 #include "diag/Render.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "base/Text.h"
 #include "fmt/format.h"
@@ -238,11 +239,49 @@ static ordered_json sarifRegion(const SourceManager &sources, Span span) {
   return region;
 }
 
-static ordered_json sarifLocation(const SourceManager &sources, Span span,
+// Code scanning resolves SARIF locations against the repository, so when the
+// workspace lies in a git work tree (a `.git` folder or file in it or a folder
+// above), %SRCROOT% is the work tree's top and every path is prefixed with
+// the workspace's folder in it (`platform/teams.plat`). Files of the
+// embedded standard library keep their `<std>/` paths.
+struct SarifPaths {
+  std::string rootUri;
+  std::string prefix; // "" or "sub/folder/"
+  std::string uri(llvm::StringRef path) const {
+    return path.startswith("<std>/") ? path.str() : prefix + path.str();
+  }
+};
+
+static SarifPaths sarifPaths(const std::string &root) {
+  namespace fs = std::filesystem;
+  SarifPaths p;
+  std::string top = root;
+  std::error_code ec;
+  if (!root.empty() && fs::path(root).is_absolute()) {
+    fs::path at = fs::path(root).lexically_normal();
+    for (fs::path dir = at;; dir = dir.parent_path()) {
+      if (fs::exists(dir / ".git", ec)) {
+        fs::path rel = at.lexically_relative(dir);
+        if (!rel.empty() && rel != ".")
+          p.prefix = rel.generic_string() + "/";
+        top = dir.string();
+        break;
+      }
+      if (dir == dir.parent_path())
+        break;
+    }
+  }
+  p.rootUri = top.empty() ? std::string("file:///") : "file://" + top;
+  if (p.rootUri.back() != '/')
+    p.rootUri += '/';
+  return p;
+}
+
+static ordered_json sarifLocation(const SourceManager &sources, const SarifPaths &paths, Span span,
                                   const std::string *message = nullptr) {
   ordered_json loc;
   loc["physicalLocation"] = {
-      {"artifactLocation", {{"uri", sources.file(span.file).path()}, {"uriBaseId", "%SRCROOT%"}}},
+      {"artifactLocation", {{"uri", paths.uri(sources.file(span.file).path())}, {"uriBaseId", "%SRCROOT%"}}},
       {"region", sarifRegion(sources, span)}};
   if (message)
     loc["message"] = {{"text", *message}};
@@ -251,6 +290,7 @@ static ordered_json sarifLocation(const SourceManager &sources, Span span,
 
 void renderSarif(llvm::raw_ostream &out, const SourceManager &sources, const Diagnostics &diags,
                  const RenderOptions &options) {
+  SarifPaths paths = sarifPaths(options.root);
   ordered_json rules = ordered_json::array();
   for (const DiagInfo &info : allDiagnostics()) {
     ordered_json rule;
@@ -275,18 +315,18 @@ void renderSarif(llvm::raw_ostream &out, const SourceManager &sources, const Dia
       text += "\nhelp: " + *d.help;
     r["message"] = {{"text", text}};
     if (d.span.valid())
-      r["locations"] = ordered_json::array({sarifLocation(sources, d.span)});
+      r["locations"] = ordered_json::array({sarifLocation(sources, paths, d.span)});
     ordered_json related = ordered_json::array();
     int relatedId = 1;
     for (const Label &l : d.labels)
       if (l.span.valid()) {
-        ordered_json loc = sarifLocation(sources, l.span, &l.message);
+        ordered_json loc = sarifLocation(sources, paths, l.span, &l.message);
         loc["id"] = relatedId++;
         related.push_back(loc);
       }
     for (const Note &n : d.notes)
       if (n.span && n.span->valid()) {
-        ordered_json loc = sarifLocation(sources, *n.span, &n.message);
+        ordered_json loc = sarifLocation(sources, paths, *n.span, &n.message);
         loc["id"] = relatedId++;
         related.push_back(loc);
       }
@@ -309,7 +349,7 @@ void renderSarif(llvm::raw_ostream &out, const SourceManager &sources, const Dia
             replacements.push_back({{"deletedRegion", sarifRegion(sources, e.span)},
                                     {"insertedContent", {{"text", e.replacement}}}});
         changes.push_back({{"artifactLocation",
-                            {{"uri", sources.file(file).path()}, {"uriBaseId", "%SRCROOT%"}}},
+                            {{"uri", paths.uri(sources.file(file).path())}, {"uriBaseId", "%SRCROOT%"}}},
                            {"replacements", replacements}});
       }
       fixes.push_back({{"description", {{"text", f.description}}}, {"artifactChanges", changes}});
@@ -318,9 +358,7 @@ void renderSarif(llvm::raw_ostream &out, const SourceManager &sources, const Dia
       r["fixes"] = fixes;
     results.push_back(r);
   }
-  std::string rootUri = options.root.empty() ? std::string("file:///") : "file://" + options.root;
-  if (rootUri.back() != '/')
-    rootUri += '/';
+  const std::string &rootUri = paths.rootUri;
   ordered_json log;
   log["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
   log["version"] = "2.1.0";

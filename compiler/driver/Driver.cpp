@@ -18,6 +18,7 @@
 #include "backends/BuildWriter.h"
 #include "report/CostReport.h"
 #include "report/Graph.h"
+#include "review/Diff.h"
 #include "sema/Program.h"
 #include "syntax/Parser.h"
 #include "workspace/SourceFiles.h"
@@ -49,6 +50,11 @@ commands:
                             (default: the first production environment)
   cost [DIR] [--env E] [--format text|json|csv]
                             estimated monthly cost per team and declaration
+  diff [DIR] --base REV|DIR [--head REV] [--files] [--env E] [--format text|markdown|json]
+                            compare the workspace with another state of it (a git
+                            revision, read without touching the work tree, or
+                            another checkout): changed declarations, generated
+                            files and risk flags; exit 3 when a flag is raised
   explain CODE              explain a diagnostic code, such as P0102
   lsp [--stdio]             run the language server on stdin/stdout (LSP 3.17;
                             docs/editors.md)
@@ -63,6 +69,7 @@ exit codes:
   0  no errors
   1  errors were found (or, with fmt --check, files need formatting)
   2  usage error, or a file or folder could not be read or written
+  3  (diff) a risk flag was raised
 )";
 
 struct Options {
@@ -79,6 +86,8 @@ struct Options {
   std::string focus;
   unsigned depth = 1;
   std::string formatName;
+  std::string base, head; // diff
+  bool files = false;     // diff --files
   // Every option given, as spelled without its value (`--env`, `-o`), in order.
   std::vector<std::string> given;
 };
@@ -141,6 +150,8 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
         {"--env", &opts.env, "--env needs an environment name"},
         {"--target", &opts.targets, "--target needs a list such as k8s,iam"},
         {"--focus", &opts.focus, "--focus needs a declaration name"},
+        {"--base", &opts.base, "--base needs a git revision or a folder"},
+        {"--head", &opts.head, "--head needs a git revision"},
     };
     bool matched = false;
     for (const StringOption &o : stringOptions) {
@@ -169,6 +180,10 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
     }
     if (a == "--dump-ir") {
       opts.dumpIr = true;
+      continue;
+    }
+    if (a == "--files") {
+      opts.files = true;
       continue;
     }
     if (a == "--check") {
@@ -202,6 +217,7 @@ const std::vector<CommandOptions> &commandOptions() {
       {"cost", {"--format", "--env"}, {"text", "json", "csv"}},
       {"init", {}, {}},
       {"explain", {}, {}},
+      {"diff", {"--base", "--head", "--files", "--env", "--format"}, {"text", "markdown", "json"}},
   };
   return table;
 }
@@ -752,6 +768,80 @@ int runExplain(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &e
   return kExitOk;
 }
 
+// `platc diff`: the base is a folder when one of that name exists, else a
+// git revision of the repository that holds the workspace.
+int runDiff(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
+  if (opts.positional.size() > 1) {
+    err << "error: `platc diff` takes one folder\n";
+    return kExitUsage;
+  }
+  if (opts.base.empty()) {
+    err << "error: `platc diff` needs `--base REV` (a git revision) or `--base DIR` (another checkout)\n";
+    return kExitUsage;
+  }
+  std::string dir = opts.positional.empty() ? "." : opts.positional[0];
+  std::error_code ec;
+  bool baseIsFolder = fs::is_directory(opts.base, ec);
+  review::Side base, head;
+  std::string root, top, prefix;
+  if (!baseIsFolder || !opts.head.empty()) {
+    if (std::string why = review::locateInRepository(dir, root, top, prefix); !why.empty()) {
+      err << "error: " << escapeForTerminal(why) << "\n";
+      return kExitUsage;
+    }
+  }
+  if (baseIsFolder) {
+    base.label = opts.base;
+    review::loadFromFolder(opts.base, base);
+  } else {
+    base.label = opts.base;
+    review::loadFromGit(top, opts.base, prefix, base);
+  }
+  if (opts.head.empty()) {
+    head.label = "work tree";
+    review::loadFromFolder(dir, head);
+  } else {
+    head.label = opts.head;
+    review::loadFromGit(top, opts.head, prefix, head);
+  }
+  // Either side's problems, said with the side they belong to.
+  int status = kExitOk;
+  Options textOpts = opts;
+  textOpts.format = DiagFormat::Text;
+  for (review::Side *side : {&base, &head}) {
+    const char *which = side == &base ? "base" : "head";
+    if (!side->loadError.empty()) {
+      err << fmt::format("error: the {} `{}` cannot be read: {}\n", which, escapeForTerminal(side->label),
+                         escapeForTerminal(side->loadError));
+      status = kExitUsage;
+      continue;
+    }
+    if (!side->ok()) {
+      err << fmt::format("error: the {} `{}` has errors (run `platc check` on it):\n", which,
+                         escapeForTerminal(side->label));
+      emit(textOpts, out, err, tty, side->workspace->sources(), side->diags, side->workspace->root());
+      status = std::max(status, static_cast<int>(kExitErrors));
+    }
+  }
+  if (status != kExitOk)
+    return status;
+  if (!opts.env.empty() && !head.program->env(opts.env) && !base.program->env(opts.env)) {
+    err << fmt::format("error: no environment named `{}`\n", escapeForTerminal(opts.env));
+    return kExitUsage;
+  }
+  review::CompareOptions co;
+  co.files = opts.files;
+  co.env = opts.env;
+  review::Report report = review::compare(base, head, co);
+  if (opts.formatName == "markdown")
+    out << review::renderMarkdown(report, opts.files);
+  else if (opts.formatName == "json")
+    out << review::renderJson(report, opts.files);
+  else
+    out << review::renderText(report, opts.files);
+  return report.flags.empty() ? kExitOk : kExitRisk;
+}
+
 } // namespace
 
 int runDriver(const std::vector<std::string> &args, llvm::raw_ostream &out, llvm::raw_ostream &err,
@@ -785,6 +875,8 @@ int runDriver(const std::vector<std::string> &args, llvm::raw_ostream &out, llvm
     return runBuild(opts, out, err, errIsTerminal);
   if (opts.command == "fmt")
     return runFmt(opts, out, err, errIsTerminal);
+  if (opts.command == "diff")
+    return runDiff(opts, out, err, errIsTerminal);
   if (opts.command == "explain")
     return runExplain(opts, out, err);
   err << fmt::format("error: unknown command `{}`\n\n", opts.command) << kUsage;

@@ -9,7 +9,7 @@
 namespace plat {
 
 // Exit codes, as documented in `platc --help`.
-enum ExitCode : int { kExitOk = 0, kExitErrors = 1, kExitUsage = 2 };
+enum ExitCode : int { kExitOk = 0, kExitErrors = 1, kExitUsage = 2, kExitRisk = 3 };
 
 // Runs platc with `args` (without the program name). Output goes to `out`,
 // diagnostics and usage errors to `err`.
