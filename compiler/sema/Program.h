@@ -230,6 +230,10 @@ struct CheckMemo {
   };
   std::vector<FileInfo> files;
   std::vector<DeclInfo> decls;
+  // Every name the workspace's packages declare ("package name"), whether or
+  // not it became a Decl (an unknown kind, a template): unknown-name help
+  // ("declared in package ...") reads them, so a change means a full check.
+  std::vector<std::string> packageNames;
   size_t valuesAfterFullCheck = 0; // a recheck turns full when garbage outgrows this
 };
 
