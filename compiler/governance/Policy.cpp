@@ -344,10 +344,12 @@ private:
       out.k = EV::K::Num;
       if (!c->args.empty()) {
         EV arg = eval(c->args[0].value, vars);
+        // The typing allows a list, a map (a record value) or a string.
         out.n = arg.k == EV::K::List ? static_cast<double>(arg.items.size())
                 : arg.k == EV::K::Str ? static_cast<double>(arg.s.size())
-                : arg.k == EV::K::Null ? 0
-                                        : 1;
+                : arg.k == EV::K::Record && arg.record
+                    ? static_cast<double>(arg.record->fields.size())
+                    : 0;
       }
       return out;
     }
