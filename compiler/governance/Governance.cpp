@@ -9,8 +9,7 @@ void checkGovernance(sema::Program &program, Diagnostics &diags) {
   }
   for (size_t i = 0; i < program.envs.size(); ++i) {
     const sema::EnvModel &env = program.envs[i];
-    // Type errors in rules are reported once, not per environment.
-    checkPolicies(program, env, diags, i == 0);
+    checkPolicies(program, env, diags);
     checkAgents(program, env, diags);
   }
   if (!program.envs.empty())

@@ -34,8 +34,9 @@ void addLineageNotes(Diagnostic &d, const sema::Program &program, const sema::En
 llvm::StringRef classificationName(int level);
 
 // Policies (Policy.cpp).
-void checkPolicies(const sema::Program &program, const sema::EnvModel &env, Diagnostics &diags,
-                   bool staticChecks);
+// Evaluates the rules sema::typePolicies typed (rules with a type error are
+// skipped: they were reported once).
+void checkPolicies(const sema::Program &program, const sema::EnvModel &env, Diagnostics &diags);
 
 // Agents (Agents.cpp).
 void checkAgents(const sema::Program &program, const sema::EnvModel &env, Diagnostics &diags);

@@ -4,8 +4,9 @@
 // declarations of one kind; expressions follow fields and edges (never a
 // user-defined function), quantifiers range over finite lists, and the only
 // transitive operation, `reach`, is computed by the engine with a visited
-// set. Rules are checked like code: a kind, field or function that does not
-// exist is a type error in the rule (P0502), reported once.
+// set. Rules are typed before governance runs (sema/PolicyTypes.cpp): a rule
+// with a type error is never evaluated, and evaluation follows the types it
+// computed (literals in the base unit, how each comparison compares).
 
 #include <functional>
 #include <set>
@@ -36,24 +37,12 @@ struct EV {
   const sema::UnitDef *unit = nullptr;     // for quantities
   const sema::EnumDef *enumDef = nullptr;  // for enum members
   std::string currency;                    // for money
-  const ast::NumberExpr *literal = nullptr; // a literal whose unit the other side decides
 };
-
-// Properties every declaration has besides its fields.
-const char *kComputed[] = {"name", "kind", "classification", "reach", "callers", "readers",
-                           "writers", "cost", "env", "tier", "package"};
-
-bool isComputed(llvm::StringRef name) {
-  for (const char *c : kComputed)
-    if (name == c)
-      return true;
-  return false;
-}
 
 class Evaluator {
 public:
-  Evaluator(const Program &p, const EnvModel &env, Diagnostics &diags, bool staticChecks)
-      : p_(p), env_(env), diags_(diags), static_(staticChecks), out_(p.decls.size()),
+  Evaluator(const Program &p, const EnvModel &env, Diagnostics &diags)
+      : p_(p), env_(env), diags_(diags), typing_(p.policyTyping), out_(p.decls.size()),
         in_(p.decls.size()), reach_(p.decls.size()), reachDone_(p.decls.size(), false) {
     // Adjacency, so that `reach` and `callers` cost what they visit.
     for (const sema::Edge &e : env.edges) {
@@ -77,147 +66,6 @@ public:
   }
 
 private:
-  // ---------------------------------------------------------------- static
-
-  struct SType {
-    enum class K { Unknown, Decl, ListDecl, Record, Range, Other } k = K::Unknown;
-    std::vector<std::string> kinds;
-    const sema::RecordDef *record = nullptr;
-  };
-
-  bool typeError(Span at, std::string message, std::string help) {
-    if (static_)
-      diags_.report(DiagId::PolicyTypeError, at, std::move(message)).withHelp(std::move(help));
-    return false;
-  }
-
-  SType typeOfField(const sema::FieldDef &f) {
-    const sema::Type *t = f.type;
-    while (t && t->kind == sema::TypeKind::Optional)
-      t = t->element;
-    SType out;
-    if (!t)
-      return out;
-    if (t->kind == sema::TypeKind::Ref) {
-      out.k = SType::K::Decl;
-      out.kinds = t->refKinds;
-    } else if (t->kind == sema::TypeKind::List && t->element &&
-               t->element->kind == sema::TypeKind::Ref) {
-      out.k = SType::K::ListDecl;
-      out.kinds = t->element->refKinds;
-    } else if (t->kind == sema::TypeKind::Record) {
-      out.k = SType::K::Record;
-      out.record = t->record;
-    } else if (t->kind == sema::TypeKind::Range) {
-      out.k = SType::K::Range;
-    } else {
-      out.k = SType::K::Other;
-    }
-    return out;
-  }
-
-  // Checks member chains against the schemas; returns the static type.
-  SType check(const ast::Expr *e, std::map<std::string, SType> &scope, bool &ok) {
-    if (!e)
-      return {};
-    if (auto *n = llvm::dyn_cast<ast::NameExpr>(e)) {
-      auto it = scope.find(n->name.text.str());
-      if (it != scope.end())
-        return it->second;
-      return {SType::K::Other, {}, nullptr}; // an enum member or `none`
-    }
-    if (auto *m = llvm::dyn_cast<ast::MemberExpr>(e)) {
-      SType base = check(m->base, scope, ok);
-      llvm::StringRef field = m->member.text;
-      if (base.k == SType::K::Decl) {
-        if (field == "reach" || field == "callers" || field == "readers" || field == "writers")
-          return {SType::K::ListDecl, {}, nullptr};
-        if (isComputed(field))
-          return {SType::K::Other, {}, nullptr};
-        const sema::FieldDef *found = nullptr;
-        std::vector<std::string> names(std::begin(kComputed), std::end(kComputed));
-        for (const std::string &k : base.kinds)
-          if (const sema::RecordDef *schema = p_.schema.kind(k)) {
-            if (const sema::FieldDef *f = schema->field(field))
-              found = f;
-            for (const std::string &fn : schema->fieldNames())
-              names.push_back(fn);
-          }
-        if (!found && !base.kinds.empty()) {
-          ok = false;
-          std::string kinds;
-          for (const std::string &k : base.kinds)
-            kinds += (kinds.empty() ? "" : " | ") + k;
-          std::string help = "check the field names in docs/kinds.md";
-          if (auto s = closestMatch(field, names))
-            help = fmt::format("did you mean `{}`?", *s);
-          typeError(m->member.span, fmt::format("`{}` has no field `{}`", kinds, field.str()), help);
-          return {};
-        }
-        return found ? typeOfField(*found) : SType{};
-      }
-      if (base.k == SType::K::Record && base.record) {
-        if (const sema::FieldDef *f = base.record->field(field))
-          return typeOfField(*f);
-        ok = false;
-        typeError(m->member.span,
-                  fmt::format("`{}` has no field `{}`", base.record->name, field.str()),
-                  fmt::format("its fields are {}", join(base.record->fieldNames())));
-        return {};
-      }
-      if (base.k == SType::K::Range) {
-        if (field == "min" || field == "max")
-          return {SType::K::Other, {}, nullptr};
-        ok = false;
-        typeError(m->member.span, fmt::format("a range has no field `{}`", field.str()),
-                  "a range has `min` and `max`: `s.replicas.min >= 2`");
-        return {};
-      }
-      if (base.k == SType::K::Other) {
-        ok = false;
-        typeError(m->member.span, fmt::format("this value has no field `{}`", field.str()),
-                  "only declarations, records and ranges have fields");
-        return {};
-      }
-      return {};
-    }
-    if (auto *q = llvm::dyn_cast<ast::QuantifierExpr>(e)) {
-      SType domain = check(q->domain, scope, ok);
-      SType var;
-      if (domain.k == SType::K::ListDecl) {
-        var.k = SType::K::Decl;
-        var.kinds = domain.kinds;
-      }
-      auto saved = scope;
-      scope[q->var.text.str()] = var;
-      check(q->body, scope, ok);
-      scope = saved;
-      return {SType::K::Other, {}, nullptr};
-    }
-    if (auto *b = llvm::dyn_cast<ast::BinaryExpr>(e)) {
-      check(b->lhs, scope, ok);
-      check(b->rhs, scope, ok);
-      return {SType::K::Other, {}, nullptr};
-    }
-    if (auto *u = llvm::dyn_cast<ast::UnaryExpr>(e)) {
-      check(u->operand, scope, ok);
-      return {SType::K::Other, {}, nullptr};
-    }
-    if (auto *c = llvm::dyn_cast<ast::CallExpr>(e)) {
-      auto *callee = llvm::dyn_cast<ast::NameExpr>(c->callee);
-      if (!callee || (callee->name.text != "len" && callee->name.text != "count")) {
-        ok = false;
-        typeError(c->span, "rules can call `len(list)` only",
-                  "use `any x in list: ...`, `all x in list: ...` or `len(list)`");
-        return {};
-      }
-      for (const ast::Arg &a : c->args)
-        check(a.value, scope, ok);
-      return {SType::K::Other, {}, nullptr};
-    }
-    return {SType::K::Other, {}, nullptr};
-  }
-
   static std::string join(const std::vector<std::string> &names) {
     std::string out;
     for (size_t i = 0; i < names.size(); ++i)
@@ -354,6 +202,8 @@ private:
     if (field == "env" || field == "tier") {
       out.k = EV::K::Str;
       out.s = field == "env" ? env_.name : env_.tier;
+      if (field == "tier")
+        out.enumDef = p_.schema.enumeration("tier");
       return out;
     }
     if (field == "classification") {
@@ -389,50 +239,40 @@ private:
     return fromValue(env_.get(id, field));
   }
 
-  // Brings a literal like `400d` to the unit of the value it is compared with.
-  void settle(EV &literal, const EV &other) {
-    if (!literal.literal)
-      return;
-    const ast::NumberExpr *n = literal.literal;
-    if (other.unit && !n->suffix.empty()) {
-      auto it = other.unit->suffixes.find(n->suffix.str());
-      if (it != other.unit->suffixes.end())
-        literal.n = n->value * it->second;
-    } else if (!n->per.empty()) {
-      if (const sema::UnitDef *periods = p_.schema.unit("period"))
-        if (auto it = periods->suffixes.find(n->per.text.str()); it != periods->suffixes.end())
-          literal.n = n->value / it->second;
+  // Compares as the rule's typing decided (sema/PolicyTypes.cpp). An unset
+  // value (`none`) equals only `none` and is not ordered:
+  // `x.retention <= 400d` is false when no retention is set, never
+  // vacuously true.
+  int compare(const EV &a, const EV &b, sema::PolicyCompare how, bool &comparable) {
+    comparable = a.k != EV::K::Null && b.k != EV::K::Null;
+    if (how == sema::PolicyCompare::None || !comparable) {
+      comparable = a.k == b.k;
+      return a.k == b.k ? 0 : 1;
     }
-  }
-
-  int compare(EV a, EV b, bool &comparable) {
-    comparable = true;
-    settle(a, b);
-    settle(b, a);
-    if (a.k == EV::K::Num && b.k == EV::K::Num)
+    switch (how) {
+    case sema::PolicyCompare::Number:
       return a.n < b.n ? -1 : a.n > b.n ? 1 : 0;
-    if (a.k == EV::K::Str && b.k == EV::K::Str) {
+    case sema::PolicyCompare::Enum: {
       const sema::EnumDef *e = a.enumDef ? a.enumDef : b.enumDef;
       if (e && e->has(a.s) && e->has(b.s))
         return e->index(a.s) - e->index(b.s);
       return a.s < b.s ? -1 : a.s > b.s ? 1 : 0;
     }
-    if (a.k == EV::K::Decl && b.k == EV::K::Decl)
+    case sema::PolicyCompare::String:
+      return a.s < b.s ? -1 : a.s > b.s ? 1 : 0;
+    case sema::PolicyCompare::Decl:
       return a.d < b.d ? -1 : a.d > b.d ? 1 : 0;
-    if (a.k == EV::K::Bool && b.k == EV::K::Bool)
-      return int(a.b) - int(b.b);
-    // `none` equals only `none` and is not ordered: `x.retention <= 400d`
-    // is false when no retention is set, never vacuously true.
-    if (a.k == EV::K::Null || b.k == EV::K::Null) {
-      comparable = a.k == b.k;
-      return a.k == b.k ? 0 : 1;
+    case sema::PolicyCompare::DeclName: {
+      const std::string &name = a.k == EV::K::Decl ? p_.decl(a.d).name : a.s;
+      const std::string &other = b.k == EV::K::Decl ? p_.decl(b.d).name : b.s;
+      return name == other ? 0 : 1;
     }
-    if (a.k == EV::K::Decl && b.k == EV::K::Str)
-      return p_.decl(a.d).name == b.s ? 0 : 1;
-    if (a.k == EV::K::Str && b.k == EV::K::Decl)
-      return p_.decl(b.d).name == a.s ? 0 : 1;
-    comparable = false;
-    return 1;
+    case sema::PolicyCompare::Bool:
+      return int(a.b) - int(b.b);
+    case sema::PolicyCompare::None:
+      break;
+    }
+    return 0;
   }
 
   bool truthy(const EV &v) {
@@ -471,8 +311,8 @@ private:
       auto *n = llvm::cast<ast::NumberExpr>(e);
       EV out;
       out.k = EV::K::Num;
-      out.n = n->value;
-      out.literal = n;
+      auto it = typing_.literals.find(n); // in the base unit of what it is compared with
+      out.n = it != typing_.literals.end() ? it->second : n->value;
       return out;
     }
     case ast::ExprKind::String: {
@@ -482,14 +322,16 @@ private:
       return out;
     }
     case ast::ExprKind::Name: {
-      llvm::StringRef name = llvm::cast<ast::NameExpr>(e)->name.text;
+      auto *n = llvm::cast<ast::NameExpr>(e);
+      llvm::StringRef name = n->name.text;
       if (auto it = vars.find(name.str()); it != vars.end())
         return it->second;
-      if (name == "none")
-        return {};
-      EV out; // an enum member, compared by name
-      out.k = EV::K::Str;
-      out.s = name.str();
+      EV out; // `none`, or an enum member (the typing checked it is one)
+      if (auto it = typing_.enumMembers.find(n); it != typing_.enumMembers.end()) {
+        out.k = EV::K::Str;
+        out.s = name.str();
+        out.enumDef = it->second;
+      }
       return out;
     }
     case ast::ExprKind::Member: {
@@ -502,10 +344,12 @@ private:
       out.k = EV::K::Num;
       if (!c->args.empty()) {
         EV arg = eval(c->args[0].value, vars);
+        // The typing allows a list, a map (a record value) or a string.
         out.n = arg.k == EV::K::List ? static_cast<double>(arg.items.size())
                 : arg.k == EV::K::Str ? static_cast<double>(arg.s.size())
-                : arg.k == EV::K::Null ? 0
-                                        : 1;
+                : arg.k == EV::K::Record && arg.record
+                    ? static_cast<double>(arg.record->fields.size())
+                    : 0;
       }
       return out;
     }
@@ -531,18 +375,19 @@ private:
       if (b->op == ast::BinaryOp::Or)
         return boolean(truthy(eval(b->lhs, vars)) || truthy(eval(b->rhs, vars)));
       EV l = eval(b->lhs, vars), r = eval(b->rhs, vars);
+      auto how = typing_.comparisons.find(b);
+      if (how == typing_.comparisons.end()) // untyped: the rule is not evaluated
+        return boolean(false);
       if (b->op == ast::BinaryOp::In) {
-        if (r.k != EV::K::List)
-          return boolean(false);
         for (const EV &item : r.items) {
           bool ok;
-          if (compare(l, item, ok) == 0 && ok)
+          if (compare(l, item, how->second, ok) == 0 && ok)
             return boolean(true);
         }
         return boolean(false);
       }
       bool comparable;
-      int c = compare(l, r, comparable);
+      int c = compare(l, r, how->second, comparable);
       switch (b->op) {
       case ast::BinaryOp::Eq:
         return boolean(comparable && c == 0);
@@ -750,23 +595,10 @@ private:
 
   void runRule(const sema::Decl &policy, const ast::Rule &rule, Severity severity,
                const std::string &profile) {
+    // Rules are typed once for the workspace (sema/PolicyTypes.cpp); one
+    // with a type error was reported there and is never evaluated.
     std::string kind = rule.kindName.text.str();
-    if (!p_.schema.kind(kind)) {
-      std::vector<std::string> kinds = p_.schema.kindNames();
-      std::string help = fmt::format("the kinds are {}", join(kinds));
-      if (auto s = closestMatch(kind, kinds))
-        help = fmt::format("did you mean `{}`?", *s);
-      typeError(rule.kindName.span, fmt::format("rule ranges over unknown kind `{}`", kind), help);
-      return;
-    }
-    std::map<std::string, SType> scope;
-    scope[rule.var.text.str()] = SType{SType::K::Decl, {kind}, nullptr};
-    bool ok = true;
-    check(rule.where, scope, ok);
-    check(rule.require, scope, ok);
-    if (rule.message)
-      check(rule.message, scope, ok);
-    if (!ok)
+    if (typing_.illTyped.count(&rule) || !p_.schema.kind(kind))
       return;
     bool lineage = mentions(rule.where, "classification") || mentions(rule.require, "classification");
     for (DeclId id : p_.ofKind(kind)) {
@@ -821,7 +653,7 @@ private:
   const Program &p_;
   const EnvModel &env_;
   Diagnostics &diags_;
-  bool static_;
+  const sema::PolicyTyping &typing_;
   std::vector<std::vector<const sema::Edge *>> out_;
   std::vector<std::vector<const sema::Edge *>> in_;
   std::vector<std::vector<DeclId>> reach_; // by DeclId, once reachDone_
@@ -839,9 +671,8 @@ private:
 
 } // namespace
 
-void checkPolicies(const Program &program, const EnvModel &env, Diagnostics &diags,
-                   bool staticChecks) {
-  Evaluator(program, env, diags, staticChecks).run();
+void checkPolicies(const Program &program, const EnvModel &env, Diagnostics &diags) {
+  Evaluator(program, env, diags).run();
 }
 
 } // namespace plat::governance

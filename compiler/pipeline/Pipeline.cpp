@@ -4,6 +4,7 @@
 
 #include "governance/Governance.h"
 #include "sema/Cross.h"
+#include "sema/PolicyTypes.h"
 #include "sema/TargetLimits.h"
 
 namespace plat::pipeline {
@@ -20,6 +21,7 @@ std::unique_ptr<sema::Program> run(const Workspace &ws, Diagnostics &diags,
   double t1 = cpuSeconds();
   sema::crossCheck(*program, diags);
   sema::checkTargetLimits(*program, diags);
+  sema::typePolicies(*program, diags);
   double t2 = cpuSeconds();
   governance::checkGovernance(*program, diags);
   double t3 = cpuSeconds();

@@ -1,9 +1,9 @@
 // The one pipeline every front end calls: the command line, the language
 // server, `diff` and the tests.
 //
-//   Workspace ──► sema::resolve ──► sema::crossCheck ──► sema::checkTargetLimits ──► governance ──► Program
-//                 (names, types,    (the dependency      (values the clouds          (lineage, policies,
-//                  values)           graph's checks)      and Airflow accept)         agents, cost)
+//   Workspace ──► sema::resolve ──► sema::crossCheck ──► sema::checkTargetLimits ──► sema::typePolicies ──► governance ──► Program
+//                 (names, types,    (the dependency      (values the clouds          (policy rules'          (lineage, policies,
+//                  values)           graph's checks)      and Airflow accept)         types)                  agents, cost)
 //
 // Each stage reads what the earlier ones produced and adds its own results
 // and diagnostics; no stage calls a later one (tools/check_layering.py).

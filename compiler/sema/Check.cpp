@@ -478,6 +478,9 @@ private:
       m.files.push_back({lf.relativePath, lf.id, definesShared(lf.parsed.ast)});
     for (const Decl &d : p_.decls)
       m.decls.push_back({d.qualifiedName, d.kind, declFile_[d.id], false, {}, {}, {}});
+    for (const auto &[pkgName, pkg] : ws_.packages())
+      for (const auto &[name, ref] : pkg.decls)
+        m.packageNames.push_back(pkgName + " " + name);
     fileChanged_.assign(ws_.files().size(), true);
   }
 
@@ -488,7 +491,7 @@ private:
     const CheckMemo *old = prev_->memo.get();
     const CheckMemo &now = *p_.memo;
     if (!old || old->files.size() != now.files.size() || old->decls.size() != now.decls.size() ||
-        prev_->envs.size() != p_.envs.size())
+        prev_->envs.size() != p_.envs.size() || old->packageNames != now.packageNames)
       return false;
     for (size_t i = 0; i < now.files.size(); ++i) {
       const CheckMemo::FileInfo &a = old->files[i], &b = now.files[i];

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -229,6 +230,10 @@ struct CheckMemo {
   };
   std::vector<FileInfo> files;
   std::vector<DeclInfo> decls;
+  // Every name the workspace's packages declare ("package name"), whether or
+  // not it became a Decl (an unknown kind, a template): unknown-name help
+  // ("declared in package ...") reads them, so a change means a full check.
+  std::vector<std::string> packageNames;
   size_t valuesAfterFullCheck = 0; // a recheck turns full when garbage outgrows this
 };
 
@@ -237,6 +242,29 @@ struct RecheckStats {
   bool incremental = false; // false: everything was resolved again
   size_t reused = 0;        // declarations whose values were reused
   size_t resolved = 0;      // declarations resolved (stdlib included)
+};
+
+// What the typing of policy rules (PolicyTypes.cpp) tells the evaluator in
+// governance, so that evaluation never guesses at a value's type.
+enum class PolicyCompare : uint8_t {
+  Number,   // numbers, quantities, money, rates: by value in the base unit
+  Enum,     // members of one enum, in declaration order
+  String,   // strings, by bytes
+  Decl,     // declarations, by identity
+  DeclName, // a declaration and a string: by the declaration's name
+  Bool,
+  None,     // one side is `none`: whether the other is unset
+};
+struct PolicyTyping {
+  // Rules with a type error: reported once, never evaluated.
+  std::set<const ast::Rule *> illTyped;
+  // Number literals, in the base unit of what they are compared with
+  // (seconds, bytes, cores; money rates and rates per second).
+  std::map<const ast::NumberExpr *, double> literals;
+  // How each comparison (and each `in`, element-wise) compares.
+  std::map<const ast::BinaryExpr *, PolicyCompare> comparisons;
+  // Bare names that are enum members, with their enum.
+  std::map<const ast::NameExpr *, const EnumDef *> enumMembers;
 };
 
 struct Program {
@@ -248,6 +276,7 @@ struct Program {
   DeclId workspace = kNoDecl;
   ValueStore values; // storage for every Value above
   std::unique_ptr<CheckMemo> memo;
+  PolicyTyping policyTyping; // filled by sema::typePolicies (PolicyTypes.h)
 
   const Decl &decl(DeclId id) const { return decls[id]; }
   const EnvModel *env(llvm::StringRef name) const;

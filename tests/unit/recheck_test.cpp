@@ -194,3 +194,232 @@ TEST_CASE("rechecks of the example workspace after touching each file", "[sema][
   // Only files with templates or record types force full checks.
   CHECK(incremental >= files.size() / 2);
 }
+
+// ---------------------------------------------------------------- the oracle
+//
+// Thousands of seeded random edits: after each, `pipeline::recheck` must
+// equal a fresh `pipeline::check` (IR dump, references, columns and
+// diagnostics). The edits are the ones an editor produces: a value changes,
+// a declaration is renamed, a line is deleted, junk is typed, a declaration
+// is added or removed, a template is edited; every few edits a file goes
+// back to its original text so the workspace does not drift into noise.
+
+namespace {
+
+// A small deterministic generator (std:: distributions differ between
+// standard libraries; this does not).
+struct Rng {
+  uint64_t state;
+  explicit Rng(uint64_t seed) : state(seed * 6364136223846793005ULL + 1442695040888963407ULL) {}
+  uint64_t next() {
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 2685821657736338717ULL;
+  }
+  size_t below(size_t n) { return n ? static_cast<size_t>(next() % n) : 0; }
+};
+
+std::vector<size_t> lineStarts(const std::string &text) {
+  std::vector<size_t> out{0};
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n' && i + 1 < text.size())
+      out.push_back(i + 1);
+  return out;
+}
+
+// Top-level declarations: (offset of `kind name {`, offset after its `}` line).
+std::vector<std::pair<size_t, size_t>> declarations(const std::string &text) {
+  std::vector<std::pair<size_t, size_t>> out;
+  for (size_t start : lineStarts(text)) {
+    if (start >= text.size() || !std::isalpha(static_cast<unsigned char>(text[start])))
+      continue;
+    size_t eol = text.find('\n', start);
+    std::string line = text.substr(start, eol == std::string::npos ? std::string::npos : eol - start);
+    if (line.empty() || line.back() != '{' || line.rfind("package", 0) == 0 ||
+        line.rfind("import", 0) == 0)
+      continue;
+    size_t end = text.find("\n}\n", start);
+    out.emplace_back(start, end == std::string::npos ? text.size() : end + 3);
+  }
+  return out;
+}
+
+std::string mutate(const std::string &text, const std::string &rel, Rng &rng, int serial,
+                   std::string &what) {
+  std::string out = text;
+  switch (rng.below(7)) {
+  case 0: { // change a value: a digit, a boolean, or a string's first letter
+    std::vector<size_t> at;
+    for (size_t i = 0; i < out.size(); ++i)
+      if (std::isdigit(static_cast<unsigned char>(out[i])) || out.compare(i, 4, "true") == 0 ||
+          (out[i] == '"' && i + 1 < out.size() && std::isalpha(static_cast<unsigned char>(out[i + 1]))))
+        at.push_back(i);
+    if (at.empty())
+      break;
+    size_t i = at[rng.below(at.size())];
+    if (std::isdigit(static_cast<unsigned char>(out[i])))
+      out[i] = static_cast<char>('0' + rng.below(10));
+    else if (out.compare(i, 4, "true") == 0)
+      out.replace(i, 4, "false");
+    else
+      out[i + 1] = static_cast<char>('a' + rng.below(26));
+    what = "value";
+    break;
+  }
+  case 1: { // rename a declaration
+    auto decls = declarations(out);
+    if (decls.empty())
+      break;
+    size_t start = decls[rng.below(decls.size())].first;
+    size_t brace = out.find('{', start);
+    size_t nameEnd = out.find_last_not_of(' ', brace - 1) + 1;
+    out.insert(nameEnd, fmt::format("_r{}", serial));
+    what = "rename";
+    break;
+  }
+  case 2: { // delete a line
+    auto starts = lineStarts(out);
+    size_t start = starts[rng.below(starts.size())];
+    size_t eol = out.find('\n', start);
+    out.erase(start, eol == std::string::npos ? std::string::npos : eol - start + 1);
+    what = "delete line";
+    break;
+  }
+  case 3: { // insert junk
+    static const char *kJunk[] = {"}{", "= =", "@@\n", "service", "\"open", "x.y.z = [\n",
+                                  "  port = \"eighty\"\n", "import nowhere\n", "..", "#"};
+    auto starts = lineStarts(out);
+    out.insert(starts[rng.below(starts.size())], kJunk[rng.below(std::size(kJunk))]);
+    what = "junk";
+    break;
+  }
+  case 4: { // add a declaration (sometimes a duplicate name)
+    auto decls = declarations(out);
+    if (!decls.empty() && rng.below(2)) {
+      auto [b, e] = decls[rng.below(decls.size())];
+      std::string copy = out.substr(b, e - b);
+      if (rng.below(2)) {
+        size_t brace = copy.find('{');
+        size_t nameEnd = copy.find_last_not_of(' ', brace - 1) + 1;
+        copy.insert(nameEnd, fmt::format("_c{}", serial));
+      }
+      out += "\n" + copy;
+    } else {
+      out += fmt::format("\ndataset added_{} {{\n  location = s3(\"b\", \"p{}/\")\n}}\n", serial,
+                         serial);
+    }
+    what = "add declaration";
+    break;
+  }
+  case 5: { // remove a declaration
+    auto decls = declarations(out);
+    if (decls.empty())
+      break;
+    auto [b, e] = decls[rng.below(decls.size())];
+    out.erase(b, e - b);
+    what = "remove declaration";
+    break;
+  }
+  case 6: { // edit a template (or, in a file without one, a field of the first declaration)
+    size_t t = out.find("template ");
+    size_t eq = out.find(" = ", t == std::string::npos ? 0 : t);
+    if (eq == std::string::npos)
+      break;
+    size_t eol = out.find('\n', eq);
+    static const char *kValues[] = {"3", "\"x\"", "true", "2..5", "512Mi", "[]", "none"};
+    out.replace(eq + 3, eol - eq - 3, kValues[rng.below(std::size(kValues))]);
+    what = "edit template";
+    break;
+  }
+  }
+  if (what.empty())
+    what = "no-op";
+  what += " in " + rel;
+  return out;
+}
+
+void randomEdits(Session &s, uint64_t seed, int edits) {
+  std::vector<std::string> files;
+  std::map<std::string, std::string> original, current;
+  for (const LoadedFile &lf : s.ws.files())
+    if (!lf.fromStdlib) {
+      files.push_back(lf.relativePath);
+      original[lf.relativePath] = current[lf.relativePath] =
+          s.ws.sources().file(lf.id).text().str();
+    }
+  REQUIRE_FALSE(files.empty());
+  Rng rng(seed);
+  int divergences = 0;
+  for (int i = 0; i < edits && divergences < 3; ++i) {
+    const std::string &rel = files[rng.below(files.size())];
+    std::string what;
+    std::string next = rng.below(5) == 0 ? (what = "restore " + rel, original[rel])
+                                         : mutate(current[rel], rel, rng, i, what);
+    current[rel] = next;
+    Diagnostics syntax;
+    s.ws.updateFile(rel, next, syntax);
+    Diagnostics incremental, fresh;
+    s.program = pipeline::recheck(s.ws, incremental, std::move(s.program));
+    std::unique_ptr<sema::Program> full = pipeline::check(s.ws, fresh);
+    std::string got = fingerprint(s.ws, *s.program, incremental);
+    std::string want = fingerprint(s.ws, *full, fresh);
+    if (got != want) {
+      ++divergences;
+      // The first line that differs, then the file as edited.
+      std::istringstream a(got), b(want);
+      std::string la, lb;
+      while (std::getline(a, la) && std::getline(b, lb) && la == lb) {
+      }
+      INFO("seed " << seed << ", edit " << i << ": " << what << "\nrecheck: " << la
+                   << "\ncheck:   " << lb << "\n--- file now:\n" << next);
+      CHECK(false);
+    }
+  }
+  CHECK(divergences == 0);
+}
+
+// A generated workspace: services in a chain over several files, datasets,
+// a template with an `env` block, and a typed policy.
+std::vector<std::pair<std::string, std::string>> generatedWorkspace() {
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"workspace.plat", kRoot},
+      {"org/teams.plat", kTeams},
+      {"paths/web.plat", kTemplates},
+      {"gov/policies.plat",
+       "package gov\n\n/// Typed rules over the generated graph.\npolicy shape {\n"
+       "  severity = warning\n"
+       "  for service s where s.tier == production require s.replicas.min >= 1 and s.port > 80\n"
+       "  for dataset d where d.retention != none require d.retention <= 400d\n"
+       "  for service s where any c in s.calls: c.port == 8080 require len(s.calls) < 3\n}\n"}};
+  for (int f = 0; f < 6; ++f) {
+    std::string text = "package gen\n\nimport org\nimport paths.web\n";
+    for (int k = 0; k < 5; ++k) {
+      int n = f * 5 + k;
+      text += fmt::format("\nservice s{} extends web {{\n  owner = org.pay\n  image = \"r.example/s{}:1\"\n"
+                          "  port = {}\n{}  reads = [d{}]\n}}\n",
+                          n, n, 8000 + n, n ? fmt::format("  calls = [s{}]\n", n - 1) : "", n);
+      text += fmt::format("\ndataset d{} {{\n  owner = org.pay\n  location = s3(\"lake\", \"d{}/\")\n"
+                          "  retention = {}d\n  schema {{\n    id : string\n  }}\n}}\n",
+                          n, n, 100 + 50 * n);
+    }
+    files.emplace_back(fmt::format("gen/part{}.plat", f), text);
+  }
+  return files;
+}
+
+} // namespace
+
+TEST_CASE("the recheck oracle: random edits of the example workspace", "[sema][recheck][oracle]") {
+  Diagnostics load;
+  std::optional<Workspace> ws = Workspace::load(PLAT_SOURCE_DIR "/examples/acme", load);
+  REQUIRE(ws);
+  Session s(std::move(*ws));
+  randomEdits(s, 12, 1200);
+}
+
+TEST_CASE("the recheck oracle: random edits of a generated workspace", "[sema][recheck][oracle]") {
+  Diagnostics load;
+  Session s(Workspace::fromSources("/ws", generatedWorkspace(), load));
+  randomEdits(s, 34, 1200);
+}
