@@ -1017,7 +1017,8 @@ private:
       } else if (f.required && first && !file(declFile_[id]).parsed.ast->hasSyntaxErrors) {
         // (In a file with syntax errors the field may be in the part the
         // parser could not read: the syntax error is the one to fix first.)
-        reportMissing(d.nameSpan, f, d.kind + " " + d.name);
+        reportMissing(d.nameSpan, f, d.kind + " " + d.name,
+                      d.ast && d.ast->span.file == d.nameSpan.file ? d.ast : nullptr);
       }
       fields.push_back(fv);
     }
@@ -1057,15 +1058,43 @@ private:
     }
   }
 
-  void reportMissing(Span at, const FieldDef &f, const std::string &owner) {
-    std::string example = f.type->kind == TypeKind::Ref && !f.type->refKinds.empty()
-                              ? fmt::format("{} = <{} name>", f.name, f.type->refKinds[0])
-                              : fmt::format("{} = ...", f.name);
+  // The shape of a value of type `t`, for help and fixes: a record shows
+  // its required fields (`{ requests = …, spend = … }`), a reference the
+  // kind it names, anything else `…`.
+  static std::string shapeOf(const Type *t, int depth = 0) {
+    while (t && (t->kind == TypeKind::Optional) && t->element)
+      t = t->element;
+    if (!t)
+      return "…";
+    if (t->kind == TypeKind::Ref && !t->refKinds.empty())
+      return fmt::format("<{} name>", t->refKinds[0]);
+    if (t->kind == TypeKind::Record && t->record && depth < 2) {
+      std::vector<std::string> parts;
+      for (const FieldDef &f : t->record->fields)
+        if (f.required && !f.defaultValue)
+          parts.push_back(fmt::format("{} = {}", f.name, shapeOf(f.type, depth + 1)));
+      return parts.empty() ? "{}" : fmt::format("{{ {} }}", fmt::join(parts, ", "));
+    }
+    if (t->kind == TypeKind::List)
+      return "[…]";
+    return "…";
+  }
+
+  // `block`: the declaration the field is missing from, when the fix can
+  // insert it there (before the closing brace).
+  void reportMissing(Span at, const FieldDef &f, const std::string &owner,
+                     const ast::Block *block = nullptr) {
+    std::string example = fmt::format("{} = {}", f.name, shapeOf(f.type));
     Diagnostic &d = diags_.report(DiagId::MissingField, at,
                                   fmt::format("`{}` is missing the required field `{}`", owner, f.name));
     if (!f.doc.empty())
       d.note(fmt::format("`{}` ({}): {}", f.name, f.type->spelling(), firstLine(f.doc)));
     d.withHelp(fmt::format("add `{}`", example));
+    // A placeholder, so never safe: the user (or agent) fills in the value.
+    if (block && block->close.valid())
+      d.fix(fmt::format("add `{}`", example),
+            Span{block->close.file, block->close.begin, block->close.begin},
+            fmt::format("  {}\n", example));
   }
 
   static std::string firstLine(const std::string &doc) {
@@ -1088,6 +1117,11 @@ private:
           .fix(fmt::format("rename to `{}`", *suggestion), at, *suggestion);
     else
       d.withHelp(fmt::format("the fields of `{}` are {}", def.name, joinNames(names)));
+    // Removing the stray setting: not safe, the user meant something by it.
+    if (auto *a = llvm::dyn_cast<ast::Assignment>(s.item); a && s.depth == 0)
+      d.fix(fmt::format("remove `{}`", key), a->span, "");
+    else if (auto *b = llvm::dyn_cast<ast::Block>(s.item); b && s.depth == 0)
+      d.fix(fmt::format("remove `{}`", key), b->span, "");
   }
 
   const Value *defaultValue(const FieldDef &f) {
