@@ -85,9 +85,15 @@ private:
     const sema::RecordDef *record = nullptr;
   };
 
-  bool typeError(Span at, std::string message, std::string help) {
-    if (static_)
-      diags_.report(DiagId::PolicyTypeError, at, std::move(message)).withHelp(std::move(help));
+  // `suggestion`: the near-miss name the help proposes, offered as a fix.
+  bool typeError(Span at, std::string message, std::string help,
+                 const std::optional<std::string> &suggestion = std::nullopt) {
+    if (static_) {
+      Diagnostic &d =
+          diags_.report(DiagId::PolicyTypeError, at, std::move(message)).withHelp(std::move(help));
+      if (suggestion)
+        d.fix(fmt::format("use `{}`", *suggestion), at, *suggestion);
+    }
     return false;
   }
 
@@ -149,9 +155,11 @@ private:
           for (const std::string &k : base.kinds)
             kinds += (kinds.empty() ? "" : " | ") + k;
           std::string help = "check the field names in docs/kinds.md";
-          if (auto s = closestMatch(field, names))
+          auto s = closestMatch(field, names);
+          if (s)
             help = fmt::format("did you mean `{}`?", *s);
-          typeError(m->member.span, fmt::format("`{}` has no field `{}`", kinds, field.str()), help);
+          typeError(m->member.span, fmt::format("`{}` has no field `{}`", kinds, field.str()), help,
+                    s);
           return {};
         }
         return found ? typeOfField(*found) : SType{};
@@ -754,9 +762,10 @@ private:
     if (!p_.schema.kind(kind)) {
       std::vector<std::string> kinds = p_.schema.kindNames();
       std::string help = fmt::format("the kinds are {}", join(kinds));
-      if (auto s = closestMatch(kind, kinds))
+      auto s = closestMatch(kind, kinds);
+      if (s)
         help = fmt::format("did you mean `{}`?", *s);
-      typeError(rule.kindName.span, fmt::format("rule ranges over unknown kind `{}`", kind), help);
+      typeError(rule.kindName.span, fmt::format("rule ranges over unknown kind `{}`", kind), help, s);
       return;
     }
     std::map<std::string, SType> scope;
