@@ -59,6 +59,8 @@ commands:
   explain CODE              explain a diagnostic code, such as P0102
   lsp [--stdio]             run the language server on stdin/stdout (LSP 3.17;
                             docs/editors.md)
+  mcp                       run the Model Context Protocol server on
+                            stdin/stdout (docs/guide-agents.md)
 
 options:
   --format text|json|sarif  how diagnostics are printed (default: text)
