@@ -1988,6 +1988,36 @@ private:
     return it == declOf_.end() ? kNoDecl : it->second;
   }
 
+  // The edits P0205's help names: `import home` (after the file's last
+  // import, or its `package` line) unless the file imports it already, and
+  // the reference rewritten to `qualified`. Only for an unqualified name;
+  // not safe, since it decides which declaration the name means.
+  void addImportFix(Diagnostic &d, size_t fileIndex, const std::string &home, Span name,
+                    const std::string &qualified, bool unqualified) {
+    const ast::File *ast = file(fileIndex).parsed.ast;
+    if (!unqualified || !ast || ast->hasSyntaxErrors)
+      return;
+    std::string last = home.substr(home.rfind('.') + 1);
+    Fix fix{fmt::format("import `{}` and write `{}`", home, qualified), {}, false};
+    bool imported = false;
+    for (const ast::Import &imp : ast->imports)
+      if (imp.path.str() == home) {
+        if (imp.localName() != last)
+          return; // imported under another name: the user knows best
+        imported = true;
+      }
+    if (!imported) {
+      Span after = !ast->imports.empty() ? ast->imports.back().span
+                   : ast->packageSpan.valid() ? ast->packageSpan
+                                              : Span{};
+      if (!after.valid())
+        return;
+      fix.edits.push_back({Span{after.file, after.end, after.end}, "\nimport " + home});
+    }
+    fix.edits.push_back({name, qualified});
+    d.fixes.push_back(std::move(fix));
+  }
+
   const Value *convertRef(const ast::Expr *e, const Type *t, Ctx &ctx) {
     std::vector<ast::Ident> parts;
     if (!pathOf(e, parts)) {
@@ -2025,6 +2055,8 @@ private:
           d.withHelp(fmt::format("`{}` is declared in package `{}`: add `import {}` and write "
                                  "`{}.{}`",
                                  parts.back().text.str(), home, home, last, parts.back().text.str()));
+          addImportFix(d, ctx.file, home, e->span,
+                       fmt::format("{}.{}", last, parts.back().text.str()), parts.size() == 1);
         } else {
           d.withHelp(fmt::format("declare a {} named `{}`, or import the package that declares it",
                                  joinKinds(t->refKinds), name));

@@ -156,6 +156,52 @@ def test_every_edit_help_has_a_fix():
     return f"{len(seen)} codes seen"
 
 
+def apply_fix(root, fix):
+    """Applies one fix's edits by their byte ranges, as docs/diagnostics-format.md says."""
+    by_file = {}
+    for e in fix["edits"]:
+        by_file.setdefault(e["span"]["file"], []).append(e)
+    for rel, edits in by_file.items():
+        with open(os.path.join(root, rel), "rb") as f:
+            data = f.read()
+        for e in sorted(edits, key=lambda e: e["span"]["byte_offset"], reverse=True):
+            at, n = e["span"]["byte_offset"], e["span"]["byte_length"]
+            data = data[:at] + e["replacement"].encode() + data[at + n:]
+        with open(os.path.join(root, rel), "wb") as f:
+            f.write(data)
+
+
+def test_every_concrete_fix_removes_its_diagnostic():
+    """Each fix of the golden fail_* cases, safe or not, applied alone by its byte
+    ranges, removes the diagnostic it belongs to: no diagnostic with its code and
+    message is left at its line (another place may report the same, such as the
+    second of two duplicate imports). Fixes that insert a placeholder (`…`,
+    `<kind name>`) are for a person to complete and are skipped."""
+    def at(d):
+        return (d["code"], d["message"], d["span"] and d["span"]["file"],
+                d["span"] and d["span"]["line"])
+    tried = 0
+    problems = []
+    for name, files in golden_cases():
+        with tempfile.TemporaryDirectory() as tmp:
+            write(tmp, files)
+            before = diagnostics(tmp)
+        for d in before:
+            for fix in d["fixes"]:
+                if any("…" in e["replacement"] or "<" in e["replacement"] for e in fix["edits"]):
+                    continue
+                with tempfile.TemporaryDirectory() as tmp:
+                    write(tmp, files)
+                    apply_fix(tmp, fix)
+                    tried += 1
+                    if at(d) in {at(x) for x in diagnostics(tmp)}:
+                        problems.append(f"{name}: {d['code']} `{d['message']}` is still reported "
+                                        f"after its fix `{fix['description']}`")
+    if problems:
+        raise TestFailure("\n".join(problems))
+    return f"{tried} fixes applied"
+
+
 WS = 'workspace t {\n  account = "123456789012"\n  region = "eu-west-1"\n}\n'
 TEAMS = {
     "b.plat": 'package billing\n\nteam finance {\n  lead = "bo@example.com"\n'
@@ -239,6 +285,7 @@ def test_shadowed_import_is_not_removed():
 
 
 CASES = [test_fix_on_golden_failures, test_every_edit_help_has_a_fix,
+         test_every_concrete_fix_removes_its_diagnostic,
          test_dry_run_writes_nothing_and_prints_a_diff, test_code_limits_the_fixes,
          test_link_outside_is_not_written, test_shadowed_import_is_not_removed]
 
