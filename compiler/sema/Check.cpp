@@ -1112,12 +1112,14 @@ private:
     Diagnostic &d = diags_.report(DiagId::UnknownField, at,
                                   fmt::format("`{}` has no field `{}`", what, key));
     std::vector<std::string> names = def.fieldNames();
-    if (auto suggestion = closestMatch(key, names))
+    if (auto suggestion = closestMatch(key, names)) {
       d.withHelp(fmt::format("did you mean `{}`?", *suggestion))
           .fix(fmt::format("rename to `{}`", *suggestion), at, *suggestion);
-    else
-      d.withHelp(fmt::format("the fields of `{}` are {}", def.name, joinNames(names)));
-    // Removing the stray setting: not safe, the user meant something by it.
+      return;
+    }
+    d.withHelp(fmt::format("the fields of `{}` are {}", def.name, joinNames(names)));
+    // No near miss: a stray setting, removed. Not safe, the user meant
+    // something by it.
     if (auto *a = llvm::dyn_cast<ast::Assignment>(s.item); a && s.depth == 0)
       d.fix(fmt::format("remove `{}`", key), a->span, "");
     else if (auto *b = llvm::dyn_cast<ast::Block>(s.item); b && s.depth == 0)
