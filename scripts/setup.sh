@@ -63,6 +63,15 @@ if ! cmp -s tests/lsp/package-lock.json "$stamp" 2>/dev/null; then
 else
   say "LSP client library: present"
 fi
+# The official MCP client, for the end-to-end test of `platc mcp` (tests/mcp/e2e.mjs).
+stamp=tests/mcp/node_modules/.plat-installed-lock.json
+if ! cmp -s tests/mcp/package-lock.json "$stamp" 2>/dev/null; then
+  say "installing the MCP client (npm ci in tests/mcp)"
+  (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/mcp/package-lock.json "$stamp"
+else
+  say "MCP client: present"
+fi
 # The VS Code extension's client library, packager and grammar test tools.
 stamp=editors/vscode/node_modules/.plat-installed-lock.json
 if ! cmp -s editors/vscode/package-lock.json "$stamp" 2>/dev/null; then

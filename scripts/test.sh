@@ -16,6 +16,7 @@ printf '\n==> running the tests (ctest -j%s)\n' "${PLAT_JOBS:-2}"
 export PLAT_REQUIRE_SARIF_TOOL=1
 # Nor the language server's end-to-end tests for want of their client library.
 export PLAT_REQUIRE_LSP_CLIENT=1
+export PLAT_REQUIRE_MCP_CLIENT=1
 ctest --test-dir "$build" -j"${PLAT_JOBS:-2}" --output-on-failure "$@"
 if [[ $# -eq 0 && ${PLAT_QUICK:-0} != 1 ]]; then
   bash scripts/sanitize.sh

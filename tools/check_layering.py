@@ -20,7 +20,7 @@ CORE = ["compiler/base", "compiler/ast", "compiler/syntax", "compiler/workspace"
         "compiler/diag", "compiler/sema", "compiler/governance", "compiler/format",
         "compiler/report", "compiler/stdlib"]
 # Programs and libraries built on the core.
-ABOVE_CORE = ["backends", "compiler/driver", "lsp", "compiler/review", "compiler/mcp"]
+ABOVE_CORE = ["backends", "compiler/driver", "lsp", "mcp", "compiler/review", "compiler/mcp"]
 # The backends proper (peers); everything else under backends/ is shared.
 PEERS = ["backends/k8s", "backends/iam", "backends/sagemaker", "backends/airflow"]
 
@@ -46,7 +46,7 @@ RULES = [
 def check(root):
     problems = []
     files = []
-    for top in ("compiler", "backends", "lsp"):
+    for top in ("compiler", "backends", "lsp", "mcp"):
         for dirpath, _, names in os.walk(os.path.join(root, top)):
             for n in names:
                 if n.endswith((".h", ".cpp", ".def", ".inc")):

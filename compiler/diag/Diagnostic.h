@@ -56,9 +56,15 @@ struct Edit {
 };
 
 // A machine-applicable fix: a short description and its edits.
+//
+// `safe` means applying it cannot change what any name refers to or what is
+// deployed (removing an import nothing uses); `platc fix` applies only safe
+// fixes. A fix that picks a different name ("did you mean"), inserts a
+// placeholder value or changes a setting is offered but not safe.
 struct Fix {
   std::string description;
   std::vector<Edit> edits;
+  bool safe = false;
 };
 
 struct Diagnostic {
@@ -90,8 +96,15 @@ struct Diagnostic {
     help = std::move(text);
     return *this;
   }
+  // An unsafe fix (the default): offered to people and editors, never
+  // applied by `platc fix`.
   Diagnostic &fix(std::string description, Span where, std::string replacement) {
-    fixes.push_back({std::move(description), {{where, std::move(replacement)}}});
+    fixes.push_back({std::move(description), {{where, std::move(replacement)}}, false});
+    return *this;
+  }
+  // A fix that cannot change what any name refers to or what is deployed.
+  Diagnostic &safeFix(std::string description, Span where, std::string replacement) {
+    fixes.push_back({std::move(description), {{where, std::move(replacement)}}, true});
     return *this;
   }
 };

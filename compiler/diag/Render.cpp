@@ -217,7 +217,7 @@ void renderJson(llvm::raw_ostream &out, const SourceManager &sources, const Diag
       ordered_json edits = ordered_json::array();
       for (const Edit &e : f.edits)
         edits.push_back({{"span", jsonSpan(sources, e.span)}, {"replacement", e.replacement}});
-      fixes.push_back({{"description", f.description}, {"edits", edits}});
+      fixes.push_back({{"description", f.description}, {"safe", f.safe}, {"edits", edits}});
     }
     j["fixes"] = fixes;
     out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -352,7 +352,9 @@ void renderSarif(llvm::raw_ostream &out, const SourceManager &sources, const Dia
                             {{"uri", paths.uri(sources.file(file).path())}, {"uriBaseId", "%SRCROOT%"}}},
                            {"replacements", replacements}});
       }
-      fixes.push_back({{"description", {{"text", f.description}}}, {"artifactChanges", changes}});
+      fixes.push_back({{"description", {{"text", f.description}}},
+                       {"artifactChanges", changes},
+                       {"properties", {{"safe", f.safe}}}});
     }
     if (!fixes.empty())
       r["fixes"] = fixes;

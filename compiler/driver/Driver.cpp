@@ -4,7 +4,9 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -45,6 +47,11 @@ commands:
                             OUT/<env>/<target>/ (atomically; nothing on errors)
   fmt [--check] [PATH...]   format .plat files (folders are searched);
                             --check lists unformatted files and changes nothing
+  fix [DIR] [--dry-run] [--code CODE]
+                            apply the safe fixes of the workspace's diagnostics
+                            (only CODE's with --code), format the files touched,
+                            re-check and repeat; --dry-run prints a unified diff
+                            and writes nothing
   graph [DIR] [--env E] [--format dot|mermaid|json] [--focus NAME] [--depth N]
                             print the dependency graph of one environment
                             (default: the first production environment)
@@ -58,6 +65,8 @@ commands:
   explain CODE              explain a diagnostic code, such as P0102
   lsp [--stdio]             run the language server on stdin/stdout (LSP 3.17;
                             docs/editors.md)
+  mcp                       run the Model Context Protocol server on
+                            stdin/stdout (docs/guide-agents.md)
 
 options:
   --format text|json|sarif  how diagnostics are printed (default: text)
@@ -78,12 +87,14 @@ struct Options {
   DiagFormat format = DiagFormat::Text;
   std::string color = "auto";
   bool check = false;
+  bool dryRun = false;
   bool dumpIr = false;
   bool timePhases = false;
   std::string output;
   std::string env;
   std::string targets;
   std::string focus;
+  std::string code; // fix --code
   unsigned depth = 1;
   std::string formatName;
   std::string base, head; // diff
@@ -152,6 +163,7 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
         {"--focus", &opts.focus, "--focus needs a declaration name"},
         {"--base", &opts.base, "--base needs a git revision or a folder"},
         {"--head", &opts.head, "--head needs a git revision"},
+        {"--code", &opts.code, "--code needs a diagnostic code, such as P0206"},
     };
     bool matched = false;
     for (const StringOption &o : stringOptions) {
@@ -190,6 +202,10 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
       opts.check = true;
       continue;
     }
+    if (a == "--dry-run") {
+      opts.dryRun = true;
+      continue;
+    }
     if (a.size() > 1 && a[0] == '-')
       return fmt::format("unknown option `{}`", a);
     if (opts.command.empty())
@@ -213,6 +229,7 @@ const std::vector<CommandOptions> &commandOptions() {
       {"check", {"--format", "--dump-ir", "--time-phases"}, {"text", "json", "sarif"}},
       {"build", {"--format", "-o", "--output", "--env", "--target"}, {"text", "json", "sarif"}},
       {"fmt", {"--check", "--format"}, {"text", "json", "sarif"}},
+      {"fix", {"--dry-run", "--code", "--format"}, {"text", "json", "sarif"}},
       {"graph", {"--format", "--env", "--focus", "--depth"}, {"dot", "mermaid", "json"}},
       {"cost", {"--format", "--env"}, {"text", "json", "csv"}},
       {"init", {}, {}},
@@ -744,6 +761,242 @@ int runFmt(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, 
   return status;
 }
 
+// ------------------------------------------------------------------ fix
+
+// A unified diff of `before` and `after` (one file): the common leading and
+// trailing lines are skipped and what lies between is one hunk with up to
+// three lines of context. Linear; not always the smallest diff, always a
+// correct one (`patch` and `git apply` accept it).
+std::string unifiedDiff(const std::string &path, llvm::StringRef before, llvm::StringRef after) {
+  auto lines = [](llvm::StringRef text) {
+    std::vector<llvm::StringRef> out;
+    while (!text.empty()) {
+      size_t nl = text.find('\n');
+      out.push_back(text.substr(0, nl == llvm::StringRef::npos ? text.size() : nl + 1));
+      text = text.substr(out.back().size());
+    }
+    return out;
+  };
+  std::vector<llvm::StringRef> a = lines(before), b = lines(after);
+  size_t prefix = 0;
+  while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix])
+    ++prefix;
+  size_t suffix = 0;
+  while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
+         a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix])
+    ++suffix;
+  size_t ctxBefore = std::min<size_t>(prefix, 3), ctxAfter = std::min<size_t>(suffix, 3);
+  size_t aFirst = prefix - ctxBefore, aEnd = a.size() - suffix + ctxAfter;
+  size_t bFirst = prefix - ctxBefore, bEnd = b.size() - suffix + ctxAfter;
+  auto range = [](size_t first, size_t end) {
+    size_t count = end - first;
+    return fmt::format("{},{}", count ? first + 1 : first, count);
+  };
+  std::string out = fmt::format("--- a/{}\n+++ b/{}\n@@ -{} +{} @@\n", path, path,
+                                range(aFirst, aEnd), range(bFirst, bEnd));
+  auto put = [&](char mark, llvm::StringRef line) {
+    out += mark;
+    out += line.str();
+    if (!line.endswith("\n"))
+      out += "\n\\ No newline at end of file\n";
+  };
+  for (size_t i = aFirst; i < prefix; ++i)
+    put(' ', a[i]);
+  for (size_t i = prefix; i < a.size() - suffix; ++i)
+    put('-', a[i]);
+  for (size_t i = prefix; i < b.size() - suffix; ++i)
+    put('+', b[i]);
+  for (size_t i = a.size() - suffix; i < aEnd; ++i)
+    put(' ', a[i]);
+  return out;
+}
+
+// One fix `platc fix` applied, for its report.
+struct AppliedFix {
+  std::string file;
+  unsigned line;
+  std::string code;
+  std::string description;
+};
+
+// Applies the safe fixes of `diags` (restricted to `code` when given) to the
+// texts in `texts` (relative path → text; only user files of the
+// workspace are there). A fix is applied whole or not at all: one whose
+// edits overlap an edit already taken (in diagnostic order, which is
+// sorted, so the choice is deterministic) is skipped until the next round.
+// Returns the relative paths it changed.
+std::set<std::string> applySafeFixes(const Workspace &ws, const Diagnostics &diags,
+                                     const std::string &code,
+                                     std::map<std::string, std::string> &texts,
+                                     std::vector<AppliedFix> &applied) {
+  const SourceManager &sources = ws.sources();
+  struct Taken {
+    uint32_t begin, end;
+    std::string replacement;
+  };
+  std::map<std::string, std::vector<Taken>> byFile;
+  for (const Diagnostic &d : diags.all()) {
+    if (!code.empty() && d.info().code != code)
+      continue;
+    for (const Fix &f : d.fixes) {
+      if (!f.safe || f.edits.empty())
+        continue;
+      bool ok = true;
+      for (const Edit &e : f.edits) {
+        if (!e.span.valid() || !texts.count(sources.file(e.span.file).path())) {
+          ok = false; // an edit outside the workspace's own files
+          break;
+        }
+        const std::vector<Taken> &taken = byFile[sources.file(e.span.file).path()];
+        for (const Taken &t : taken)
+          // Overlapping ranges, or two insertions at one point, conflict.
+          if ((e.span.begin < t.end && t.begin < e.span.end) ||
+              (e.span.begin == t.begin && (e.span.size() == 0 || t.end == t.begin)))
+            ok = false;
+      }
+      if (!ok)
+        continue;
+      for (const Edit &e : f.edits)
+        byFile[sources.file(e.span.file).path()].push_back(
+            {e.span.begin, e.span.end, e.replacement});
+      Span at = d.span.valid() ? d.span : f.edits.front().span;
+      applied.push_back({sources.file(at.file).path(), sources.lineCol(at).line,
+                         d.info().code.str(), f.description});
+    }
+  }
+  std::set<std::string> changed;
+  for (auto &[path, edits] : byFile) {
+    if (edits.empty())
+      continue;
+    // From the last edit to the first, so earlier offsets stay valid.
+    std::sort(edits.begin(), edits.end(),
+              [](const Taken &x, const Taken &y) { return x.begin > y.begin; });
+    std::string &text = texts[path];
+    for (const Taken &t : edits)
+      text.replace(t.begin, t.end - t.begin, t.replacement);
+    changed.insert(path);
+  }
+  return changed;
+}
+
+std::string plural(size_t n, const char *one, const char *many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+int runFix(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
+  if (opts.positional.size() > 1) {
+    err << "error: `platc fix` takes one folder\n";
+    return kExitUsage;
+  }
+  if (!opts.code.empty() && !findDiagnostic(opts.code)) {
+    err << fmt::format("error: no diagnostic `{}`\n", escapeForTerminal(opts.code));
+    return kExitUsage;
+  }
+  std::string code = opts.code.empty() ? "" : findDiagnostic(opts.code)->code.str();
+  std::string dir = opts.positional.empty() ? "." : opts.positional[0];
+
+  // The files `fix` may write: the workspace's sources by the rules of
+  // workspace/SourceFiles.h (regular files inside the root; a link's target
+  // only when it is inside the root).
+  Diagnostics diags;
+  std::optional<Workspace> ws = Workspace::load(dir, diags);
+  if (!ws) {
+    SourceManager none;
+    emit(opts, out, err, tty, none, diags, "");
+    return exitStatus(diags);
+  }
+  fs::path root = ws->root();
+  std::vector<SourceEntry> entries;
+  std::vector<SourceProblem> problems;
+  listSourceFiles(root, /*skipOutputFolders=*/true, entries, problems);
+  std::map<std::string, SourceEntry> writable;
+  for (const SourceEntry &e : entries)
+    writable[e.relativePath] = e;
+
+  // Every round checks the workspace as the fixes so far left it (in
+  // memory: nothing is written before the end), applies the safe fixes,
+  // and formats the files it touched. Bounded: a fix that keeps producing
+  // another stops after kMaxRounds.
+  constexpr int kMaxRounds = 8;
+  std::map<std::string, std::string> original, texts; // relative path -> text
+  std::map<std::string, std::string> overlay;          // absolute path -> text
+  for (const LoadedFile &lf : ws->files())
+    if (!lf.fromStdlib && writable.count(lf.relativePath))
+      original[lf.relativePath] = texts[lf.relativePath] =
+          ws->sources().file(lf.id).text().str();
+  std::vector<AppliedFix> applied;
+  std::set<std::string> touched;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    std::unique_ptr<sema::Program> program = pipeline::check(*ws, diags);
+    diags.sort(ws->sources());
+    std::set<std::string> changed = applySafeFixes(*ws, diags, code, texts, applied);
+    if (changed.empty())
+      break;
+    for (const std::string &path : changed) {
+      // Formatted with `platc fmt`'s formatter; a file the fixes left
+      // unparsable (they should not) keeps its edits unformatted, and the
+      // re-check reports why.
+      SourceManager sm;
+      FileId id = sm.add(path, texts[path]);
+      Diagnostics syntax;
+      ast::ParsedFile parsed = syntax::parse(sm.file(id), id, syntax);
+      if (parsed.ast && !parsed.ast->hasSyntaxErrors && !syntax.hasErrors())
+        texts[path] = format::formatFile(*parsed.ast, sm.file(id));
+      overlay[(root / path).string()] = texts[path];
+      touched.insert(path);
+    }
+    program.reset();
+    diags = Diagnostics();
+    LoadOptions load;
+    load.overlay = &overlay;
+    ws = Workspace::load(root.string(), diags, load);
+    if (!ws)
+      return kExitUsage;
+  }
+  // The last round found nothing more to apply; `diags` are what is left.
+  std::vector<std::string> changedFiles;
+  for (const std::string &path : touched)
+    if (texts[path] != original[path])
+      changedFiles.push_back(path);
+  if (opts.dryRun) {
+    for (const std::string &path : changedFiles)
+      out << unifiedDiff(path, original[path], texts[path]);
+  } else {
+    for (const std::string &path : changedFiles) {
+      std::string text = texts[path];
+      // A byte-order mark the file had is kept.
+      ReadResult read = readSourceFile(writable[path].path, syntax::ParseOptions().maxFileBytes);
+      if (read.status == ReadResult::Ok && read.text != original[path]) {
+        err << fmt::format("error: `{}` changed while `platc fix` ran; not written\n",
+                           escapeForTerminal(path));
+        return kExitUsage;
+      }
+      if (read.hadByteOrderMark)
+        text.insert(0, "\xEF\xBB\xBF");
+      std::string error;
+      if (!writeAtomically(writable[path].path, text, error)) {
+        err << fmt::format("error: cannot write `{}`: {}\n", escapeForTerminal(path), error);
+        return kExitUsage;
+      }
+    }
+  }
+  // What was applied goes to stderr, like every other report of platc's, so
+  // that stdout holds only the diff (--dry-run) or the machine format.
+  for (const AppliedFix &a : applied)
+    err << fmt::format("{}{}:{}: [{}] {}\n", opts.dryRun ? "would fix " : "fixed ",
+                       escapeForTerminal(a.file), a.line, a.code, escapeForTerminal(a.description));
+  if (opts.dryRun) {
+    // The diagnostics left would point into texts that were not written.
+    err << fmt::format("{} would be applied in {}; nothing written\n",
+                       plural(applied.size(), "fix", "fixes"), plural(changedFiles.size(), "file", "files"));
+    return diags.hasErrors() ? kExitErrors : kExitOk;
+  }
+  emit(opts, out, err, tty, ws->sources(), diags, ws->root());
+  err << fmt::format("applied {} in {}\n", plural(applied.size(), "fix", "fixes"),
+                     plural(changedFiles.size(), "file", "files"));
+  return exitStatus(diags);
+}
+
 int runExplain(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err) {
   if (opts.positional.size() != 1) {
     err << "error: `platc explain` takes one diagnostic code, such as P0102\n";
@@ -877,6 +1130,8 @@ int runDriver(const std::vector<std::string> &args, llvm::raw_ostream &out, llvm
     return runFmt(opts, out, err, errIsTerminal);
   if (opts.command == "diff")
     return runDiff(opts, out, err, errIsTerminal);
+  if (opts.command == "fix")
+    return runFix(opts, out, err, errIsTerminal);
   if (opts.command == "explain")
     return runExplain(opts, out, err);
   err << fmt::format("error: unknown command `{}`\n\n", opts.command) << kUsage;

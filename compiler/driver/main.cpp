@@ -3,6 +3,7 @@
 
 #include "driver/Driver.h"
 #include "lsp/Server.h"
+#include "mcp/Server.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -47,6 +48,11 @@ int main(int argc, char **argv) {
   if (!args.empty() && args[0] == "lsp") {
     finiteDecay();
     return plat::lsp::runStdio(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  // `platc mcp` too (mcp/): a long-running server, like the language server.
+  if (!args.empty() && args[0] == "mcp") {
+    finiteDecay();
+    return plat::mcp::runStdio(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   bool tty = llvm::sys::Process::StandardErrIsDisplayed();
   return plat::runDriver(args, llvm::outs(), llvm::errs(), tty);

@@ -17,6 +17,40 @@ using sema::DeclId;
 using sema::EdgeKind;
 using sema::Value;
 
+// The edit P0512's help names: `action` added to the agent's
+// `human_approval` list, or the field added to the agent's block. Only when
+// the edit lands in the agent's own declaration (not a template's or an
+// environment's value). Not safe: it changes what is deployed.
+static void addApprovalFix(Diagnostic &d, const sema::Decl &agent, const Value *approval,
+                           llvm::StringRef action) {
+  const ast::Block *block = agent.ast;
+  if (!block || !block->close.valid())
+    return;
+  auto inside = [&](Span s) {
+    return s.valid() && s.file == block->span.file && s.begin >= block->open.end &&
+           s.end <= block->close.begin;
+  };
+  std::string description = fmt::format("require human approval for `{}`", action.str());
+  if (approval && approval->kind != Value::Kind::List)
+    return;
+  if (!approval || !inside(approval->span)) {
+    // Not set in the agent itself (a default or a template's list): set it
+    // here, keeping what the inherited list already holds.
+    std::vector<std::string> actions;
+    if (approval)
+      for (const Value *a : approval->items)
+        actions.push_back(a->text);
+    actions.push_back(action.str());
+    Span at{block->close.file, block->close.begin, block->close.begin};
+    d.fix(description, at, fmt::format("  human_approval = [{}]\n", fmt::join(actions, ", ")));
+    return;
+  }
+  if (approval->span.size() < 2)
+    return;
+  Span at{approval->span.file, approval->span.end - 1, approval->span.end - 1};
+  d.fix(description, at, approval->items.empty() ? action.str() : ", " + action.str());
+}
+
 void checkAgents(const sema::Program &p, const sema::EnvModel &env, Diagnostics &diags) {
   std::vector<DeclId> agents = p.ofKind("agent");
   if (agents.empty())
@@ -95,13 +129,14 @@ void checkAgents(const sema::Program &p, const sema::EnvModel &env, Diagnostics 
                                     p.decl(target->ref).name, g.action));
         // Writes to production data need a human in the loop.
         if (std::string(g.action) == "write" && env.tier == "production" && needsApproval("write"))
-          diags
+          addApprovalFix(diags
               .report(DiagId::AgentNeedsApproval, target->span,
                       fmt::format("agent `{}` may write `{}` in production environment `{}` "
                                   "without human approval",
                                   agent.name, p.decl(target->ref).name, env.name))
               .withHelp("add `human_approval = [write]`, or limit `may.write` to non-production "
-                        "environments with an `env` override");
+                        "environments with an `env` override"),
+              agent, approval, "write");
         // Reaching pii data needs a human in the loop for that action.
         std::string action = g.action;
         if ((action == "read" || action == "invoke") && target->ref < env.classification.size() &&
@@ -112,6 +147,7 @@ void checkAgents(const sema::Program &p, const sema::EnvModel &env, Diagnostics 
                           agent.name, action, p.decl(target->ref).name));
           addLineageNotes(d, p, env, target->ref);
           d.withHelp(fmt::format("add `human_approval = [{}]`", action));
+          addApprovalFix(d, agent, approval, action);
         }
       }
     }

@@ -362,11 +362,18 @@ private:
         if (scopes_[i].used[target.importIndex])
           continue;
         const ast::Import &imp = lf.parsed.ast->imports[target.importIndex];
+        // An import that a declaration of the file's own package shadows is
+        // "unused" only because lookup finds the declaration first: P0204
+        // reports the clash, and removing the import would silently make
+        // every reference the user wrote for the import read the local
+        // declaration instead. Not reported here, and no fix offered.
+        if (Found local = findInPackage(lf.package, name); local.item)
+          continue;
         diags_
             .report(DiagId::UnusedImport, imp.span,
                     fmt::format("`{}` is imported but never used", imp.path.str()))
             .withHelp("remove the import")
-            .fix("remove the unused import", imp.span, "");
+            .safeFix("remove the unused import", imp.span, "");
       }
     }
   }
@@ -1013,7 +1020,8 @@ private:
       } else if (f.required && first && !file(declFile_[id]).parsed.ast->hasSyntaxErrors) {
         // (In a file with syntax errors the field may be in the part the
         // parser could not read: the syntax error is the one to fix first.)
-        reportMissing(d.nameSpan, f, d.kind + " " + d.name);
+        reportMissing(d.nameSpan, f, d.kind + " " + d.name,
+                      d.ast && d.ast->span.file == d.nameSpan.file ? d.ast : nullptr);
       }
       fields.push_back(fv);
     }
@@ -1053,15 +1061,43 @@ private:
     }
   }
 
-  void reportMissing(Span at, const FieldDef &f, const std::string &owner) {
-    std::string example = f.type->kind == TypeKind::Ref && !f.type->refKinds.empty()
-                              ? fmt::format("{} = <{} name>", f.name, f.type->refKinds[0])
-                              : fmt::format("{} = ...", f.name);
+  // The shape of a value of type `t`, for help and fixes: a record shows
+  // its required fields (`{ requests = …, spend = … }`), a reference the
+  // kind it names, anything else `…`.
+  static std::string shapeOf(const Type *t, int depth = 0) {
+    while (t && (t->kind == TypeKind::Optional) && t->element)
+      t = t->element;
+    if (!t)
+      return "…";
+    if (t->kind == TypeKind::Ref && !t->refKinds.empty())
+      return fmt::format("<{} name>", t->refKinds[0]);
+    if (t->kind == TypeKind::Record && t->record && depth < 2) {
+      std::vector<std::string> parts;
+      for (const FieldDef &f : t->record->fields)
+        if (f.required && !f.defaultValue)
+          parts.push_back(fmt::format("{} = {}", f.name, shapeOf(f.type, depth + 1)));
+      return parts.empty() ? "{}" : fmt::format("{{ {} }}", fmt::join(parts, ", "));
+    }
+    if (t->kind == TypeKind::List)
+      return "[…]";
+    return "…";
+  }
+
+  // `block`: the declaration the field is missing from, when the fix can
+  // insert it there (before the closing brace).
+  void reportMissing(Span at, const FieldDef &f, const std::string &owner,
+                     const ast::Block *block = nullptr) {
+    std::string example = fmt::format("{} = {}", f.name, shapeOf(f.type));
     Diagnostic &d = diags_.report(DiagId::MissingField, at,
                                   fmt::format("`{}` is missing the required field `{}`", owner, f.name));
     if (!f.doc.empty())
       d.note(fmt::format("`{}` ({}): {}", f.name, f.type->spelling(), firstLine(f.doc)));
     d.withHelp(fmt::format("add `{}`", example));
+    // A placeholder, so never safe: the user (or agent) fills in the value.
+    if (block && block->close.valid())
+      d.fix(fmt::format("add `{}`", example),
+            Span{block->close.file, block->close.begin, block->close.begin},
+            fmt::format("  {}\n", example));
   }
 
   static std::string firstLine(const std::string &doc) {
@@ -1079,11 +1115,18 @@ private:
     Diagnostic &d = diags_.report(DiagId::UnknownField, at,
                                   fmt::format("`{}` has no field `{}`", what, key));
     std::vector<std::string> names = def.fieldNames();
-    if (auto suggestion = closestMatch(key, names))
+    if (auto suggestion = closestMatch(key, names)) {
       d.withHelp(fmt::format("did you mean `{}`?", *suggestion))
           .fix(fmt::format("rename to `{}`", *suggestion), at, *suggestion);
-    else
-      d.withHelp(fmt::format("the fields of `{}` are {}", def.name, joinNames(names)));
+      return;
+    }
+    d.withHelp(fmt::format("the fields of `{}` are {}", def.name, joinNames(names)));
+    // No near miss: a stray setting, removed. Not safe, the user meant
+    // something by it.
+    if (auto *a = llvm::dyn_cast<ast::Assignment>(s.item); a && s.depth == 0)
+      d.fix(fmt::format("remove `{}`", key), a->span, "");
+    else if (auto *b = llvm::dyn_cast<ast::Block>(s.item); b && s.depth == 0)
+      d.fix(fmt::format("remove `{}`", key), b->span, "");
   }
 
   const Value *defaultValue(const FieldDef &f) {
@@ -1950,6 +1993,36 @@ private:
     return it == declOf_.end() ? kNoDecl : it->second;
   }
 
+  // The edits P0205's help names: `import home` (after the file's last
+  // import, or its `package` line) unless the file imports it already, and
+  // the reference rewritten to `qualified`. Only for an unqualified name;
+  // not safe, since it decides which declaration the name means.
+  void addImportFix(Diagnostic &d, size_t fileIndex, const std::string &home, Span name,
+                    const std::string &qualified, bool unqualified) {
+    const ast::File *ast = file(fileIndex).parsed.ast;
+    if (!unqualified || !ast || ast->hasSyntaxErrors)
+      return;
+    std::string last = home.substr(home.rfind('.') + 1);
+    Fix fix{fmt::format("import `{}` and write `{}`", home, qualified), {}, false};
+    bool imported = false;
+    for (const ast::Import &imp : ast->imports)
+      if (imp.path.str() == home) {
+        if (imp.localName() != last)
+          return; // imported under another name: the user knows best
+        imported = true;
+      }
+    if (!imported) {
+      Span after = !ast->imports.empty() ? ast->imports.back().span
+                   : ast->packageSpan.valid() ? ast->packageSpan
+                                              : Span{};
+      if (!after.valid())
+        return;
+      fix.edits.push_back({Span{after.file, after.end, after.end}, "\nimport " + home});
+    }
+    fix.edits.push_back({name, qualified});
+    d.fixes.push_back(std::move(fix));
+  }
+
   const Value *convertRef(const ast::Expr *e, const Type *t, Ctx &ctx) {
     std::vector<ast::Ident> parts;
     if (!pathOf(e, parts)) {
@@ -1987,6 +2060,8 @@ private:
           d.withHelp(fmt::format("`{}` is declared in package `{}`: add `import {}` and write "
                                  "`{}.{}`",
                                  parts.back().text.str(), home, home, last, parts.back().text.str()));
+          addImportFix(d, ctx.file, home, e->span,
+                       fmt::format("{}.{}", last, parts.back().text.str()), parts.size() == 1);
         } else {
           d.withHelp(fmt::format("declare a {} named `{}`, or import the package that declares it",
                                  joinKinds(t->refKinds), name));

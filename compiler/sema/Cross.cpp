@@ -643,7 +643,7 @@ private:
       DeclId team = p_.owner(env, id);
       if (team == kNoDecl || env.get(team, "on_call"))
         continue;
-      diags_
+      Diagnostic &d = diags_
           .report(DiagId::MissingOnCall, decl(id).nameSpan,
                   fmt::format("`{}` runs in production environment `{}`, but its owner `{}` names no "
                               "on-call",
@@ -651,6 +651,11 @@ private:
           .note(decl(team).nameSpan, fmt::format("`{}` is declared here", decl(team).name))
           .withHelp(fmt::format("add `on_call = \"pagerduty:{}\"` to team `{}`", decl(team).name,
                                 decl(team).name));
+      // The pager name is a guess: offered, not safe.
+      if (const ast::Block *block = decl(team).ast; block && block->close.valid())
+        d.fix(fmt::format("add an on-call to team `{}`", decl(team).name),
+              Span{block->close.file, block->close.begin, block->close.begin},
+              fmt::format("  on_call = \"pagerduty:{}\"\n", decl(team).name));
     }
   }
 

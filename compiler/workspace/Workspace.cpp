@@ -425,7 +425,7 @@ void Workspace::index(Diagnostics &diags) {
               .report(DiagId::DuplicateImport, imp.span, fmt::format("`{}` is imported twice", full))
               .note(it->second->span, "first imported here")
               .withHelp("remove this import")
-              .fix("remove the duplicate import", imp.span, "");
+              .safeFix("remove the duplicate import", imp.span, "");
         else
           diags
               .report(DiagId::ImportConflict, imp.span,

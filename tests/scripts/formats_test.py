@@ -109,8 +109,10 @@ def test_json_lines():
         if d["help"] is not None and not isinstance(d["help"], str):
             raise TestFailure(f"{where}: help must be a string or null")
         for fix in d["fixes"]:
-            if list(fix.keys()) != ["description", "edits"] or not fix["edits"]:
+            if list(fix.keys()) != ["description", "safe", "edits"] or not fix["edits"]:
                 raise TestFailure(f"{where}: fix {fix}")
+            if not isinstance(fix["safe"], bool):
+                raise TestFailure(f"{where}: fix `safe` must be a bool: {fix}")
             for edit in fix["edits"]:
                 if list(edit.keys()) != ["span", "replacement"]:
                     raise TestFailure(f"{where}: edit {edit}")
@@ -200,6 +202,8 @@ def test_sarif_matches_json():
             raise TestFailure(f"relatedLocations do not match labels and located notes: {res}")
         if bool(res.get("fixes")) != bool(d["fixes"]):
             raise TestFailure(f"fixes differ: {res} vs {d}")
+        if [f["properties"]["safe"] for f in res.get("fixes", [])] != [f["safe"] for f in d["fixes"]]:
+            raise TestFailure(f"fix `safe` flags differ: {res} vs {d}")
     # UTF-16 columns: `ö` is one unit, `😀` two, so the `;` is at column 16.
     for res in results_:
         if res["ruleId"] == "P0105":
