@@ -47,6 +47,19 @@ void checkObjectives(const sema::Program &p, const sema::EnvModel &env, std::set
           .fix("measure over 30 days", window->span, "30d");
       continue;
     }
+    // The objectives are measured on the metrics Prometheus scrapes through
+    // the service's Kubernetes Service, which only a service with a port has.
+    if (!env.get(id, "port")) {
+      reported.insert(id);
+      diags
+          .report(DiagId::ObjectiveWithoutPort, slo->span,
+                  fmt::format("`{}` declares objectives but has no `port`: its metrics cannot be scraped",
+                              p.decl(id).name))
+          .note(p.decl(id).nameSpan, fmt::format("`{}` is declared here", p.decl(id).name))
+          .withHelp(fmt::format("add the port `{}` listens on (`port = 8080`), or remove its `slo`",
+                                p.decl(id).name));
+      continue;
+    }
     // Capacity matters where the objective pages: production tiers.
     if (env.tier != "production")
       continue;
