@@ -120,6 +120,9 @@ namespace {
 // workspace has no field for it yet; ingress-nginx is the common default and
 // a service's `patch { networkpolicy = ... }` can change it.
 constexpr const char *kIngressNamespace = "ingress-nginx";
+// Where Prometheus runs, for services with objectives to let it scrape
+// their metrics: kube-prometheus's namespace, the common default.
+constexpr const char *kPrometheusNamespace = "monitoring";
 // Every namespace carries this label (Kubernetes 1.21+), so policies can
 // select namespaces by name without labelling them first.
 constexpr const char *kNamespaceNameLabel = "kubernetes.io/metadata.name";
@@ -552,6 +555,17 @@ private:
     routes.push_back(Json{{"receiver", channel ? "tickets" : "on-call"}, {"matchers", match("severity", "ticket")}});
     route["routes"] = std::move(routes);
     return Json{{"route", std::move(route)}, {"receivers", std::move(receivers)}};
+  }
+
+  // The port Prometheus scrapes, for a service with objectives and a port.
+  std::optional<int64_t> metricsPort(DeclId id) const {
+    std::optional<int64_t> p = port(id);
+    if (!p || !get(id, "slo"))
+      return std::nullopt;
+    if (const Value *metrics = get(id, "metrics"))
+      if (const Value *mp = metrics->field("port"))
+        return mp->integer;
+    return p;
   }
 
   // A ServiceMonitor for a service with objectives: Prometheus scrapes its
@@ -1013,6 +1027,19 @@ private:
         y.open(6, "ports");
         portText(y, "TCP", *p);
       }
+      if (auto mp = metricsPort(id)) {
+        if (!ingress)
+          y.open(2, "ingress");
+        ingress = true;
+        y.item(4);
+        y.open(0, "from");
+        y.item(8);
+        y.open(0, "namespaceSelector");
+        y.open(12, "matchLabels");
+        y.str(14, kNamespaceNameLabel, kPrometheusNamespace);
+        y.open(6, "ports");
+        portText(y, "TCP", *mp);
+      }
     }
     if (!ingress)
       y.raw(2, "ingress", "[]");
@@ -1315,6 +1342,11 @@ private:
       }
       if (!from.empty())
         ingress.push_back(Json{{"from", std::move(from)}, {"ports", Json::array({tcp(*p)})}});
+      if (auto mp = metricsPort(id))
+        ingress.push_back(
+            Json{{"from", Json::array({Json{{"namespaceSelector",
+                                             {{"matchLabels", {{kNamespaceNameLabel, kPrometheusNamespace}}}}}}})},
+                 {"ports", Json::array({tcp(*mp)})}});
     }
 
     Json egress = Json::array({dnsEgress()});

@@ -116,20 +116,31 @@ def burn_tests(group, production):
         raise AssertionError(f"{group['name']}: fast burn has severity {fast['labels']['severity']}")
     if slow["labels"]["severity"] != "ticket":
         raise AssertionError(f"{group['name']}: slow burn has severity {slow['labels']['severity']}")
-    threshold = float(re.search(r"\(([\d.e+-]+) \* ([\d.e+-]+)\)", slow["expr"]).group(2))
-    # Error ratios: the budget spent 20x too fast (above 14.4x), 4x (between
-    # the ticket's 1x-3x and the page's 6x), and a tenth of it.
-    total = 100000
+    # The burn factors, `(factor * budget)`, of each alert's window pairs.
+    def factors(rule):
+        found = re.findall(r"\(([\d.e+-]+) \* ([\d.e+-]+)\)", rule["expr"])
+        return [float(f) for f, _ in found], float(found[0][1])
+    page, budget = factors(fast)
+    ticket, _ = factors(slow)
+    if not min(ticket) < min(page):
+        raise AssertionError(f"{group['name']}: a ticket needs a faster burn than a page")
+    # Error ratios: half again the fastest page factor; halfway between the
+    # slowest ticket factor and the slowest page factor (a ticket, no page);
+    # a tenth of the slowest ticket factor (nothing).
+    fast_ratio = min(1.0, 1.5 * max(page) * budget)
+    slow_ratio = (min(ticket) + min(page)) / 2 * budget
+    healthy_ratio = min(ticket) / 10 * budget
+    total = 1000000
     return [
-        {"interval": "1m", "input_series": series(ns, job, total, int(total * threshold * 20), 180),
+        {"interval": "1m", "input_series": series(ns, job, total, int(total * fast_ratio), 180),
          "alert_rule_test": [
              {"eval_time": "30m", "alertname": "ErrorBudgetBurnFast", "exp_alerts": [expected(fast)]},
              {"eval_time": "30m", "alertname": "ErrorBudgetBurnSlow", "exp_alerts": [expected(slow)]}]},
-        {"interval": "1m", "input_series": series(ns, job, total, int(total * threshold * 4), 180),
+        {"interval": "1m", "input_series": series(ns, job, total, int(total * slow_ratio), 180),
          "alert_rule_test": [
              {"eval_time": "2h", "alertname": "ErrorBudgetBurnFast", "exp_alerts": []},
              {"eval_time": "2h", "alertname": "ErrorBudgetBurnSlow", "exp_alerts": [expected(slow)]}]},
-        {"interval": "1m", "input_series": series(ns, job, total, int(total * threshold / 10), 180),
+        {"interval": "1m", "input_series": series(ns, job, total, int(total * healthy_ratio), 180),
          "alert_rule_test": [
              {"eval_time": "2h", "alertname": "ErrorBudgetBurnFast", "exp_alerts": []},
              {"eval_time": "2h", "alertname": "ErrorBudgetBurnSlow", "exp_alerts": []}]},
