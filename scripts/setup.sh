@@ -20,6 +20,7 @@ packages=(
   llvm-14-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libjemalloc-dev libgit2-dev
   python3 python3-botocore python3-yaml python3-jinja2 graphviz git ca-certificates
   neovim
+  python3-jsonschema prometheus prometheus-alertmanager
 )
 # Node.js and npm only when absent: a newer node from elsewhere is fine.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

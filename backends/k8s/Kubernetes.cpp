@@ -120,6 +120,9 @@ namespace {
 // workspace has no field for it yet; ingress-nginx is the common default and
 // a service's `patch { networkpolicy = ... }` can change it.
 constexpr const char *kIngressNamespace = "ingress-nginx";
+// Where Prometheus runs, for services with objectives to let it scrape
+// their metrics: kube-prometheus's namespace, the common default.
+constexpr const char *kPrometheusNamespace = "monitoring";
 // Every namespace carries this label (Kubernetes 1.21+), so policies can
 // select namespaces by name without labelling them first.
 constexpr const char *kNamespaceNameLabel = "kubernetes.io/metadata.name";
@@ -204,6 +207,12 @@ public:
       if (bytes)
         expected_[namespaceOf(ctx_, decl.id)] += bytes;
     }
+    // Services with objectives, by owner team, in declaration order: the
+    // team's PrometheusRule holds their alerts.
+    for (const sema::Decl &decl : ctx_.program.decls)
+      if (!decl.fromStdlib && decl.kindId == DeclKind::Service && exists(decl.id) && get(decl.id, "slo"))
+        if (DeclId team = ctx_.program.owner(ctx_.env, decl.id); team != sema::kNoDecl)
+          objectives_[team].push_back(decl.id);
     for (const sema::Decl &decl : ctx_.program.decls) {
       if (decl.fromStdlib || decl.id >= ctx_.env.exists.size() || !ctx_.env.exists[decl.id])
         continue;
@@ -252,6 +261,8 @@ private:
   std::string labelText_[2];
   // Patches by object, collected by service(); applied in write().
   std::map<size_t, Json> patches_;
+  // Services with an `slo`, by owner team.
+  std::map<DeclId, std::vector<DeclId>> objectives_;
 
   bool exists(DeclId id) const {
     return id < ctx_.env.exists.size() && ctx_.env.exists[id];
@@ -357,6 +368,232 @@ private:
     limit["default"] = Json{{"memory", "256Mi"}};
     limit["defaultRequest"] = Json{{"cpu", "250m"}, {"memory", "256Mi"}};
     add(decl, "v1", "LimitRange", "defaults", ns, Json{{"limits", Json::array({limit})}});
+
+    if (auto it = objectives_.find(decl.id); it != objectives_.end()) {
+      add(decl, "monitoring.coreos.com/v1", "PrometheusRule", "objectives", ns, objectiveRules(decl, it->second));
+      Json routing = alertRouting(decl);
+      if (!routing.is_null())
+        add(decl, "monitoring.coreos.com/v1alpha1", "AlertmanagerConfig", "on-call", ns, std::move(routing));
+    }
+  }
+
+  // ---- objectives: monitors, burn-rate alerts and routing
+  //
+  // The method of the Google SRE workbook (chapter 5, "Alerting on SLOs"),
+  // as Sloth and Pyrra generate it: the error ratio is recorded over 5m to
+  // 3d, and an alert fires when both a long and a short window burn the
+  // error budget faster than a factor. The factors spend a fixed share of
+  // the budget: 2 % in 1h or 5 % in 6h page; 10 % in 1d or in 3d open a
+  // ticket. Over 30 days these are the workbook's 14.4, 6, 3 and 1.
+
+  struct BurnWindow {
+    const char *longWindow, *shortWindow;
+    double longSeconds;
+    double budgetShare; // of the whole window's error budget
+  };
+  static constexpr BurnWindow kPageWindows[] = {{"1h", "5m", 3600, 0.02}, {"6h", "30m", 21600, 0.05}};
+  static constexpr BurnWindow kTicketWindows[] = {{"1d", "2h", 86400, 0.10}, {"3d", "6h", 259200, 0.10}};
+  static constexpr const char *kRecordWindows[] = {"5m", "30m", "1h", "2h", "6h", "1d", "3d"};
+
+  // The Secret in each team namespace that holds the receivers' keys; the
+  // platform team creates it (credentials never appear in generated output).
+  static constexpr const char *kAlertingSecret = "plat-alerting";
+
+  static std::string number(double v) { return fmt::format("{:g}", v); }
+
+  // The objectives of one service: (name, error ratio expression over a
+  // `{window}`, budget as a ratio).
+  struct Sli {
+    std::string objective; // availability, latency
+    std::string errorRatio; // with `$window` for the range
+    double budget;
+    std::string description;
+  };
+  std::vector<Sli> slis(DeclId id) const {
+    std::vector<Sli> out;
+    const Value *slo = get(id, "slo");
+    if (!slo)
+      return out;
+    std::string sel = fmt::format("namespace=\"{}\",job=\"{}\"", namespaceOf(ctx_, id),
+                                  dnsLabel(ctx_.program.decl(id).name));
+    if (const Value *a = slo->field("availability")) {
+      double target = a->asNumber();
+      out.push_back(Sli{"availability",
+                        fmt::format("sum(rate(http_requests_total{{{0},code=~\"5..\"}}[$window]))"
+                                    " / sum(rate(http_requests_total{{{0}}}[$window]))",
+                                    sel),
+                        (100.0 - target) / 100.0,
+                        fmt::format("{}% of requests succeed (do not answer 5xx)", number(target))});
+    }
+    if (const Value *l = slo->field("latency_p99")) {
+      // 99 % of requests within the threshold: the share slower than it is
+      // the error ratio. `le` as the Go client writes bucket bounds.
+      std::string le = number(l->number);
+      out.push_back(Sli{"latency",
+                        fmt::format("1 - (sum(rate(http_request_duration_seconds_bucket{{{0},le=\"{1}\"}}[$window]))"
+                                    " / sum(rate(http_request_duration_seconds_count{{{0}}}[$window])))",
+                                    sel, le),
+                        0.01, fmt::format("99% of requests answer within {}s", le)});
+    }
+    return out;
+  }
+
+  static std::string replaceWindow(const std::string &expr, llvm::StringRef window) {
+    std::string out;
+    llvm::StringRef rest = expr;
+    for (size_t pos; (pos = rest.find("$window")) != llvm::StringRef::npos;) {
+      out += rest.take_front(pos).str();
+      out += window.str();
+      rest = rest.drop_front(pos + 7);
+    }
+    out += rest.str();
+    return out;
+  }
+
+  Json objectiveRules(const sema::Decl &team, const std::vector<DeclId> &services) const {
+    bool production = ctx_.env.tier == "production";
+    Json groups = Json::array();
+    for (DeclId id : services) {
+      double windowSeconds = 30 * 86400.0;
+      const sema::Decl &svc = ctx_.program.decl(id);
+      std::string name = dnsLabel(svc.name);
+      const Value *slo = get(id, "slo");
+      if (const Value *w = slo->field("window"))
+        windowSeconds = w->number;
+      const Value *runbook = slo->field("runbook");
+      Json rules = Json::array();
+      for (const Sli &sli : slis(id)) {
+        std::string sloName = name + "-" + sli.objective;
+        Json labels{{"slo", sloName}, {"service", name}, {"objective", sli.objective}};
+        for (const char *w : kRecordWindows)
+          rules.push_back(Json{{"record", fmt::format("slo:sli_error:ratio_rate{}", w)},
+                               {"expr", replaceWindow(sli.errorRatio, w)},
+                               {"labels", labels}});
+        auto alert = [&](const char *alertName, const BurnWindow *windows, size_t n, const char *severity,
+                         const char *forDuration, const char *speed) {
+          std::string expr;
+          for (size_t i = 0; i < n; ++i) {
+            double factor = windows[i].budgetShare * windowSeconds / windows[i].longSeconds;
+            std::string threshold = fmt::format("({} * {})", number(factor), number(sli.budget));
+            if (i)
+              expr += " or ";
+            expr += fmt::format("(slo:sli_error:ratio_rate{0}{{slo=\"{2}\"}} > {3} and "
+                                "slo:sli_error:ratio_rate{1}{{slo=\"{2}\"}} > {3})",
+                                windows[i].longWindow, windows[i].shortWindow, sloName, threshold);
+          }
+          Json l = labels;
+          l["severity"] = severity;
+          l["team"] = dnsLabel(team.name);
+          l["namespace"] = namespaceFor(ctx_, team);
+          Json annotations{
+              {"summary", fmt::format("{} is burning its {} error budget {}", name, sli.objective, speed)},
+              {"description", fmt::format("objective: {} over {} days", sli.description,
+                                          number(windowSeconds / 86400))}};
+          if (runbook)
+            annotations["runbook_url"] = runbook->text;
+          rules.push_back(Json{{"alert", alertName},
+                               {"expr", expr},
+                               {"for", forDuration},
+                               {"labels", std::move(l)},
+                               {"annotations", std::move(annotations)}});
+        };
+        // Production pages on a fast burn; other tiers open tickets only.
+        alert("ErrorBudgetBurnFast", kPageWindows, 2, production ? "page" : "ticket", "2m", "fast");
+        alert("ErrorBudgetBurnSlow", kTicketWindows, 2, "ticket", "15m", "slowly");
+      }
+      if (!rules.empty())
+        groups.push_back(Json{{"name", "slo-" + name}, {"rules", std::move(rules)}});
+    }
+    return Json{{"groups", std::move(groups)}};
+  }
+
+  // Receivers from the team's `on_call` (`pagerduty:...`, `opsgenie:...`, an
+  // email address, else a webhook) and `channel` (Slack). Pages go to the
+  // on-call, tickets to the channel (to the on-call when there is none).
+  Json alertRouting(const sema::Decl &team) const {
+    const Value *onCall = get(team.id, "on_call");
+    const Value *channel = get(team.id, "channel");
+    if (!onCall && !channel)
+      return nullptr;
+    auto secret = [](const char *key) { return Json{{"name", kAlertingSecret}, {"key", key}}; };
+    Json receivers = Json::array();
+    if (onCall) {
+      llvm::StringRef text = onCall->text;
+      Json r{{"name", "on-call"}};
+      if (text.consume_front("pagerduty:"))
+        r["pagerdutyConfigs"] = Json::array({Json{{"routingKey", secret("pagerduty-routing-key")},
+                                                  {"sendResolved", true},
+                                                  {"details", Json::array({Json{{"key", "service"},
+                                                                                {"value", text.str()}}})}}});
+      else if (text.consume_front("opsgenie:"))
+        r["opsgenieConfigs"] = Json::array({Json{{"apiKey", secret("opsgenie-api-key")},
+                                                 {"sendResolved", true},
+                                                 {"responders", Json::array({Json{{"type", "team"},
+                                                                                  {"name", text.str()}}})}}});
+      else if (text.contains('@'))
+        r["emailConfigs"] = Json::array({Json{{"to", text.str()}, {"sendResolved", true}}});
+      else
+        r["webhookConfigs"] = Json::array({Json{{"urlSecret", secret("on-call-webhook-url")},
+                                                {"sendResolved", true}}});
+      receivers.push_back(std::move(r));
+    }
+    if (channel)
+      receivers.push_back(Json{{"name", "tickets"},
+                               {"slackConfigs", Json::array({Json{{"channel", channel->text},
+                                                                  {"apiURL", secret("slack-api-url")},
+                                                                  {"sendResolved", true}}})}});
+    auto match = [](const char *name, const std::string &value) {
+      return Json::array({Json{{"name", name}, {"value", value}, {"matchType", "="}}});
+    };
+    Json route = Json::object();
+    route["receiver"] = onCall ? "on-call" : "tickets";
+    route["groupBy"] = Json::array({"alertname", "slo"});
+    route["matchers"] = match("team", dnsLabel(team.name));
+    Json routes = Json::array();
+    if (onCall)
+      routes.push_back(Json{{"receiver", "on-call"}, {"matchers", match("severity", "page")}});
+    routes.push_back(Json{{"receiver", channel ? "tickets" : "on-call"}, {"matchers", match("severity", "ticket")}});
+    route["routes"] = std::move(routes);
+    return Json{{"route", std::move(route)}, {"receivers", std::move(receivers)}};
+  }
+
+  // The port Prometheus scrapes, for a service with objectives and a port.
+  std::optional<int64_t> metricsPort(DeclId id) const {
+    std::optional<int64_t> p = port(id);
+    if (!p || !get(id, "slo"))
+      return std::nullopt;
+    if (const Value *metrics = get(id, "metrics"))
+      if (const Value *mp = metrics->field("port"))
+        return mp->integer;
+    return p;
+  }
+
+  // A ServiceMonitor for a service with objectives: Prometheus scrapes its
+  // metrics endpoint, and the job label is the Service's name (what the
+  // recording rules select).
+  void serviceMonitor(const sema::Decl &decl, const std::string &ns) {
+    const Value *slo = get(decl.id, "slo");
+    if (!slo)
+      return;
+    std::optional<int64_t> servicePort = port(decl.id);
+    const Value *metrics = get(decl.id, "metrics");
+    const Value *metricsPort = metrics ? metrics->field("port") : nullptr;
+    const Value *path = metrics ? metrics->field("path") : nullptr;
+    if (!servicePort)
+      return; // no Service to discover the pods through; P0542 reports it
+    std::string name = dnsLabel(decl.name);
+    Json endpoint = Json::object();
+    if (!metricsPort || metricsPort->integer == *servicePort)
+      endpoint["port"] = "http";
+    else
+      endpoint["targetPort"] = metricsPort->integer;
+    endpoint["path"] = path ? path->text : "/metrics";
+    endpoint["interval"] = "30s";
+    Json spec = Json::object();
+    spec["selector"] = Json{{"matchLabels", {{kNameLabel, name}}}};
+    spec["namespaceSelector"] = Json{{"matchNames", Json::array({ns})}};
+    spec["endpoints"] = Json::array({std::move(endpoint)});
+    add(decl, "monitoring.coreos.com/v1", "ServiceMonitor", name, ns, std::move(spec));
   }
 
   // ---- services
@@ -790,6 +1027,19 @@ private:
         y.open(6, "ports");
         portText(y, "TCP", *p);
       }
+      if (auto mp = metricsPort(id)) {
+        if (!ingress)
+          y.open(2, "ingress");
+        ingress = true;
+        y.item(4);
+        y.open(0, "from");
+        y.item(8);
+        y.open(0, "namespaceSelector");
+        y.open(12, "matchLabels");
+        y.str(14, kNamespaceNameLabel, kPrometheusNamespace);
+        y.open(6, "ports");
+        portText(y, "TCP", *mp);
+      }
     }
     if (!ingress)
       y.raw(2, "ingress", "[]");
@@ -862,6 +1112,7 @@ private:
     // directly, no trees.
     if (!get(id, "patch")) {
       serviceText(decl, ns);
+      serviceMonitor(decl, ns);
       return;
     }
     std::string name = dnsLabel(decl.name);
@@ -1004,6 +1255,7 @@ private:
         for (size_t i : mine)
           if (patchKeyMatches(f.name, objects_[i].kind))
             mergePatch(patches_[i], rawToJson(f.value), "", unusedPaths_);
+    serviceMonitor(decl, ns);
   }
   std::vector<std::string> unusedPaths_;
 
@@ -1090,6 +1342,11 @@ private:
       }
       if (!from.empty())
         ingress.push_back(Json{{"from", std::move(from)}, {"ports", Json::array({tcp(*p)})}});
+      if (auto mp = metricsPort(id))
+        ingress.push_back(
+            Json{{"from", Json::array({Json{{"namespaceSelector",
+                                             {{"matchLabels", {{kNamespaceNameLabel, kPrometheusNamespace}}}}}}})},
+                 {"ports", Json::array({tcp(*mp)})}});
     }
 
     Json egress = Json::array({dnsEgress()});

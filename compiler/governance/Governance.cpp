@@ -1,3 +1,5 @@
+#include <set>
+
 #include "governance/Governance.h"
 
 namespace plat::governance {
@@ -7,10 +9,12 @@ void checkGovernance(sema::Program &program, Diagnostics &diags) {
     computeClassification(program, env, diags);
     computeCosts(program, env);
   }
+  std::set<sema::DeclId> objectivesReported; // once per declaration, not per environment
   for (size_t i = 0; i < program.envs.size(); ++i) {
     const sema::EnvModel &env = program.envs[i];
     checkPolicies(program, env, diags);
     checkAgents(program, env, diags);
+    checkObjectives(program, env, objectivesReported, diags);
   }
   if (!program.envs.empty())
     checkBudgets(program, program.envs.front(), diags);

@@ -14,6 +14,7 @@
 // - cost: monthly estimates per declaration and per team against budgets.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,13 @@ void checkPolicies(const sema::Program &program, const sema::EnvModel &env, Diag
 
 // Agents (Agents.cpp).
 void checkAgents(const sema::Program &program, const sema::EnvModel &env, Diagnostics &diags);
+
+// Objectives (Objectives.cpp): an availability objective the declared
+// replicas cannot meet. Reports each declaration once, in the first
+// environment where it fails (`reported` carries them across environments).
+int64_t replicasForAvailability(double availability);
+void checkObjectives(const sema::Program &program, const sema::EnvModel &env,
+                     std::set<sema::DeclId> &reported, Diagnostics &diags);
 
 // Cost (Cost.cpp).
 struct CostLine {

@@ -151,6 +151,12 @@ def check_object(schema, doc, where, errors):
         return
     api, kind = doc.get("apiVersion"), doc.get("kind")
     defname = schema.by_gvk.get((api, kind))
+    if not defname and str(api).startswith("monitoring.coreos.com/"):
+        # Prometheus Operator objects: checked against their CRD schemas by
+        # monitoring_validate.py.
+        if not doc.get("metadata", {}).get("namespace"):
+            errors.append(f"{where}: {kind} without metadata.namespace")
+        return
     if not defname:
         errors.append(f"{where}: unknown apiVersion/kind {api}/{kind}")
         return
