@@ -118,11 +118,14 @@ private:
     if (!p_.schema.kind(kind)) {
       std::vector<std::string> kinds = p_.schema.kindNames();
       std::string help = fmt::format("the kinds are {}", join(kinds));
-      if (auto s = closestMatch(kind, kinds))
-        help = fmt::format("did you mean `{}`?", *s);
-      error(DiagId::PolicyTypeError, rule.kindName.span,
-            fmt::format("rule ranges over unknown kind `{}`", kind))
-          .withHelp(help);
+      std::optional<std::string> suggestion = closestMatch(kind, kinds);
+      if (suggestion)
+        help = fmt::format("did you mean `{}`?", *suggestion);
+      Diagnostic &d = error(DiagId::PolicyTypeError, rule.kindName.span,
+                            fmt::format("rule ranges over unknown kind `{}`", kind))
+                          .withHelp(help);
+      if (suggestion)
+        d.fix(fmt::format("use `{}`", *suggestion), rule.kindName.span, *suggestion);
       out_.illTyped.insert(&rule);
       return;
     }

@@ -95,7 +95,7 @@ def main():
         check(0 <= flags_at < out.find("<details>"), "risk flags come before the per-environment details")
         check("**classification-reach-grown** (dev, staging, prod): `experiments` now reaches pii data" in out,
               "pii reach flagged")
-        for hop in ("`experiments` calls `fraud_scorer` (growth/web.plat:33:12)",
+        for hop in ("`experiments` calls `fraud_scorer` (growth/web.plat:39:12)",
                     "`fraud_scorer` is trained on `transactions` (fraud/scorer.plat:14:17)",
                     "`transactions` is pii (data/transactions.plat:20:5)"):
             check(hop in out, f"pii path hop printed: {hop}")
