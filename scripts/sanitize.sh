@@ -44,11 +44,12 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detec
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 say "unit, golden and robustness tests under ASan+UBSan"
-# The validators, docs and property tests run platc many times over large
-# inputs; they run in the ordinary build (scripts/test.sh). Everything else
-# runs here.
+# The validators, docs, hostile-strings and property tests run platc
+# hundreds of times over large inputs, and the VS Code tests do not run it at
+# all; they run in the ordinary build (scripts/test.sh). Everything else,
+# the language server's replay included, runs here.
 ctest --test-dir "$build" -j"$jobs" --output-on-failure \
-  -E '^(property_|sarif_schema|diagnostic_docs_examples|docs_plat_blocks|k8s_validate|iam_validate|sagemaker_botocore|airflow_)'
+  -E '^(property_|sarif_schema|diagnostic_docs_examples|docs_plat_blocks|k8s_validate|iam_validate|sagemaker_botocore|airflow_|hostile_strings|monitoring_validate|vscode_|diff_ci_recipes)'
 
 if [[ $seconds -gt 0 ]]; then
   corpus=$(mktemp -d)
