@@ -45,6 +45,15 @@ struct Conflict {
   Span origin;
 };
 
+// Something the target would reject that only the backend can see (the
+// size of a generated policy, say): the driver reports it as an error at
+// `origin` (P0320) and writes nothing.
+struct Problem {
+  Span origin;
+  std::string message;
+  std::string help;
+};
+
 // Files a backend produced. Paths are relative to the environment's folder,
 // use `/`, and are unique; bytes are the exact file contents.
 class Output {
@@ -59,10 +68,15 @@ public:
   const std::map<std::string, std::string> &files() const { return files_; }
   std::map<std::string, std::string> &files() { return files_; }
   const std::vector<Conflict> &conflicts() const { return conflicts_; }
+  void problem(Span origin, std::string message, std::string help) {
+    problems_.push_back(Problem{origin, std::move(message), std::move(help)});
+  }
+  const std::vector<Problem> &problems() const { return problems_; }
 
 private:
   std::map<std::string, std::string> files_;
   std::vector<Conflict> conflicts_;
+  std::vector<Problem> problems_;
 };
 
 class Backend {

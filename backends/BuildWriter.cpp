@@ -492,8 +492,11 @@ std::string OutputWriter::begin(const std::string &dir, std::vector<std::string>
 
   // OUT itself: a real folder, never followed if it is a link (a link could
   // send the build, and the removal of stale files, anywhere).
-  if (::mkdirat(parentFd_, name.c_str(), 0755) != 0 && errno != EEXIST)
+  if (::mkdirat(parentFd_, name.c_str(), 0755) == 0)
+    createdOut_ = true;
+  else if (errno != EEXIST)
     return fmt::format("cannot create `{}`: {}", dir, std::strerror(errno));
+  outName_ = name;
   outFd_ = ::openat(parentFd_, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (outFd_ < 0) {
     int err = errno;
@@ -833,6 +836,13 @@ void OutputWriter::abort() {
   if (!committed_ && !stagingName_.empty() && outFd_ >= 0)
     removeTree(outFd_, stagingName_.c_str());
   stagingName_.clear();
+  // A folder this build created holds nothing of value: remove its lock
+  // file and the folder (rmdir refuses if anything else appeared in it).
+  if (!committed_ && createdOut_ && outFd_ >= 0 && parentFd_ >= 0) {
+    ::unlinkat(outFd_, kOutputLock, 0);
+    ::unlinkat(parentFd_, outName_.c_str(), AT_REMOVEDIR);
+    createdOut_ = false;
+  }
 }
 
 std::string writeOutputAtomically(const std::string &dir,

@@ -108,6 +108,10 @@ private:
   int parentFd_ = -1, outFd_ = -1, lockFd_ = -1, stagingFd_ = -1, filesFd_ = -1;
   std::string stagingName_;
   bool committed_ = false;
+  // OUT did not exist before this build: an aborted build removes it again
+  // (with the lock file it made), so a failure leaves nothing behind.
+  bool createdOut_ = false;
+  std::string outName_;
   std::vector<std::string> scope_;
   std::unique_ptr<DirCache> outDirs_, stageDirs_;
   // The previous manifest, and when it was written.

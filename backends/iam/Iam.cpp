@@ -633,6 +633,10 @@ void tfStr(std::string &out, int level, llvm::StringRef k, llvm::StringRef v, bo
     str(out, level, k, tfEscape(v), first);
 }
 
+// IAM's documented quotas, in characters without white space.
+constexpr size_t kManagedPolicyChars = 6144;
+constexpr size_t kInlinePolicyChars = 10240;
+
 class IamBackend final : public Backend {
 public:
   llvm::StringRef name() const override { return "iam"; }
@@ -728,6 +732,23 @@ public:
       // IAM rejects a policy without statements: a role that needs no
       // permission (a service that only calls other services) gets none.
       bool hasPolicy = !r.statements.empty();
+      // IAM counts a policy's characters without white space: at most
+      // 6,144 for a managed policy (what Terraform creates) and 10,240 for
+      // a role's inline policies (what the CLI calls put). Past the smaller,
+      // one of the two ways to apply the output would fail.
+      if (hasPolicy) {
+        size_t chars = 0;
+        for (char c : policyText)
+          chars += c != ' ' && c != '\n' && c != '\t' && c != '\r';
+        if (chars > kManagedPolicyChars)
+          out.problem(r.decl->nameSpan,
+                      fmt::format("the permission policy of role `{}` is {} characters, over IAM's "
+                                  "limit of {} for a managed policy ({} for inline policies)",
+                                  r.name, chars, kManagedPolicyChars, kInlinePolicyChars),
+                      fmt::format("`{}` reaches too many resources for one role: split it, or "
+                                  "read a dataset's whole prefix instead of many sub-prefixes",
+                                  r.decl->name));
+      }
 
       // roles/<team>.json: "roles": { "<name>": { ... } } at depth 2.
       std::string &o = t.roles;

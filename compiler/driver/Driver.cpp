@@ -561,13 +561,14 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     size_t env;
     const backends::Backend *backend;
     std::vector<backends::Conflict> conflicts;
+    std::vector<backends::Problem> problems;
     std::map<std::string, size_t> perFolder; // env/backend → files written
     std::string error;                       // from writing
   };
   std::vector<Job> jobs;
   for (size_t e = 0; e < envs.size(); ++e)
     for (const backends::Backend *b : selected)
-      jobs.push_back(Job{e, b, {}, {}, {}});
+      jobs.push_back(Job{e, b, {}, {}, {}, {}});
   {
     std::atomic<size_t> next{0};
     auto work = [&] {
@@ -576,12 +577,13 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
         backends::Output output;
         job.backend->emit(*contexts[job.env], output);
         job.conflicts = output.conflicts();
+        job.problems = output.problems();
         const std::string prefix = envs[job.env]->name + "/";
         for (const auto &entry : output.files()) {
           const std::string &path = entry.first;
           job.perFolder[prefix + path.substr(0, path.find('/'))]++;
         }
-        if (job.conflicts.empty())
+        if (job.conflicts.empty() && job.problems.empty())
           job.error = writer.write(output.files(), prefix);
       }
     };
@@ -607,6 +609,11 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
                       : fmt::format("{} in `{}/{}` would be written twice by the {} backend", c.what,
                                     envName, c.path, job.backend->name().str()))
           .withHelp("rename one of the declarations that produce it");
+    for (const backends::Problem &pr : job.problems)
+      diags
+          .report(DiagId::TargetRejectsValue, pr.origin,
+                  fmt::format("in environment `{}`: {}", envName, pr.message))
+          .withHelp(pr.help);
     for (const auto &[folder, count] : job.perFolder) {
       perFolder[folder] += count;
       fileCount += count;

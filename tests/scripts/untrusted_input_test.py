@@ -309,6 +309,25 @@ def test_fmt_does_not_follow_links_out_of_the_folder():
         raise TestFailure(f"expected the link to be named\n{r.describe()}")
 
 
+def test_policy_over_iam_limit_fails_the_build_and_leaves_nothing():
+    # 10: a generated policy over IAM's size limit was written anyway; the
+    # backend now reports it (P0320), and the failed build removes the
+    # output folder it had created.
+    datasets = "".join(f'dataset e{i:02d} {{\n  owner = payments\n  location = s3("acme-lake", '
+                       f'"raw/clickstream/region-{i:02d}/events/")\n}}\n' for i in range(60))
+    reads = ", ".join(f"e{i:02d}" for i in range(60))
+    app = (SERVICE + datasets + 'service reader {\n  owner = payments\n  image = '
+           '"registry.example.com/r:1.0.0"\n  port = 8080\n  reads = [' + reads + ']\n}\n')
+    with tempfile.TemporaryDirectory(prefix="plat-untrusted-") as root:
+        make_workspace(root, {"shop/app.plat": app})
+        out = os.path.join(root, "out")
+        r = run_platc(PLATC, root, ["build", "-o", out, "--target", "iam", "--format", "json"])
+        expect_exit(r, 1)
+        assert_diag(r, "P0320", "shop/app.plat", message_contains="over IAM's limit")
+        if os.path.exists(out):
+            raise TestFailure(f"a failed build left {os.listdir(out)} in a folder it created")
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("test_")]
 
 
