@@ -89,4 +89,18 @@ std::string roleArn(const BackendContext &ctx, const sema::Decl &decl, llvm::Str
 
 bool usesIrsa(const BackendContext &ctx) { return !workspaceInfo(ctx).oidcProvider.empty(); }
 
+std::string sidWord(llvm::StringRef name) {
+  std::string out;
+  bool upper = true;
+  for (char c : name) {
+    if (!llvm::isAlnum(c)) {
+      upper = true;
+      continue;
+    }
+    out += upper ? llvm::toUpper(c) : c;
+    upper = false;
+  }
+  return out;
+}
+
 } // namespace plat::backends

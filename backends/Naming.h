@@ -24,6 +24,11 @@ namespace plat::backends {
 // distinct long names stay distinct. `max` must be at least 10.
 std::string truncateWithHash(llvm::StringRef name, size_t max);
 
+// A declaration's name as a word of an IAM statement id (Sids allow only
+// letters and digits): `raw_events` → `RawEvents`. The IAM backend names
+// statements with it and `platc diff` reads them back.
+std::string sidWord(llvm::StringRef name);
+
 // A DNS-1123 label (Kubernetes object names, SageMaker names): lower case,
 // every character outside [a-z0-9] becomes `-`, no leading or trailing `-`,
 // at most 63 characters (truncateWithHash).

@@ -175,21 +175,6 @@ void appendTrustDocument(std::string &out, const std::vector<TrustStatement> &st
 
 namespace {
 
-// `transactions`, `raw_events` → `Transactions`, `RawEvents`: Sids allow
-// only letters and digits.
-std::string camel(llvm::StringRef name) {
-  std::string out;
-  bool upper = true;
-  for (char c : name) {
-    if (!llvm::isAlnum(c)) {
-      upper = true;
-      continue;
-    }
-    out += upper ? llvm::toUpper(c) : c;
-    upper = false;
-  }
-  return out;
-}
 
 // Sorted and unique, as policies list actions and resources.
 std::vector<std::string> sorted(std::vector<std::string> v) {
@@ -359,7 +344,7 @@ private:
       return;
     const std::string &bucket = location->text;
     const std::string &prefix = location->text2;
-    std::string what = camel(d.name);
+    std::string what = sidWord(d.name);
     if (!write) {
       add(r, (allow ? "Read" : "DenyRead") + what, allow, {"s3:GetObject"}, {s3Objects(bucket, prefix)});
       if (allow) {
@@ -408,7 +393,7 @@ private:
       r.notGranted.push_back(fmt::format("invoke model {}: it is not served", m.qualifiedName));
       return;
     }
-    add(r, (allow ? "Invoke" : "DenyInvoke") + camel(m.name), allow, {"sagemaker:InvokeEndpoint"},
+    add(r, (allow ? "Invoke" : "DenyInvoke") + sidWord(m.name), allow, {"sagemaker:InvokeEndpoint"},
         {endpointArn(ctx_, m)});
   }
 

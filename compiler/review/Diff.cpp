@@ -5,6 +5,8 @@
 // declaration order, so the report is deterministic.
 #include "review/Diff.h"
 
+#include "backends/Naming.h"
+
 #include <algorithm>
 #include <map>
 #include <cmath>
@@ -131,20 +133,6 @@ std::set<std::string> refNames(const Program &p, const Value *list) {
       out.insert(p.decl(item->ref).qualifiedName);
     else
       out.insert(text(p, item));
-  return out;
-}
-
-std::string camel(llvm::StringRef name) {
-  std::string out;
-  bool upper = true;
-  for (char c : name) {
-    if (!llvm::isAlnum(c)) {
-      upper = true;
-      continue;
-    }
-    out += upper ? llvm::toUpper(c) : c;
-    upper = false;
-  }
   return out;
 }
 
@@ -482,7 +470,7 @@ private:
         // target's name (`InvokeFraudScorer`); prefer a new edge.
         const Edge *cause = nullptr;
         for (const Edge &e : he.edgesFrom(role.decl->id)) {
-          if (e.kind == EdgeKind::Owns || !llvm::StringRef(s.sid).endswith(camel(hp_.decl(e.to).name)))
+          if (e.kind == EdgeKind::Owns || !llvm::StringRef(s.sid).endswith(backends::sidWord(hp_.decl(e.to).name)))
             continue;
           if (!cause || (!oldEdges.count(edgeKey(hp_, e)) && oldEdges.count(edgeKey(hp_, *cause))))
             cause = &e;
