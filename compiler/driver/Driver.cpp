@@ -71,6 +71,8 @@ commands:
 options:
   --format text|json|sarif  how diagnostics are printed (default: text)
   --color auto|always|never colour in text diagnostics (default: auto)
+  -q, --quiet               no summary or progress lines: diagnostics and results only
+  -v, --verbose             also the CPU time of each phase (check, build)
   -h, --help                show this help
   --version                 show the version
 
@@ -90,6 +92,10 @@ struct Options {
   bool dryRun = false;
   bool dumpIr = false;
   bool timePhases = false;
+  // --quiet: no summary or progress lines, only diagnostics and results;
+  // --verbose: also the CPU time of each phase (check, build).
+  bool quiet = false;
+  bool verbose = false;
   std::string output;
   std::string env;
   std::string targets;
@@ -186,6 +192,14 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
       opts.depth = static_cast<unsigned>(std::stoul(*v));
       continue;
     }
+    if (a == "--quiet" || a == "-q") {
+      opts.quiet = true;
+      continue;
+    }
+    if (a == "--verbose" || a == "-v") {
+      opts.verbose = true;
+      continue;
+    }
     if (a == "--time-phases") {
       opts.timePhases = true;
       continue;
@@ -245,7 +259,8 @@ std::optional<std::string> checkCommandOptions(const Options &opts) {
     if (opts.command != c.command)
       continue;
     for (const std::string &flag : opts.given)
-      if (flag != "--color" && std::find(c.options.begin(), c.options.end(), flag) == c.options.end()) {
+      if (flag != "--color" && flag != "--quiet" && flag != "-q" && flag != "--verbose" &&
+          flag != "-v" && std::find(c.options.begin(), c.options.end(), flag) == c.options.end()) {
         std::string takes;
         for (const char *o : c.options)
           takes += (takes.empty() ? "" : ", ") + std::string(o);
@@ -278,7 +293,7 @@ void emit(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, b
   RenderOptions r = renderOptions(opts, tty, root);
   if (opts.format == DiagFormat::Text) {
     renderText(err, sources, diags, r);
-    if (summary && !diags.empty())
+    if (summary && !opts.quiet && !diags.empty())
       err << summaryLine(diags) << "\n";
   } else {
     // Machine formats go to stdout so they can be piped or redirected alone.
@@ -322,7 +337,7 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   }
   sema::PhaseTimes times;
   std::unique_ptr<sema::Program> program = pipeline::check(*ws, diags, &times);
-  if (opts.timePhases)
+  if (opts.timePhases || opts.verbose)
     // CPU seconds of the whole process (both parse threads count in load).
     err << fmt::format("phases (CPU s): load+parse {:.3f}, resolve+types {:.3f}, cross {:.3f}, "
                        "governance {:.3f}\n",
@@ -331,7 +346,7 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     out << sema::dumpIr(*program, ws->sources());
   // Without errors the closing "checked ..." line carries the summary.
   emit(opts, out, err, tty, ws->sources(), diags, ws->root(), diags.hasErrors());
-  if (opts.format == DiagFormat::Text && !diags.hasErrors())
+  if (opts.format == DiagFormat::Text && !diags.hasErrors() && !opts.quiet)
     err << fmt::format("checked {} files in `{}`: {}\n", ws->userFileCount(), escapeForTerminal(ws->root()),
                        summaryLine(diags));
   return exitStatus(diags);
@@ -497,7 +512,11 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     emit(opts, out, err, tty, none, diags, "");
     return exitStatus(diags);
   }
-  std::unique_ptr<sema::Program> program = pipeline::check(*ws, diags);
+  sema::PhaseTimes times;
+  std::unique_ptr<sema::Program> program = pipeline::check(*ws, diags, &times);
+  if (opts.verbose)
+    err << fmt::format("phases (CPU s): resolve+types {:.3f}, cross {:.3f}, governance {:.3f}\n",
+                       times.resolve, times.cross, times.governance);
 
   // Which environments and backends.
   std::vector<const sema::EnvModel *> envs;
@@ -636,9 +655,11 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   }
   emit(opts, out, err, tty, ws->sources(), diags, ws->root());
   if (opts.format == DiagFormat::Text) {
-    err << fmt::format("wrote {} files to `{}`:\n", fileCount, escapeForTerminal(opts.output));
+    if (!opts.quiet)
+      err << fmt::format("wrote {} files to `{}`:\n", fileCount, escapeForTerminal(opts.output));
     for (const auto &[folder, count] : perFolder)
-      err << fmt::format("  {}/ ({} file{})\n", folder, count, count == 1 ? "" : "s");
+      if (!opts.quiet)
+        err << fmt::format("  {}/ ({} file{})\n", folder, count, count == 1 ? "" : "s");
   }
   return kExitOk;
 }
@@ -760,7 +781,9 @@ int runFmt(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, 
   }
   emit(opts, out, err, tty, sources, diags, fs::current_path().string());
   if (opts.format == DiagFormat::Text) {
-    if (opts.check && changed)
+    if (opts.quiet)
+      ; // the list of files (fmt --check) is the result
+    else if (opts.check && changed)
       err << fmt::format("{} of {} files need formatting: run `platc fmt`\n", changed, files.size());
     else if (!opts.check)
       err << fmt::format("formatted {} files, {} changed\n", files.size(), changed);
