@@ -41,47 +41,30 @@ else
   say "Debian packages: all present"
 fi
 
-# The SARIF multitool validates `platc check --format sarif` in the tests.
-tool=tests/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
-stamp=tests/sarif/node_modules/.plat-installed-lock.json
-if [[ ! -x $tool ]] || ! cmp -s tests/sarif/package-lock.json "$stamp" 2>/dev/null; then
-  say "installing the SARIF multitool (npm ci in tests/sarif)"
-  (cd tests/sarif && npm ci --no-audit --no-fund --loglevel=error)
-  # npm does not run the package's install script that marks it executable.
-  chmod u+x "$tool"
-  cp tests/sarif/package-lock.json "$stamp"
-else
-  say "SARIF multitool: present"
-fi
-
-# The client library VS Code uses, for the language server's end-to-end
-# tests (tests/lsp/e2e.mjs, replay.mjs).
-stamp=tests/lsp/node_modules/.plat-installed-lock.json
-if ! cmp -s tests/lsp/package-lock.json "$stamp" 2>/dev/null; then
-  say "installing the LSP client library (npm ci in tests/lsp)"
-  (cd tests/lsp && npm ci --no-audit --no-fund --loglevel=error)
-  cp tests/lsp/package-lock.json "$stamp"
-else
-  say "LSP client library: present"
-fi
-# The official MCP client, for the end-to-end test of `platc mcp` (tests/mcp/e2e.mjs).
-stamp=tests/mcp/node_modules/.plat-installed-lock.json
-if ! cmp -s tests/mcp/package-lock.json "$stamp" 2>/dev/null; then
-  say "installing the MCP client (npm ci in tests/mcp)"
-  (cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error)
-  cp tests/mcp/package-lock.json "$stamp"
-else
-  say "MCP client: present"
-fi
+# npm packages the tests use, each folder installed from its committed lock
+# file (`npm ci`) and skipped while the installed copy matches that lock.
+# usage: npm_folder DIR "what it is" [a file that must exist afterwards]
+npm_folder() {
+  local dir=$1 what=$2 must=${3:-} stamp=$1/node_modules/.plat-installed-lock.json
+  if { [[ -n $must && ! -x $must ]]; } || ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
+    say "installing $what (npm ci in $dir)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    # npm does not run the SARIF package's script that marks its tool executable.
+    [[ -n $must ]] && chmod u+x "$must"
+    cp "$dir/package-lock.json" "$stamp"
+  else
+    say "$what: present"
+  fi
+}
+# The SARIF multitool validates `platc check --format sarif`.
+npm_folder tests/sarif "the SARIF multitool" \
+  tests/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+# The client library VS Code uses, for the language server's end-to-end tests.
+npm_folder tests/lsp "the LSP client library"
+# The official MCP client, for the end-to-end test of `platc mcp`.
+npm_folder tests/mcp "the MCP client"
 # The VS Code extension's client library, packager and grammar test tools.
-stamp=editors/vscode/node_modules/.plat-installed-lock.json
-if ! cmp -s editors/vscode/package-lock.json "$stamp" 2>/dev/null; then
-  say "installing the VS Code extension's packages (npm ci in editors/vscode)"
-  (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error)
-  cp editors/vscode/package-lock.json "$stamp"
-else
-  say "VS Code extension packages: present"
-fi
+npm_folder editors/vscode "the VS Code extension's packages"
 
 say "building platc in ${build#$root/} (-j$jobs)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
