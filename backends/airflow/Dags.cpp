@@ -290,9 +290,10 @@ std::string seconds(double s) {
 
 // A notifier for the owner team (Airflow >= 2.6 notifiers, from the Slack,
 // PagerDuty and Opsgenie providers), routed as the Kubernetes backend routes
-// the team's alerts: in a production environment to the `on_call`
-// (`pagerduty:<service>` or `opsgenie:<team>`), elsewhere to the `channel`,
-// each falling back to the other. Declared values go through `_as_declared`;
+// the team's alerts: failures in a production environment page the
+// `on_call` (`pagerduty:<service>` or `opsgenie:<team>`), everything else
+// (SLA misses, other tiers) goes to the `channel`; each falls back to the
+// other. Declared values go through `_as_declared`;
 // the credentials are Airflow connections the platform team creates:
 // `plat_slack` (a bot token), `plat_pagerduty_<team>` (the routing key),
 // `plat_opsgenie_<team>` (the API key). `page` asks for the paging severity
@@ -312,10 +313,11 @@ std::string notifier(const BackendContext &ctx, DeclId id, const std::string &wh
   bool opsgenie = !pagerduty && target.consume_front("opsgenie:");
   bool reachable = pagerduty || opsgenie;
   bool production = ctx.env.tier == "production";
-  bool toOnCall = reachable && (production || !channel);
-  // Only production pages (as the burn-rate alerts do): elsewhere the
-  // on-call hears of it at ticket severity.
+  // Only failures in production page (as the burn-rate alerts do); the rest
+  // is a ticket, for the channel, or for the on-call at a lower severity
+  // when the team has no channel.
   page = page && production;
+  bool toOnCall = reachable && (page || !channel);
   std::string text = fmt::format("{} ({} {}, environment {}, team {})", what, ctx.program.decl(id).kind,
                                  ctx.program.decl(id).qualifiedName, ctx.env.name, teamDecl.name);
   std::string teamWord = dnsLabel(teamDecl.name);

@@ -368,8 +368,9 @@ def check_acme(out, fail):
                         failure.get('slack_conn_id') == 'plat_slack' and 'ingest-dev' in failure.get('text', ''),
                         'dev failures go to the channel: %s %r' % (cls, failure))
         cls, miss = ingest.notifier('sla_miss_callback')
-        fail.expect(cls is not None and (cls != 'PagerdutyNotifier' or miss.get('severity') == 'warning'),
-                    'sla misses do not page as failures do: %s %r' % (cls, miss))
+        fail.expect(cls == 'SlackNotifier' and miss.get('channel') == '#data-alerts' and
+                    'missed a freshness SLA' in miss.get('text', ''),
+                    'sla misses go to the channel, not the pager: %s %r' % (cls, miss))
         fail.expect(ingest.literal('schedule') == '@hourly', 'ingest schedule')
         fail.expect(ingest.edges == [('t_extract', 't_load')], ingest.edges)
         da = ingest.dag_kwargs['default_args']
