@@ -12,6 +12,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include "sema/Formats.h"
 
 namespace plat::backends::airflow {
 
@@ -32,7 +33,7 @@ const std::set<std::string> kReserved = {
     "DAG", "Dataset", "KubernetesPodOperator", "SageMakerTrainingOperator",
     "SageMakerRegisterModelVersionOperator", "ApprovalStatus", "DatasetOrTimeSchedule",
     "CronTriggerTimetable", "k8s", "literal", "pendulum", "timedelta", "dag",
-    "TRAINING_JOB", "_as_declared"};
+    "TRAINING_JOB", "_as_declared", "SlackNotifier", "PagerdutyNotifier", "OpsgenieNotifier"};
 
 const char *kHelper = R"(def _as_declared(operator_class, kwargs):
     """Keeps Jinja away from values copied from the .plat source.
@@ -203,7 +204,7 @@ private:
 // `with DAG(...) as dag:` up to and including the colon line.
 std::string dagOpen(const std::string &dagId, const std::string &schedule, const std::string &owner,
                     int64_t retries, int64_t retryDelay, const std::vector<std::string> &tags,
-                    const std::string &doc) {
+                    const std::string &doc, const std::string &extra = "") {
   std::string out = "with DAG(\n";
   out += fmt::format("    dag_id={},\n", py::str(dagId));
   out += fmt::format("    schedule={},\n", schedule);
@@ -221,6 +222,7 @@ std::string dagOpen(const std::string &dagId, const std::string &schedule, const
   // Airflow 2 renders doc_md with Jinja (an unsandboxed jinja2.Template):
   // the text is written so that rendering gives it back unchanged.
   out += fmt::format("    doc_md={},\n", py::str(py::jinjaInert(doc)));
+  out += extra;
   out += ") as dag:\n";
   return out;
 }
@@ -275,6 +277,89 @@ std::string declaredKwargs(const std::string &cls,
   return out;
 }
 
+// The DAG id: the declaration's name and the environment's, so that one
+// Airflow serving several environments keeps their DAGs apart (issue 17).
+// `-` cannot occur in either name, so distinct pairs give distinct ids.
+std::string dagId(const BackendContext &ctx, llvm::StringRef name) {
+  return name.str() + "-" + ctx.env.name;
+}
+
+std::string seconds(double s) {
+  return fmt::format("timedelta(seconds={})", py::integer(static_cast<int64_t>(std::ceil(s))));
+}
+
+// A notifier for the owner team (Airflow >= 2.6 notifiers, from the Slack,
+// PagerDuty and Opsgenie providers), routed as the Kubernetes backend routes
+// the team's alerts: failures in a production environment page the
+// `on_call` (`pagerduty:<service>` or `opsgenie:<team>`), everything else
+// (SLA misses, other tiers) goes to the `channel`; each falls back to the
+// other. Declared values go through `_as_declared`;
+// the credentials are Airflow connections the platform team creates:
+// `plat_slack` (a bot token), `plat_pagerduty_<team>` (the routing key),
+// `plat_opsgenie_<team>` (the API key). `page` asks for the paging severity
+// (failures), which only production gets. Empty when the team declares
+// neither a channel nor an on-call Airflow can reach (an email address or a
+// webhook: those are reached through the channel only).
+std::string notifier(const BackendContext &ctx, DeclId id, const std::string &what, bool page,
+                     Imports &imports, bool &usesHelper) {
+  DeclId team = ctx.program.owner(ctx.env, id);
+  if (team == sema::kNoDecl)
+    return "";
+  const sema::Decl &teamDecl = ctx.program.decl(team);
+  const Value *onCall = ctx.env.get(team, "on_call");
+  const Value *channel = ctx.env.get(team, "channel");
+  llvm::StringRef target = onCall ? llvm::StringRef(onCall->text) : "";
+  bool pagerduty = target.consume_front("pagerduty:");
+  bool opsgenie = !pagerduty && target.consume_front("opsgenie:");
+  bool reachable = pagerduty || opsgenie;
+  bool production = ctx.env.tier == "production";
+  // Only failures in production page (as the burn-rate alerts do); the rest
+  // is a ticket, for the channel, or for the on-call at a lower severity
+  // when the team has no channel.
+  page = page && production;
+  bool toOnCall = reachable && (page || !channel);
+  std::string text = fmt::format("{} ({} {}, environment {}, team {})", what, ctx.program.decl(id).kind,
+                                 ctx.program.decl(id).qualifiedName, ctx.env.name, teamDecl.name);
+  std::string teamWord = dnsLabel(teamDecl.name);
+  std::replace(teamWord.begin(), teamWord.end(), '-', '_');
+  imports.add("from airflow.utils.template import literal");
+  if (toOnCall && pagerduty) {
+    imports.add("from airflow.providers.pagerduty.notifications.pagerduty import PagerdutyNotifier");
+    std::string out = "PagerdutyNotifier(\n";
+    out += fmt::format("        pagerduty_events_conn_id={},\n", py::str("plat_pagerduty_" + teamWord));
+    out += fmt::format("        severity={},\n", py::str(page ? "critical" : "warning"));
+    out += "        source='airflow',\n";
+    out += declaredKwargs("PagerdutyNotifier",
+                          {{"summary", py::str(text)},
+                           {"component", py::str(dagId(ctx, ctx.program.decl(id).name))},
+                           {"custom_details", fmt::format("{{'service': {}, 'team': {}, 'environment': {}}}",
+                                                          py::str(target), py::str(teamDecl.name),
+                                                          py::str(ctx.env.name))}},
+                          /*templated=*/false, usesHelper);
+    return out + "    )";
+  }
+  if (toOnCall && opsgenie) {
+    imports.add("from airflow.providers.opsgenie.notifications.opsgenie import OpsgenieNotifier");
+    std::string out = "OpsgenieNotifier(\n";
+    out += fmt::format("        opsgenie_conn_id={},\n", py::str("plat_opsgenie_" + teamWord));
+    out += declaredKwargs("OpsgenieNotifier",
+                          {{"payload", fmt::format("{{'message': {}, 'responders': [{{'type': 'team', "
+                                                   "'name': {}}}], 'priority': {}}}",
+                                                   py::str(utf8Prefix(text, 130)), py::str(target),
+                                                   py::str(page ? "P1" : "P3"))}},
+                          /*templated=*/false, usesHelper);
+    return out + "    )";
+  }
+  if (!channel)
+    return "";
+  imports.add("from airflow.providers.slack.notifications.slack import SlackNotifier");
+  std::string out = "SlackNotifier(\n";
+  out += "        slack_conn_id='plat_slack',\n";
+  out += declaredKwargs("SlackNotifier", {{"channel", py::str(channel->text)}, {"text", py::str(text)}},
+                        /*templated=*/false, usesHelper);
+  return out + "    )";
+}
+
 } // namespace
 
 std::string cpuQuantity(double cores) {
@@ -316,6 +401,16 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
   if (DeclId team = ctx.program.owner(ctx.env, id); team != sema::kNoDecl)
     ns = namespaceFor(ctx, ctx.program.decl(team));
 
+  // Freshness objectives become SLAs on the tasks that land the data. An
+  // Airflow 2 SLA counts from the end of the run's data interval, when the
+  // run is scheduled to start; data written there is next replaced one
+  // interval later, so it stays within a freshness F if the writing task
+  // finishes within F minus the longest interval of the schedule. Runs that
+  // are not scheduled by time (dataset-triggered) have no SLA in Airflow.
+  const Value *cron = ctx.env.get(id, "schedule");
+  double interval = cron ? sema::cronLongestInterval(cron->text) : -1;
+  bool anySla = false;
+
   for (const Value *task : tasks ? tasks->items : std::vector<const Value *>{}) {
     std::string var = taskVariable(task->text, index++, usedVars);
     varOf[task->text] = var;
@@ -338,6 +433,16 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
         order.emplace_back(dep->text, task->text);
 
     std::string lineage;
+    if (const Value *timeout = field(task, "timeout"))
+      lineage += fmt::format("        execution_timeout={},\n", seconds(timeout->number));
+    double freshness = -1;
+    for (DeclId d : outlets)
+      if (const Value *f = ctx.env.get(d, "freshness"); f && (freshness < 0 || f->number < freshness))
+        freshness = f->number;
+    if (freshness > 0 && interval > 0 && freshness > interval) {
+      lineage += fmt::format("        sla={},\n", seconds(freshness - interval));
+      anySla = true;
+    }
     if (!inlets.empty())
       lineage += fmt::format("        inlets={},\n", datasetList(ctx, inlets));
     if (!outlets.empty())
@@ -444,10 +549,26 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
   const Value *retries = ctx.env.get(id, "retries");
   const Value *delay = ctx.env.get(id, "retry_delay");
   std::string team = teamName(ctx, id);
+  std::string extra;
+  if (const Value *max = ctx.env.get(id, "max_duration"))
+    extra += fmt::format("    dagrun_timeout={},\n", seconds(max->number));
+  // A failed run (a task out of retries, or the run past `max_duration`)
+  // notifies the owner team; so does a missed SLA, at a lower severity.
+  std::string onFailure = notifier(ctx, id, fmt::format("Airflow DAG {} failed", dagId(ctx, pipeline.name)),
+                                   /*page=*/true, imports, usesHelper);
+  if (!onFailure.empty())
+    extra += "    on_failure_callback=" + onFailure + ",\n";
+  if (anySla) {
+    std::string onSla = notifier(ctx, id, fmt::format("Airflow DAG {} missed a freshness SLA",
+                                                      dagId(ctx, pipeline.name)),
+                                 /*page=*/false, imports, usesHelper);
+    if (!onSla.empty())
+      extra += "    sla_miss_callback=" + onSla + ",\n";
+  }
   std::string importLines = imports.render();
-  std::string open = dagOpen(pipeline.name, schedule, team, retries ? retries->integer : 2,
+  std::string open = dagOpen(dagId(ctx, pipeline.name), schedule, team, retries ? retries->integer : 2,
                              delay ? static_cast<int64_t>(std::ceil(delay->number)) : 300,
-                             dagTags(ctx, team), docFor(ctx, pipeline));
+                             dagTags(ctx, team), docFor(ctx, pipeline), extra);
   llvm::SmallVector<llvm::StringRef, 6> parts = {importLines, "\n\n"};
   if (usesHelper)
     parts.append({kHelper, "\n\n"});
@@ -553,8 +674,8 @@ std::optional<std::string> trainingDag(const BackendContext &ctx, DeclId id) {
       fmt::format("# The CreateTrainingJob request of sagemaker/{}.create-training-job.json.\n",
                   commentText(model.name));
   // Training runs are long and cost money: no automatic retries.
-  std::string open = dagOpen("train_" + model.name, schedule, team, 0, 300, dagTags(ctx, team),
-                             docFor(ctx, model));
+  std::string open = dagOpen(dagId(ctx, "train_" + model.name), schedule, team, 0, 300,
+                             dagTags(ctx, team), docFor(ctx, model));
   return withHeader(ctx, model,
                     {importLines, "\n", comment, "TRAINING_JOB = ", jobText, "\n\n\n", kHelper,
                      "\n\n", open, body});

@@ -610,6 +610,30 @@ private:
     return r;
   }
 
+  // How a Deployment rolls, derived from its replicas and consistent with
+  // the PodDisruptionBudget below (which lets a drain take one pod of a
+  // small service, a quarter of one with 4 pods or more):
+  // - fewer than 4 pods (one included): one extra pod at a time and none
+  //   taken down before its replacement is ready (surge 1, unavailable 0);
+  // - 4 pods or more: a quarter extra at a time; a quarter may be replaced
+  //   in place, as much as the disruption budget allows, unless the service
+  //   declares an availability objective, whose budget a rollout must not
+  //   spend (unavailable 0).
+  // A value is an integer or a percentage ("25%").
+  struct Rollout {
+    std::string surge, unavailable;
+  };
+  Rollout rollout(DeclId id, const Replicas &r) const {
+    if (r.min < 4)
+      return {"1", "0"};
+    const Value *slo = get(id, "slo");
+    bool objective = slo && slo->field("availability");
+    return {"25%", objective ? "0" : "25%"};
+  }
+  static Json intOrPercent(const std::string &v) {
+    return llvm::StringRef(v).endswith("%") ? Json(v) : Json(std::stoll(v));
+  }
+
   // The readiness probe's path (`health`) and the liveness probe's
   // (`liveness`, else the same).
   std::pair<std::string, std::string> probePaths(DeclId id) const {
@@ -823,8 +847,13 @@ private:
       y.open(2, "strategy");
       y.str(4, "type", "RollingUpdate");
       y.open(4, "rollingUpdate");
-      y.num(6, "maxUnavailable", 0);
-      y.str(6, "maxSurge", "25%");
+      Rollout roll = rollout(decl.id, r);
+      for (auto [key, value] : {std::pair{"maxUnavailable", &roll.unavailable}, {"maxSurge", &roll.surge}}) {
+        if (llvm::StringRef(*value).endswith("%"))
+          y.str(6, key, *value);
+        else
+          y.num(6, key, std::stoll(*value));
+      }
       y.open(2, "template");
       y.open(4, "metadata");
       y.open(6, "labels");
@@ -1211,8 +1240,10 @@ private:
     if (!autoscaled)
       spec["replicas"] = r.min;
     spec["selector"] = Json{{"matchLabels", {{kNameLabel, name}}}};
+    Rollout roll = rollout(decl.id, r);
     spec["strategy"] = Json{{"type", "RollingUpdate"},
-                            {"rollingUpdate", {{"maxUnavailable", 0}, {"maxSurge", "25%"}}}};
+                            {"rollingUpdate", {{"maxUnavailable", intOrPercent(roll.unavailable)},
+                                               {"maxSurge", intOrPercent(roll.surge)}}}};
     spec["template"] = std::move(templ);
     mine.push_back(add(decl, "apps/v1", "Deployment", name, ns, std::move(spec)));
 

@@ -10,11 +10,13 @@ void checkGovernance(sema::Program &program, Diagnostics &diags) {
     computeCosts(program, env);
   }
   std::set<sema::DeclId> objectivesReported; // once per declaration, not per environment
+  std::set<std::pair<sema::DeclId, int>> dataObjectivesReported;
   for (size_t i = 0; i < program.envs.size(); ++i) {
     const sema::EnvModel &env = program.envs[i];
     checkPolicies(program, env, diags);
     checkAgents(program, env, diags);
     checkObjectives(program, env, objectivesReported, diags);
+    checkDataObjectives(program, env, dataObjectivesReported, diags);
   }
   if (!program.envs.empty())
     checkBudgets(program, program.envs.front(), diags);

@@ -49,6 +49,14 @@ int64_t replicasForAvailability(double availability);
 void checkObjectives(const sema::Program &program, const sema::EnvModel &env,
                      std::set<sema::DeclId> &reported, Diagnostics &diags);
 
+// Objectives of datasets and pipelines (DataObjectives.cpp): a freshness no
+// writer serves or no schedule can meet, task durations beyond the
+// pipeline's `max_duration`, task timeouts that contradict the durations.
+// Each declaration is reported once per code, in the first environment
+// where it fails.
+void checkDataObjectives(const sema::Program &program, const sema::EnvModel &env,
+                         std::set<std::pair<sema::DeclId, int>> &reported, Diagnostics &diags);
+
 // Cost (Cost.cpp).
 struct CostLine {
   sema::DeclId decl;

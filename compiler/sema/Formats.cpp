@@ -442,4 +442,126 @@ bool validCron(llvm::StringRef expr, std::string &why) {
   return true;
 }
 
+namespace {
+
+// The values one cron field allows, as a bit set (bit i: value i). Names of
+// months (JAN) and weekdays (SUN) count; day of week 7 is Sunday (0).
+uint64_t cronField(llvm::StringRef field, int lo, int hi, bool weekday, bool month) {
+  static const char *monthNames[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                     "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+  static const char *dayNames[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
+  auto number = [&](llvm::StringRef n, int &v) {
+    std::string upper = n.upper();
+    if (month)
+      for (int i = 0; i < 12; ++i)
+        if (upper == monthNames[i]) {
+          v = i + 1;
+          return true;
+        }
+    if (weekday)
+      for (int i = 0; i < 7; ++i)
+        if (upper == dayNames[i]) {
+          v = i;
+          return true;
+        }
+    return !n.getAsInteger(10, v) && v >= lo && v <= hi;
+  };
+  uint64_t bits = 0;
+  llvm::SmallVector<llvm::StringRef, 4> parts;
+  field.split(parts, ',');
+  for (llvm::StringRef part : parts) {
+    auto [range, stepText] = part.split('/');
+    unsigned step = 1;
+    if (!stepText.empty() && (stepText.getAsInteger(10, step) || step == 0))
+      return 0;
+    int a = lo, b = hi;
+    if (range != "*") {
+      auto [first, last] = range.split('-');
+      if (!number(first, a))
+        return 0;
+      b = a;
+      if (range.contains('-') && !number(last, b))
+        return 0;
+      // `5/15` means from 5 to the end in steps of 15.
+      if (!range.contains('-') && !stepText.empty())
+        b = hi;
+    }
+    for (int v = a; v <= b; v += static_cast<int>(step))
+      bits |= uint64_t(1) << (weekday && v == 7 ? 0 : v);
+  }
+  return bits;
+}
+
+} // namespace
+
+double cronLongestInterval(llvm::StringRef expr) {
+  constexpr double kDay = 86400;
+  if (expr == "@hourly")
+    return 3600;
+  if (expr == "@daily")
+    return kDay;
+  if (expr == "@weekly")
+    return 7 * kDay;
+  if (expr == "@monthly")
+    return 31 * kDay;
+  if (expr == "@quarterly")
+    return 92 * kDay;
+  if (expr == "@yearly" || expr == "@annually")
+    return 366 * kDay;
+  if (expr.startswith("@"))
+    return -1;
+  llvm::SmallVector<llvm::StringRef, 5> f;
+  expr.split(f, ' ', -1, false);
+  if (f.size() != 5)
+    return -1;
+  uint64_t minutes = cronField(f[0], 0, 59, false, false);
+  uint64_t hours = cronField(f[1], 0, 23, false, false);
+  uint64_t doms = cronField(f[2], 1, 31, false, false);
+  uint64_t months = cronField(f[3], 1, 12, false, true);
+  uint64_t dows = cronField(f[4], 0, 7, true, false);
+  if (!minutes || !hours || !doms || !months || !dows)
+    return -1;
+  // The minutes of a day at which it fires, in order.
+  llvm::SmallVector<int, 64> times;
+  for (int h = 0; h < 24; ++h)
+    if (hours >> h & 1)
+      for (int m = 0; m < 60; ++m)
+        if (minutes >> m & 1)
+          times.push_back(h * 60 + m);
+  double withinDay = -1;
+  for (size_t i = 1; i < times.size(); ++i)
+    withinDay = std::max(withinDay, double(times[i] - times[i - 1]));
+  // Cron's rule: when both day fields are restricted, either one matching
+  // is enough; otherwise the restricted one decides.
+  bool domAny = f[2].startswith("*"), dowAny = f[4].startswith("*");
+  static const int monthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  double longest = -1;
+  double previous = -1; // minute of the previous run, counted from 2024-01-01
+  int weekday = 1;      // 2024-01-01 was a Monday
+  int day = 0;
+  for (int year = 2024; year <= 2025; ++year)
+    for (int month = 1; month <= 12; ++month) {
+      int days = monthDays[month - 1] + (month == 2 && year % 4 == 0 ? 1 : 0);
+      for (int dom = 1; dom <= days; ++dom, ++day, weekday = (weekday + 1) % 7) {
+        if (!(months >> month & 1))
+          continue;
+        bool domOk = doms >> dom & 1, dowOk = dows >> weekday & 1;
+        bool fires = domAny && dowAny ? true
+                     : domAny         ? dowOk
+                     : dowAny         ? domOk
+                                      : (domOk || dowOk);
+        if (!fires)
+          continue;
+        // Within a day the gaps are the same every day: only the first
+        // run of the day is compared with the previous day's last.
+        double first = day * 1440.0 + times.front();
+        if (previous >= 0)
+          longest = std::max(longest, first - previous);
+        longest = std::max(longest, withinDay);
+        previous = day * 1440.0 + times.back();
+      }
+    }
+  return longest < 0 ? -1 : longest * 60;
+}
+
 } // namespace plat::sema

@@ -33,4 +33,11 @@ std::string quotedForMessage(llvm::StringRef value);
 // Five-field cron expressions and Airflow's presets.
 bool validCron(llvm::StringRef expr, std::string &why);
 
+// The longest wait, in seconds, between two consecutive runs of a valid cron
+// expression or preset (`@daily` → 86400, `0 */6 * * *` → 21600,
+// `0 3 * * 1-5` → 3 days, over a weekend), or -1 for `@once` and for an
+// expression that never fires. Computed over two calendar years (2024 and
+// 2025, UTC), a constant amount of work per expression.
+double cronLongestInterval(llvm::StringRef expr);
+
 } // namespace plat::sema

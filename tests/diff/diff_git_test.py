@@ -97,7 +97,7 @@ def main():
               "pii reach flagged")
         for hop in ("`experiments` calls `fraud_scorer` (growth/web.plat:39:12)",
                     "`fraud_scorer` is trained on `transactions` (fraud/scorer.plat:14:17)",
-                    "`transactions` is pii (data/transactions.plat:20:5)"):
+                    "`transactions` is pii (data/transactions.plat:26:5)"):
             check(hop in out, f"pii path hop printed: {hop}")
         check("**iam-widened** (prod): role `acme-prod-service-experiments` of `experiments` may now "
               "`sagemaker:InvokeEndpoint` on `arn:aws:sagemaker:eu-west-1:123456789012:endpoint/"

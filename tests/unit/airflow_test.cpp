@@ -117,7 +117,7 @@ TEST_CASE("a pipeline DAG: header, DAG arguments, pods, outlets and order", "[ai
   CHECK(has(dag, "from airflow import DAG\n"));
   CHECK(has(dag, "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n"));
   CHECK(has(dag, "from airflow.datasets import Dataset\n"));
-  CHECK(has(dag, "    dag_id='load',\n    schedule='0 * * * *',\n"
+  CHECK(has(dag, "    dag_id='load-dev',\n    schedule='0 * * * *',\n"
                  "    start_date=pendulum.datetime(2024, 1, 1, tz='UTC'),\n    catchup=False,\n"));
   CHECK(has(dag, "        'owner': 'eng',\n        'retries': 2,\n"
                  "        'retry_delay': timedelta(seconds=120),\n"));
@@ -151,7 +151,7 @@ TEST_CASE("a retraining model gets a SageMaker training DAG on its dataset", "[a
   REQUIRE(dag);
   CHECK(has(*dag, "from airflow.providers.amazon.aws.operators.sagemaker import "
                   "SageMakerRegisterModelVersionOperator, SageMakerTrainingOperator\n"));
-  CHECK(has(*dag, "    dag_id='train_m',\n    schedule=[Dataset('s3://lake/clean/')],\n"));
+  CHECK(has(*dag, "    dag_id='train_m-dev',\n    schedule=[Dataset('s3://lake/clean/')],\n"));
   CHECK(has(*dag, "            'TrainingJobName': 'm-dev-{{ ts_nodash }}',\n"));
   CHECK(has(*dag, "TRAINING_JOB = {\n    'TrainingJobName': 'm-dev',\n"));
   CHECK(has(*dag, "        model_approval=ApprovalStatus.APPROVED,\n"));

@@ -147,3 +147,28 @@ TEST_CASE("format matchers on named examples", "[formats]") {
   CHECK_FALSE(validFormat("aws_region", "us-east"));
   CHECK(validFormat("no_such_format", "anything"));
 }
+
+TEST_CASE("the longest interval between runs of a cron schedule", "[formats]") {
+  using plat::sema::cronLongestInterval;
+  constexpr double h = 3600, d = 86400;
+  CHECK(cronLongestInterval("@hourly") == h);
+  CHECK(cronLongestInterval("@daily") == d);
+  CHECK(cronLongestInterval("@once") == -1);
+  CHECK(cronLongestInterval("* * * * *") == 60);
+  CHECK(cronLongestInterval("*/15 * * * *") == 15 * 60);
+  CHECK(cronLongestInterval("0 */6 * * *") == 6 * h);
+  // Uneven hours: the gap from 18:00 to 03:00 is the longest.
+  CHECK(cronLongestInterval("0 3,12,18 * * *") == 9 * h);
+  // Weekdays only: Friday 06:00 to Monday 06:00.
+  CHECK(cronLongestInterval("0 6 * * 1-5") == 3 * d);
+  CHECK(cronLongestInterval("0 6 * * MON-FRI") == 3 * d);
+  // Sunday written as 7.
+  CHECK(cronLongestInterval("0 0 * * 7") == 7 * d);
+  // The 1st of each month: 31 days from January to February.
+  CHECK(cronLongestInterval("0 0 1 * *") == 31 * d);
+  // Both day fields restricted: either matches (the 1st, or any Monday).
+  CHECK(cronLongestInterval("0 0 1 * 1") <= 7 * d);
+  // The 31st fires only in long months: 61 days from August 31 to October 31.
+  CHECK(cronLongestInterval("0 0 31 * *") == 61 * d);
+  CHECK(cronLongestInterval("0 0 30 2 *") == -1);
+}

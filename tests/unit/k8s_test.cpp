@@ -3,7 +3,10 @@
 // network policies, hardened pods, patches, determinism. Schema validity is
 // tests/validators/k8s_validate.py's job.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <stdlib.h>
 #include <yaml-cpp/yaml.h>
 
 #include "pipeline/Pipeline.h"
@@ -299,4 +302,44 @@ TEST_CASE("content hash: the SHA instructions give llvm::SHA256's digest", "[k8s
   CHECK(backends::contentHash(bytes) == backends::contentHashPortable(bytes));
   CHECK(backends::contentHash("") == "e3b0c44298fc1c14");
   CHECK(backends::contentHash("abc") == "ba7816bf8f01cfea");
+}
+
+TEST_CASE("deployments roll within their disruption budget", "[k8s]") {
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/plat-rollout-XXXXXX";
+  fs::path root = ::mkdtemp(tmpl);
+  auto write = [&](const char *name, const char *text) {
+    std::ofstream(root / name) << text;
+  };
+  write("workspace.plat", "workspace w {\n  account = \"123456789012\"\n  region = \"eu-west-1\"\n}\n"
+                          "environment prod {\n  tier = production\n}\n");
+  write("app.plat", "team t {\n  lead = \"a@example.com\"\n  on_call = \"pagerduty:t\"\n  cost_center = \"c\"\n}\n"
+                    "service big {\n  owner = t\n  image = \"r.example.com/big:1\"\n  port = 80\n  replicas = 8\n}\n"
+                    "service steady {\n  owner = t\n  image = \"r.example.com/steady:1\"\n  port = 80\n"
+                    "  replicas = 4..8\n  slo {\n    availability = 99.9\n  }\n}\n"
+                    "service lone {\n  owner = t\n  image = \"r.example.com/lone:1\"\n  port = 80\n}\n");
+  Built b;
+  Diagnostics diags;
+  b.ws = Workspace::load(root.string(), diags);
+  REQUIRE(b.ws);
+  b.program = pipeline::check(*b.ws, diags);
+  REQUIRE_FALSE(diags.hasErrors());
+  auto files = emit(b, "prod");
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  auto roll = [&](const char *name) {
+    YAML::Node ru = doc(files, "t", "Deployment", name)["spec"]["strategy"]["rollingUpdate"];
+    return ru["maxSurge"].as<std::string>() + "/" + ru["maxUnavailable"].as<std::string>();
+  };
+  auto budget = [&](const char *name) {
+    return doc(files, "t", "PodDisruptionBudget", name)["spec"]["maxUnavailable"].as<std::string>();
+  };
+  // One pod: start the new one before stopping the old.
+  CHECK(roll("lone") == "1/0");
+  CHECK(budget("lone") == "1");
+  // Many pods: a quarter at a time, as much as a drain may take.
+  CHECK(roll("big") == "25%/25%");
+  CHECK(budget("big") == "25%");
+  // An availability objective: the rollout spends none of its budget.
+  CHECK(roll("steady") == "25%/0");
 }

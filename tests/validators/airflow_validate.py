@@ -53,13 +53,17 @@ KNOWN_IMPORTS = {
     'CronTriggerTimetable': 'airflow.timetables.trigger.CronTriggerTimetable',
     'k8s': 'kubernetes.client.models',
     'timedelta': 'datetime.timedelta',
+    'SlackNotifier': 'airflow.providers.slack.notifications.slack.SlackNotifier',
+    'PagerdutyNotifier': 'airflow.providers.pagerduty.notifications.pagerduty.PagerdutyNotifier',
+    'OpsgenieNotifier': 'airflow.providers.opsgenie.notifications.opsgenie.OpsgenieNotifier',
 }
+NOTIFIERS = ('SlackNotifier', 'PagerdutyNotifier', 'OpsgenieNotifier')
 # Calls the files may make besides operator classes they import.
 ALLOWED_CALLS = {'DAG', 'Dataset', 'KubernetesPodOperator', 'SageMakerTrainingOperator',
                  'SageMakerRegisterModelVersionOperator', 'DatasetOrTimeSchedule',
                  'CronTriggerTimetable', 'timedelta', 'literal', '_as_declared',
                  'pendulum.datetime', 'k8s.V1ResourceRequirements', 'TRAINING_JOB.items',
-                 'getattr', 'importlib.import_module'}
+                 'getattr', 'importlib.import_module'} | set(NOTIFIERS)
 
 HELPER = '''def _as_declared(operator_class, kwargs):
     templated = set(getattr(operator_class, 'template_fields', ()))
@@ -233,10 +237,60 @@ class Dag:
                     if indeg[b] == 0:
                         ready.append(b)
         self.fail.expect(seen == len(indeg), '%s: the task order has a cycle' % self.path)
+        # Objectives: timeouts and SLAs are timedeltas; a DAG with an SLA
+        # has a callback for misses; callbacks are notifiers whose declared
+        # values go through _as_declared of the same class.
+        for key in ('dagrun_timeout',):
+            if key in self.dag_kwargs:
+                self.fail.expect(self.timedelta(self.dag_kwargs[key]) is not None,
+                                 '%s: %s must be a timedelta' % (self.path, key))
+        has_sla = False
+        for var, (tid, op, kwargs) in self.tasks.items():
+            for key in ('execution_timeout', 'sla'):
+                if key in kwargs:
+                    self.fail.expect(self.timedelta(kwargs[key]) is not None,
+                                     '%s: task %s: %s must be a timedelta' % (self.path, tid, key))
+            has_sla |= 'sla' in kwargs
+        self.fail.expect(not has_sla or 'sla_miss_callback' in self.dag_kwargs,
+                         '%s: tasks have SLAs but the DAG has no sla_miss_callback' % self.path)
+        for key in ('on_failure_callback', 'sla_miss_callback'):
+            if key in self.dag_kwargs:
+                self.notifier(key)
         for var, (tid, op, kwargs) in self.tasks.items():
             if op == 'KubernetesPodOperator':
                 for k in ('image', 'namespace', 'service_account_name', 'container_resources', 'name'):
                     self.fail.expect(k in kwargs, '%s: task %s has no %s' % (self.path, tid, k))
+
+    def timedelta(self, node):
+        """`timedelta(seconds=N)` -> N, else None."""
+        if isinstance(node, ast.Call) and dotted(node.func) == 'timedelta' and not node.args and \
+                [k.arg for k in node.keywords] == ['seconds']:
+            value = ast.literal_eval(node.keywords[0].value)
+            return value if isinstance(value, int) and value > 0 else None
+        return None
+
+    def notifier(self, key):
+        """The DAG's `key` callback: (class, {kwarg: value}), values read back."""
+        node = self.dag_kwargs.get(key)
+        if not (isinstance(node, ast.Call) and dotted(node.func) in NOTIFIERS):
+            self.err('%s is not a notifier: %s' % (key, ast.unparse(node) if node else None))
+            return None, {}
+        cls = dotted(node.func)
+        self.fail.expect(cls in self.imports, '%s: %s is not imported' % (self.path, cls))
+        self.fail.expect(not node.args, '%s: %s takes keyword arguments only' % (self.path, cls))
+        out = {}
+        for k in node.keywords:
+            if k.arg is not None:
+                out[k.arg] = ast.literal_eval(k.value)
+                continue
+            value = k.value
+            if not (isinstance(value, ast.Call) and dotted(value.func) == '_as_declared' and
+                    dotted(value.args[0]) == cls and isinstance(value.args[1], ast.Dict)):
+                self.err('%s: declared values must go through _as_declared(%s, ...)' % (key, cls))
+                continue
+            for kk, v in zip(value.args[1].keys, value.args[1].values):
+                out[ast.literal_eval(kk)] = ast.literal_eval(v)
+        return cls, out
 
     def header(self):
         lines = self.text.split('\n')
@@ -292,7 +346,31 @@ def check_acme(out, fail):
         names = sorted(os.listdir(dags))
         fail.expect(names == ['featurize.py', 'ingest.py', 'train_churn.py', 'train_scorer.py'], names)
         ingest = Dag(os.path.join(dags, 'ingest.py'), fail)
-        fail.expect(ingest.literal('dag_id') == 'ingest', 'dag_id')
+        fail.expect(ingest.literal('dag_id') == 'ingest-' + env, 'dag_id with the environment')
+        # Objectives: max_duration, task timeout, the freshness SLA of the
+        # task that writes transactions (6h fresh, hourly: 5h to land), and
+        # notifications to the owner team, paging only in production.
+        fail.expect(ingest.timedelta(ingest.dag_kwargs.get('dagrun_timeout')) == 45 * 60, 'dagrun_timeout')
+        fail.expect(ingest.timedelta(ingest.tasks['t_extract'][2].get('execution_timeout')) == 20 * 60,
+                    'extract execution_timeout')
+        fail.expect('execution_timeout' not in ingest.tasks['t_load'][2], 'load has no timeout')
+        fail.expect(ingest.timedelta(ingest.tasks['t_load'][2].get('sla')) == 5 * 3600, 'load sla')
+        fail.expect('sla' not in ingest.tasks['t_extract'][2], 'extract writes nothing: no sla')
+        cls, failure = ingest.notifier('on_failure_callback')
+        if env == 'prod':
+            fail.expect(cls == 'PagerdutyNotifier' and
+                        failure.get('pagerduty_events_conn_id') == 'plat_pagerduty_data_eng' and
+                        failure.get('severity') == 'critical' and
+                        failure.get('custom_details', {}).get('service') == 'data',
+                        'prod failures page the on-call: %s %r' % (cls, failure))
+        else:
+            fail.expect(cls == 'SlackNotifier' and failure.get('channel') == '#data-alerts' and
+                        failure.get('slack_conn_id') == 'plat_slack' and 'ingest-dev' in failure.get('text', ''),
+                        'dev failures go to the channel: %s %r' % (cls, failure))
+        cls, miss = ingest.notifier('sla_miss_callback')
+        fail.expect(cls == 'SlackNotifier' and miss.get('channel') == '#data-alerts' and
+                    'missed a freshness SLA' in miss.get('text', ''),
+                    'sla misses go to the channel, not the pager: %s %r' % (cls, miss))
         fail.expect(ingest.literal('schedule') == '@hourly', 'ingest schedule')
         fail.expect(ingest.edges == [('t_extract', 't_load')], ingest.edges)
         da = ingest.dag_kwargs['default_args']
@@ -307,6 +385,8 @@ def check_acme(out, fail):
         fail.expect(ast.unparse(res) == "k8s.V1ResourceRequirements(requests={'cpu': '1', 'memory': '1Gi'}, "
                     "limits={'cpu': '2', 'memory': '1Gi'})", ast.unparse(res))
         feat = Dag(os.path.join(dags, 'featurize.py'), fail)
+        fail.expect(feat.literal('dag_id') == 'featurize-' + env, 'featurize dag_id')
+        fail.expect('sla_miss_callback' not in feat.dag_kwargs, 'no SLA without a time schedule')
         fail.expect(datasets(feat.dag_kwargs['schedule']) == ['s3://acme-lake/raw/transactions/'],
                     'featurize runs when ingest writes transactions')
         fail.expect(feat.imports.get('AthenaOperator') ==
@@ -325,6 +405,7 @@ def check_acme(out, fail):
                     'the DAG trains with the request of create-training-job.json')
         fail.expect(dotted(train.tasks['register'][2]['model_approval']) ==
                     'ApprovalStatus.PENDING_MANUAL_APPROVAL', 'approval-gated registration')
+        fail.expect(train.literal('dag_id') == 'train_scorer-' + env, 'training dag_id')
         churn = Dag(os.path.join(dags, 'train_churn.py'), fail)
         fail.expect(churn.literal('schedule') == '0 3 * * 1', 'churn schedule')
         fail.expect(dotted(churn.tasks['register'][2]['model_approval']) == 'ApprovalStatus.APPROVED',
@@ -347,6 +428,9 @@ def check_hostile(out, fail):
     want['bash_command'] = fixtures.HOSTILE_BASH
     fail.expect(call == want, 'operator arguments read back as %r' % call)
     fail.expect(d.imports.get('BashOperator') == 'airflow.operators.bash.BashOperator', d.imports)
+    cls, failure = d.notifier('on_failure_callback')
+    fail.expect(cls == 'SlackNotifier' and failure.get('channel') == fixtures.HOSTILE_CHANNEL,
+                'hostile channel read back as %r' % failure.get('channel'))
     w = Dag(os.path.join(dags, 'weird.py'), fail)
     w.structure()
     weird = [v for k, v in w.imports.items() if v.startswith('importlib:')]
@@ -471,6 +555,38 @@ class ApprovalStatus(enum.Enum):
     REJECTED = 'Rejected'
     PENDING_MANUAL_APPROVAL = 'PendingManualApproval'
 ''',
+    'airflow/notifications/__init__.py': '',
+    'airflow/notifications/basenotifier.py': '''
+class BaseNotifier:
+    template_fields = ()
+    template_ext = ()
+    def __init__(self, **kwargs):
+        for k, v in kwargs.items():
+            setattr(self, k, v)
+''',
+    'airflow/providers/slack/__init__.py': '',
+    'airflow/providers/slack/notifications/__init__.py': '',
+    # apache-airflow-providers-slack 8.x
+    'airflow/providers/slack/notifications/slack.py': '''
+from airflow.notifications.basenotifier import BaseNotifier
+class SlackNotifier(BaseNotifier):
+    template_fields = ('text', 'channel', 'username', 'attachments', 'blocks')
+''',
+    'airflow/providers/pagerduty/__init__.py': '',
+    'airflow/providers/pagerduty/notifications/__init__.py': '',
+    'airflow/providers/pagerduty/notifications/pagerduty.py': '''
+from airflow.notifications.basenotifier import BaseNotifier
+class PagerdutyNotifier(BaseNotifier):
+    template_fields = ('summary', 'severity', 'source', 'action', 'dedup_key', 'custom_details',
+                       'group', 'component', 'class_type', 'images', 'links')
+''',
+    'airflow/providers/opsgenie/__init__.py': '',
+    'airflow/providers/opsgenie/notifications/__init__.py': '',
+    'airflow/providers/opsgenie/notifications/opsgenie.py': '''
+from airflow.notifications.basenotifier import BaseNotifier
+class OpsgenieNotifier(BaseNotifier):
+    template_fields = ('payload',)
+''',
     'airflow/timetables/__init__.py': '',
     'airflow/timetables/datasets.py': 'class DatasetOrTimeSchedule:\n    def __init__(self, **kw): self.kw = kw\n',
     'airflow/timetables/trigger.py': 'class CronTriggerTimetable:\n    def __init__(self, *a, **kw): self.a = a\n',
@@ -551,6 +667,10 @@ def check_render(out_acme, out_evil, fail):
         doc = dag.kwargs['rendered_doc_md']
         fail.expect(doc.startswith(fixtures.HOSTILE_DOC + '\n\n'), 'rendered doc_md differs: %r' % doc)
         fail.expect(jinja2.Template('{{ 7 * 7 }}').render() == '49', 'doc_md jinja control')
+        # Notifiers render their template_fields like operators do: the
+        # declared channel arrives as written.
+        note = rendered(dag.kwargs['on_failure_callback'], context, env)
+        fail.expect(note['channel'] == fixtures.HOSTILE_CHANNEL, 'rendered channel %r' % note.get('channel'))
         tasks = {t.task_id: t for t in dag.tasks}
         run = rendered(tasks['run'], context, env)
         fail.expect(run['cmds'] + run['arguments'] == fixtures.HOSTILE_VALUES,

@@ -29,6 +29,7 @@ Standard library plus python3-yaml only.
 
 import argparse
 import json
+import math
 import os
 import re
 import subprocess
@@ -209,6 +210,48 @@ def check_object(schema, doc, where, errors):
                     errors.append(f"{where}: metrics[{i}] target.type {body['target'].get('type')!r}")
 
 
+def resolve(value, replicas, round_up):
+    """A maxSurge/maxUnavailable value as a pod count, rounded as Kubernetes
+    rounds it (surge and PDB percentages up, a rollout's unavailable down)."""
+    if isinstance(value, str) and value.endswith("%"):
+        exact = int(value[:-1]) * replicas / 100
+        return math.ceil(exact) if round_up else math.floor(exact)
+    return int(value)
+
+
+def check_rollouts(docs, where, errors):
+    """Every Deployment rolls with explicit surge and unavailable settings
+    that keep within its PodDisruptionBudget: a rollout never takes more pods
+    out than a drain may, always makes progress, and a lone pod is replaced
+    by starting the new one first (surge 1, unavailable 0)."""
+    by = {(d.get("kind"), (d.get("metadata") or {}).get("name")): d for d in docs if isinstance(d, dict)}
+    for (kind, name), d in by.items():
+        if kind != "Deployment":
+            continue
+        strategy = d["spec"].get("strategy") or {}
+        ru = strategy.get("rollingUpdate") or {}
+        if strategy.get("type") != "RollingUpdate" or "maxSurge" not in ru or "maxUnavailable" not in ru:
+            errors.append(f"{where}: Deployment {name} has no explicit maxSurge/maxUnavailable")
+            continue
+        hpa = by.get(("HorizontalPodAutoscaler", name))
+        replicas = hpa["spec"].get("minReplicas", 1) if hpa else d["spec"].get("replicas", 1)
+        surge = resolve(ru["maxSurge"], replicas, True)
+        unavailable = resolve(ru["maxUnavailable"], replicas, False)
+        if surge + unavailable < 1:
+            errors.append(f"{where}: Deployment {name} cannot make progress (surge {surge}, unavailable {unavailable})")
+        if replicas <= 1 and (surge, unavailable) != (1, 0):
+            errors.append(f"{where}: Deployment {name} with one replica rolls with surge {surge}, "
+                          f"unavailable {unavailable}, not 1 and 0")
+        pdb = by.get(("PodDisruptionBudget", name))
+        if replicas >= 1 and pdb is None:
+            errors.append(f"{where}: Deployment {name} has no PodDisruptionBudget")
+        elif pdb is not None:
+            budget = resolve(pdb["spec"].get("maxUnavailable", 0), replicas, True)
+            if unavailable > budget:
+                errors.append(f"{where}: Deployment {name} rolls {unavailable} pods out at once, "
+                              f"more than its PodDisruptionBudget allows ({budget})")
+
+
 def build(platc, workspace, out):
     proc = subprocess.run([platc, "build", workspace, "-o", out, "--target", "k8s"],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -281,6 +324,7 @@ def main():
                         docs = [d for d in yaml.safe_load_all(f) if d is not None]
                     if not docs:
                         errors.append(f"{where}: no documents")
+                    check_rollouts(docs, where, errors)
                     for i, doc in enumerate(docs):
                         w = f"{where}#{i}"
                         check_object(schema, doc, w, errors)

@@ -27,6 +27,8 @@ team fraud_ml {
 team data_eng {
   lead = "sam@acme.example"
   cost_center = "CC-3001"
+  on_call = "pagerduty:data"
+  channel = "#data-alerts"
 }
 '''
 
@@ -39,6 +41,7 @@ dataset transactions {
   owner    = teams.data_eng
   location = s3("acme-lake", "raw/transactions/")
   format   = parquet
+  freshness = 6h
   schema {
     txn_id : string
     amount : decimal
@@ -62,7 +65,11 @@ pipeline ingest {
   schedule = "@hourly"
   image    = "registry.acme.example/ingest:2.0.1"
   retries  = 3
-  task extract { command = ["extract", "--since", "1h"] }
+  max_duration = 45m
+  task extract {
+    command = ["extract", "--since", "1h"]
+    timeout = 20m
+  }
   task load {
     after     = [extract]
     writes    = [transactions]
@@ -187,6 +194,11 @@ HOSTILE_DOC = ('Doc with """ and \'\'\' and {{ jinja }} and {{ 7 * 7 }}, {% raw 
                '{{{ triple }}}, ${x} %{y} and a backslash \\ notes.md')
 
 
+# The hostile team's Slack channel: Jinja and quotes reach the notifier as
+# written.
+HOSTILE_CHANNEL = "#red '{{ 7 * 7 }}' \"x\" {% raw %}"
+
+
 def hostile():
     cmd = ', '.join(plat_string(v) for v in HOSTILE_VALUES)
     args = '\n    '.join('a%d = %s' % (i, plat_string(v)) for i, v in enumerate(HOSTILE_VALUES))
@@ -195,6 +207,7 @@ def hostile():
 team red {
   lead = "red@acme.example"
   cost_center = "CC-666"
+  channel = %s
 }
 
 /// %s
@@ -216,7 +229,7 @@ pipeline weird {
   owner = red
   task weird_operator { operator = %s }
 }
-''' % (HOSTILE_DOC, cmd, plat_string(HOSTILE_BASH), args, plat_string("os; import os\nos.system('id')#.X"))
+''' % (plat_string(HOSTILE_CHANNEL), HOSTILE_DOC, cmd, plat_string(HOSTILE_BASH), args, plat_string("os; import os\nos.system('id')#.X"))
     return {'workspace.plat': WORKSPACE, 'evil/evil.plat': data}
 
 
