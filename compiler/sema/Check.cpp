@@ -1334,6 +1334,7 @@ private:
   const Value *resolveBlocks(const Type *t, const Settings &settings, Ctx &ctx) {
     Value *out = newValue(Value::Kind::List, t, settings.front().item->span);
     std::map<std::string, std::pair<Settings, Span>> byName;
+    std::map<std::string, Span> firstOfOrigin;
     std::vector<std::string> order;
     for (const Setting &s : settings) {
       auto *b = llvm::dyn_cast<ast::Block>(s.item);
@@ -1346,13 +1347,20 @@ private:
       }
       std::string name = b->name.text.str();
       auto [it, inserted] = byName.try_emplace(name);
+      // The first block of this name in the same declaration or template
+      // (a third `task a` still points at the first).
+      Span &first = firstOfOrigin[name];
       if (inserted)
         order.push_back(name);
       else if (s.origin == it->second.first.back().origin && (!ctx.env || ctx.env == &p_.envs.front()))
         diags_
             .report(DiagId::DuplicateField, b->name.span,
                     fmt::format("`{}` is declared twice", name))
-            .note(it->second.second, "first declared here");
+            .note(first, "first declared here")
+            .withHelp(fmt::format("rename one of them, or merge them into one `{} {}` block",
+                                  b->kindName.text.str(), name));
+      if (inserted || s.origin != it->second.first.back().origin)
+        first = b->name.span;
       it->second.first.push_back(s);
       it->second.second = b->name.span;
     }
