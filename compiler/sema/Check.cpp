@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "base/Text.h"
@@ -181,6 +182,7 @@ struct ImportTarget {
 
 struct FileScope {
   std::map<std::string, ImportTarget> imports;
+  std::set<std::string> failedImports; // local names of imports that name nothing
   std::vector<bool> used;
 };
 
@@ -287,8 +289,12 @@ private:
             }
           }
         }
-        if (target.package.empty() && !target.item)
-          continue; // reported by the workspace loader
+        if (target.package.empty() && !target.item) {
+          // Reported by the workspace loader (P0202); the names it would
+          // have brought in are poisoned, not unknown.
+          scope.failedImports.insert(imp.localName().str());
+          continue;
+        }
         scope.imports.emplace(imp.localName().str(), target);
       }
     }
@@ -727,6 +733,11 @@ private:
         d.fromStdlib = lf.fromStdlib;
         declOf_[b] = d.id;
         declFile_.push_back(i);
+        // A name declared twice (P0201) is poisoned: a reference to it may
+        // mean either declaration, so what follows from picking one (the
+        // wrong kind) is not reported besides the duplicate.
+        if (p_.byQualifiedName.count(d.qualifiedName))
+          ambiguous_.insert(d.qualifiedName);
         p_.byQualifiedName[d.qualifiedName] = d.id;
         if (k == "workspace")
           p_.workspace = d.id;
@@ -797,7 +808,14 @@ private:
       std::set<const ast::Block *> seen;
       while (current->extends) {
         Found f = lookup(currentFile, current->extends->parts);
+        // A prefix that names something else (`platform.web_service` where
+        // `platform` is the stdlib's enum, the package not imported) is an
+        // unknown name, not a wrong one.
+        if (f.item && f.consumed < current->extends->parts.size())
+          f = Found{};
         auto *tb = f.item ? llvm::dyn_cast<ast::Block>(f.item) : nullptr;
+        if (!f.item && scopes_[currentFile].failedImports.count(current->extends->parts[0].text.str()))
+          break; // the import's P0202 is the error
         if (!tb || !tb->isTemplate) {
           Diagnostic &diag =
               f.item ? diags_.report(DiagId::BadExtends, current->extends->span,
@@ -805,7 +823,13 @@ private:
                      : diags_.report(DiagId::UnknownName, current->extends->span,
                                      fmt::format("no template named `{}`", current->extends->str()));
           diag.withHelp("`extends` names a `template KIND NAME { ... }` declaration");
-          if (!f.item)
+          std::string kind = d.kind;
+          if (!f.item &&
+              !explainDotted(diag, currentFile, current->extends->parts, d.kind + " template",
+                             "\2" + d.kind, [kind](const ast::Item *item) {
+                               auto *b = llvm::dyn_cast<ast::Block>(item);
+                               return b && b->isTemplate && b->kindName.text == kind;
+                             }))
             if (auto s = templateNames(d.kind).closest(current->extends->str()))
               diag.withHelp(fmt::format("did you mean `{}`?", *s))
                   .fix(fmt::format("use `{}`", *s), current->extends->span, *s);
@@ -1993,6 +2017,142 @@ private:
   }
   std::map<std::string, NameIndex> refSuggestions_;
 
+  // The names `package` declares that `fits` accepts, indexed for "did you
+  // mean" once per package and kind of question (`key`), not scanned again
+  // for every unknown name.
+  const NameIndex &namesIn(const std::string &package, const std::string &key,
+                           const std::function<bool(const ast::Item *)> &fits) {
+    auto [it, added] = packageNames_.try_emplace(package + '\0' + key);
+    if (added) {
+      std::vector<std::string> names;
+      if (const Package *pkg = ws_.package(package))
+        for (const auto &[c, ref] : pkg->decls)
+          if (fits(ref.item))
+            names.push_back(c);
+      it->second = NameIndex(std::move(names));
+    }
+    return it->second;
+  }
+  std::map<std::string, NameIndex> packageNames_;
+
+  // Whether `item` is a declaration of one of `kinds` (any, when empty).
+  bool isDeclOf(const ast::Item *item, const std::vector<std::string> &kinds) const {
+    DeclId id = declFor(item);
+    return id != kNoDecl &&
+           (kinds.empty() || std::find(kinds.begin(), kinds.end(), p_.decls[id].kind) != kinds.end());
+  }
+
+  // The edit that adds `import package` to a file (after its last import or
+  // its `package` line), when the file can take one.
+  std::optional<Edit> importEdit(size_t fileIndex, const std::string &package) const {
+    const ast::File *ast = file(fileIndex).parsed.ast;
+    if (!ast || ast->hasSyntaxErrors)
+      return std::nullopt;
+    Span after = !ast->imports.empty() ? ast->imports.back().span
+                 : ast->packageSpan.valid() ? ast->packageSpan
+                                            : Span{};
+    if (after.valid())
+      return Edit{Span{after.file, after.end, after.end}, "\nimport " + package};
+    // A file without `package` or imports: the import goes first.
+    return Edit{Span{file(fileIndex).id, 0, 0}, "import " + package + "\n\n"};
+  }
+
+  // Help and fixes for a dotted name that did not resolve (`teams.payment`,
+  // `shop.payments.ledger_entrys`, `platform.web_service` without its
+  // import): the package its prefix names and the near-miss there, the
+  // import it lacks, or the import it misspells. Never suggests declaring a
+  // dotted name. `what` names what was expected ("team", "service
+  // template"); `fits` accepts the items that could be meant. Returns false
+  // for an undotted name, which the caller explains.
+  bool explainDotted(Diagnostic &d, size_t fileIndex, llvm::ArrayRef<ast::Ident> parts,
+                     const std::string &what, const std::string &key,
+                     const std::function<bool(const ast::Item *)> &fits) {
+    if (parts.size() < 2)
+      return false;
+    auto joined = [&](size_t from, size_t to) {
+      std::string out;
+      for (size_t i = from; i < to; ++i)
+        out += (i > from ? "." : "") + parts[i].text.str();
+      return out;
+    };
+    // The package the prefix names: an imported package, or the longest
+    // prefix that is a package's full name.
+    std::string package;
+    size_t taken = 0;
+    const FileScope &scope = scopes_[fileIndex];
+    if (auto imp = scope.imports.find(parts[0].text.str());
+        imp != scope.imports.end() && !imp->second.item) {
+      package = imp->second.package;
+      taken = 1;
+    } else {
+      for (size_t i = 1; i < parts.size(); ++i)
+        if (ws_.package(joined(0, i))) {
+          package = joined(0, i);
+          taken = i;
+        }
+    }
+    if (taken) {
+      const ast::Ident &word = parts[taken];
+      std::string prefix = joined(0, taken);
+      if (auto s = namesIn(package, key, fits).closest(word.text)) {
+        std::string full = prefix + "." + *s + (taken + 1 < parts.size() ? "." + joined(taken + 1, parts.size()) : "");
+        d.withHelp(fmt::format("did you mean `{}`?", full)).fix(fmt::format("use `{}`", full), word.span, *s);
+      } else {
+        d.withHelp(fmt::format("package `{}` declares no {} named `{}`: name one it declares, or "
+                               "declare `{}` there",
+                               package, what, word.text.str(), word.text.str()));
+      }
+      return true;
+    }
+    // An unknown first part: a package the file does not import (the
+    // import's local name is its last component), or a misspelt import.
+    std::vector<std::string> homes;
+    for (const auto &[name, pkg] : ws_.packages()) {
+      llvm::StringRef last = llvm::StringRef(name).rsplit('.').second;
+      if (last.empty())
+        last = name;
+      if (last == parts[0].text && !llvm::StringRef(name).startswith("std")) {
+        auto it = pkg.decls.find(parts[1].text.str());
+        if (it != pkg.decls.end() && fits(it->second.item))
+          homes.push_back(name);
+      }
+    }
+    if (!homes.empty()) {
+      d.message = fmt::format("`{}` names package `{}`, which this file does not import", joined(0, parts.size()),
+                              homes.front());
+      if (homes.size() == 1) {
+        d.withHelp(fmt::format("add `import {}`", homes.front()));
+        // Safe: the name the user wrote is unchanged and now means the one
+        // declaration it can mean (no other package ends in `parts[0]`, and
+        // nothing in the file is called that).
+        if (auto edit = importEdit(fileIndex, homes.front()))
+          d.fixes.push_back(Fix{fmt::format("import `{}`", homes.front()), {*edit}, true});
+      } else {
+        std::string list;
+        for (size_t i = 0; i < homes.size(); ++i)
+          list += fmt::format("{}`{}`", i ? (i + 1 == homes.size() ? " or " : ", ") : "", homes[i]);
+        d.withHelp(fmt::format("import the package you mean: {}", list));
+        for (const std::string &home : homes)
+          if (auto edit = importEdit(fileIndex, home))
+            d.fixes.push_back(Fix{fmt::format("import `{}`", home), {*edit}, false});
+      }
+      return true;
+    }
+    std::vector<std::string> aliases;
+    for (const auto &[alias, target] : scope.imports)
+      if (!target.item)
+        aliases.push_back(alias);
+    if (auto s = closestMatch(parts[0].text, aliases)) {
+      std::string full = *s + "." + joined(1, parts.size());
+      d.withHelp(fmt::format("did you mean `{}`?", full)).fix(fmt::format("use `{}`", full), parts[0].span, *s);
+    } else {
+      d.withHelp(fmt::format("`{}` is neither an imported package nor a package of the workspace: "
+                             "import the package that declares `{}`",
+                             parts[0].text.str(), parts.back().text.str()));
+    }
+    return true;
+  }
+
   DeclId declFor(const ast::Item *item) const {
     auto *b = item ? llvm::dyn_cast<ast::Block>(item) : nullptr;
     if (!b)
@@ -2042,6 +2202,11 @@ private:
     }
     Found f = lookup(ctx.file, parts);
     DeclId target = declFor(f.item);
+    // A kind, record type or enum of the stdlib (`team.payments`) is no
+    // declaration: the name is unknown.
+    auto *foundBlock = f.item ? llvm::dyn_cast<ast::Block>(f.item) : nullptr;
+    if (target == kNoDecl && foundBlock && !foundBlock->isTemplate)
+      f = Found{};
     if (!f.item || (target == kNoDecl && !llvm::isa<ast::Block>(f.item))) {
       std::string name;
       for (size_t i = 0; i < parts.size(); ++i)
@@ -2053,8 +2218,13 @@ private:
         suggest(d, name, envNames_, e->span);
         return errorValue(e->span);
       }
+      if (scopes_[ctx.file].failedImports.count(parts[0].text.str()))
+        return errorValue(e->span); // the import's P0202 is the error
       Diagnostic &d = diags_.report(DiagId::UnknownName, e->span,
                                     fmt::format("no declaration named `{}`", name));
+      if (explainDotted(d, ctx.file, parts, joinKinds(t->refKinds), "\1" + joinKinds(t->refKinds),
+                        [&](const ast::Item *item) { return isDeclOf(item, t->refKinds); }))
+        return errorValue(e->span);
       suggestRef(d, name, ctx.file, t->refKinds, e->span);
       if (!d.help) {
         // Declared in another package? Say which import would make it visible.
@@ -2099,6 +2269,8 @@ private:
     const Decl &d = p_.decls[target];
     if (std::find(t->refKinds.begin(), t->refKinds.end(), d.kind) == t->refKinds.end() &&
         !t->refKinds.empty()) {
+      if (ambiguous_.count(d.qualifiedName))
+        return errorValue(e->span); // declared twice: P0201 is the error
       diags_
           .report(DiagId::WrongRefKind, e->span,
                   fmt::format("expected a {}, but `{}` is a {}", joinKinds(t->refKinds), d.name, d.kind))
@@ -2319,6 +2491,7 @@ private:
   Diagnostics &diags_;
   Program &p_;
   std::vector<FileScope> scopes_;
+  std::set<std::string> ambiguous_; // qualified names declared more than once
   std::map<std::string, Found> environmentDecls_;
   std::map<const ast::Block *, DeclId> declOf_;
   std::vector<size_t> declFile_;
