@@ -1804,10 +1804,13 @@ private:
       return errorValue(e->span);
     }
     if (!n->suffix.empty() || !n->currency.empty() || !n->per.empty()) {
+      // The number as written, without its unit: offered, not safe (the
+      // number may have been meant in another unit).
       diags_
           .report(DiagId::UnitMismatch, e->span,
                   fmt::format("expected a plain {}, found the quantity {}", t->spelling(), describe(n)))
-          .withHelp("remove the unit");
+          .withHelp("remove the unit")
+          .fix(fmt::format("write `{}`", n->digits.str()), n->span, n->digits.str());
       return errorValue(e->span);
     }
     if (t->kind == TypeKind::Int && !n->isInteger) {
@@ -1886,10 +1889,13 @@ private:
       double factor = 1;
       if (n->suffix.empty()) {
         if (!u->plainAllowed) {
-          diags_
+          Diagnostic &d = diags_
               .report(DiagId::UnitMismatch, e->span,
                       fmt::format("`{}` needs a unit to be {}", n->raw.str(), article(t)))
               .withHelp(fmt::format("add one of {}", unitSuffixes(u)));
+          // One fix per suffix: which one is meant is the user's choice.
+          for (const auto &[suffix, factor] : u->suffixes)
+            d.fix(fmt::format("write `{}{}`", n->raw.str(), suffix), n->span, n->raw.str() + suffix);
           return errorValue(e->span);
         }
       } else {
