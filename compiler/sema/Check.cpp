@@ -2460,6 +2460,9 @@ private:
                                         fmt::format("`{}` has no version `{}` in the catalogue",
                                                     v->text, v->text2));
           d.withHelp(fmt::format("catalogued versions are {}", joinNames(listed)));
+          if (auto m = closestMatch(v->text2, listed))
+            d.withHelp(fmt::format("did you mean `{}`? catalogued versions are {}", *m, joinNames(listed)))
+                .fix(fmt::format("use version `{}`", *m), version->span, fmt::format("\"{}\"", *m));
         }
       } else if (versions && !versions->items.empty()) {
         v->text2 = versions->items.back()->text;
