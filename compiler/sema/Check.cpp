@@ -2128,11 +2128,16 @@ private:
                               homes.front());
       if (homes.size() == 1) {
         d.withHelp(fmt::format("add `import {}`", homes.front()));
-        // Safe: the name the user wrote is unchanged and now means the one
-        // declaration it can mean (no other package ends in `parts[0]`, and
-        // nothing in the file is called that).
+        // Safe when the name the user wrote, unchanged, then means the one
+        // declaration it can mean: no other package ends in `parts[0]`, no
+        // declaration of the file's package is called that (it would shadow
+        // the import), and the file does not import the package already.
+        bool safe = !findInPackage(file(fileIndex).package, parts[0].text).item;
+        if (const ast::File *ast = file(fileIndex).parsed.ast)
+          for (const ast::Import &imp : ast->imports)
+            safe &= imp.path.str() != homes.front();
         if (auto edit = importEdit(fileIndex, homes.front()))
-          d.fixes.push_back(Fix{fmt::format("import `{}`", homes.front()), {*edit}, true});
+          d.fixes.push_back(Fix{fmt::format("import `{}`", homes.front()), {*edit}, safe});
       } else {
         std::string list;
         for (size_t i = 0; i < homes.size(); ++i)
