@@ -816,6 +816,8 @@ private:
         auto *tb = f.item ? llvm::dyn_cast<ast::Block>(f.item) : nullptr;
         if (!f.item && scopes_[currentFile].failedImports.count(current->extends->parts[0].text.str()))
           break; // the import's P0202 is the error
+        if (tb && !tb->isTemplate && !file(f.file).fromStdlib && !p_.schema.kind(tb->kindName.text))
+          break; // a declaration of an unknown kind: its P0301 is the error
         if (!tb || !tb->isTemplate) {
           Diagnostic &diag =
               f.item ? diags_.report(DiagId::BadExtends, current->extends->span,
@@ -2216,8 +2218,13 @@ private:
     // A kind, record type or enum of the stdlib (`team.payments`) is no
     // declaration: the name is unknown.
     auto *foundBlock = f.item ? llvm::dyn_cast<ast::Block>(f.item) : nullptr;
-    if (target == kNoDecl && foundBlock && !foundBlock->isTemplate)
+    if (target == kNoDecl && foundBlock && !foundBlock->isTemplate) {
+      // A declaration whose kind is unknown (P0301 at its kind) is poisoned:
+      // what refers to it is not reported besides.
+      if (!file(f.file).fromStdlib && !p_.schema.kind(foundBlock->kindName.text))
+        return errorValue(e->span);
       f = Found{};
+    }
     if (!f.item || (target == kNoDecl && !llvm::isa<ast::Block>(f.item))) {
       std::string name;
       for (size_t i = 0; i < parts.size(); ++i)
