@@ -2330,9 +2330,16 @@ private:
       std::string name;
       for (size_t i = 0; i + 1 < parts.size(); ++i)
         name += (i ? "." : "") + parts[i].text.str();
-      diags_
-          .report(DiagId::UnknownName, e->span, fmt::format("no dataset named `{}`", name))
-          .withHelp("name a column as `dataset.column`");
+      llvm::ArrayRef<ast::Ident> datasetParts = llvm::ArrayRef<ast::Ident>(parts).drop_back();
+      if (!f.item && scopes_[ctx.file].failedImports.count(parts[0].text.str()))
+        return errorValue(e->span); // the import's P0202 is the error
+      Diagnostic &d = diags_.report(DiagId::UnknownName, e->span, fmt::format("no dataset named `{}`", name));
+      std::vector<std::string> datasetKind{"dataset"};
+      if (!f.item && !explainDotted(d, ctx.file, datasetParts, "dataset", "\1dataset",
+                                    [&](const ast::Item *item) { return isDeclOf(item, datasetKind); }))
+        suggestRef(d, name, ctx.file, datasetKind, datasetParts.front().span);
+      if (!d.help)
+        d.withHelp("name a column as `dataset.column`");
       return errorValue(e->span);
     }
     if (p_.decls[target].kind != "dataset") {
