@@ -786,8 +786,8 @@ private:
     if (!b || (b->op != ast::BinaryOp::Eq && b->op != ast::BinaryOp::Le && b->op != ast::BinaryOp::Ge))
       return std::nullopt;
     auto *lit = b->rhs;
-    if (!llvm::isa<ast::NumberExpr>(lit) && !llvm::isa<ast::BoolExpr>(lit) && !llvm::isa<ast::StringExpr>(lit) &&
-        !llvm::isa<ast::NameExpr>(lit))
+    if (!llvm::isa<ast::NumberExpr>(lit) && !llvm::isa<ast::BoolExpr>(lit) &&
+        !llvm::isa<ast::StringExpr>(lit) && !llvm::isa<ast::NameExpr>(lit))
       return std::nullopt;
     if (auto *n = llvm::dyn_cast<ast::NameExpr>(lit); n && (n->name.text == "none" || n->name.text == var))
       return std::nullopt;
@@ -838,12 +838,14 @@ private:
         llvm::ArrayRef<llvm::StringRef> fields = llvm::ArrayRef(path).take_front(pv->length);
         std::string name = joinPath(fields);
         std::string dflt = pv->value ? fmt::format(" (default `{}`)", sema::valueText(p_, *pv->value)) : "";
-        bool inEnv = pv->origin == sema::Origin::EnvOverride || pv->origin == sema::Origin::TemplateEnvOverride;
+        bool inEnv = pv->origin == sema::Origin::EnvOverride ||
+                     pv->origin == sema::Origin::TemplateEnvOverride;
         std::string where = inEnv ? fmt::format(" in environment `{}`", env_.name) : "";
         if (pv->writtenDepth == fields.size())
           facts.push_back(fmt::format("`{}` is `{}`{}", name, sema::valueText(p_, *pv->value), where));
         else if (pv->written)
-          facts.push_back(fmt::format("`{}`{} sets no `{}`{}", joinPath(fields.take_front(pv->writtenDepth)), where,
+          facts.push_back(fmt::format("`{}`{} sets no `{}`{}",
+                                      joinPath(fields.take_front(pv->writtenDepth)), where,
                                       joinPath(fields.drop_front(pv->writtenDepth)), dflt));
         else
           facts.push_back(fmt::format("`{}` is not set{}", name, dflt));

@@ -697,6 +697,7 @@ private:
           continue;
         const RecordDef *schema = p_.schema.kind(k);
         if (!schema) {
+          unknownKind_.insert(b);
           Diagnostic &d = diags_.report(DiagId::UnknownKind, b->kindName.span,
                                         fmt::format("unknown declaration kind `{}`", k.str()));
           if (auto s = closestMatch(k, kindNames))
@@ -816,7 +817,7 @@ private:
         auto *tb = f.item ? llvm::dyn_cast<ast::Block>(f.item) : nullptr;
         if (!f.item && scopes_[currentFile].failedImports.count(current->extends->parts[0].text.str()))
           break; // the import's P0202 is the error
-        if (tb && !tb->isTemplate && !file(f.file).fromStdlib && !p_.schema.kind(tb->kindName.text))
+        if (tb && unknownKind_.count(tb))
           break; // a declaration of an unknown kind: its P0301 is the error
         if (!tb || !tb->isTemplate) {
           Diagnostic &diag =
@@ -2103,7 +2104,9 @@ private:
       const ast::Ident &word = parts[taken];
       std::string prefix = joined(0, taken);
       if (auto s = namesIn(package, key, fits).closest(word.text)) {
-        std::string full = prefix + "." + *s + (taken + 1 < parts.size() ? "." + joined(taken + 1, parts.size()) : "");
+        std::string full = prefix + "." + *s;
+        if (taken + 1 < parts.size())
+          full += "." + joined(taken + 1, parts.size());
         d.withHelp(fmt::format("did you mean `{}`?", full)).fix(fmt::format("use `{}`", full), word.span, *s);
       } else {
         d.withHelp(fmt::format("package `{}` declares no {} named `{}`: name one it declares, or "
@@ -2126,8 +2129,8 @@ private:
       }
     }
     if (!homes.empty()) {
-      d.message = fmt::format("`{}` names package `{}`, which this file does not import", joined(0, parts.size()),
-                              homes.front());
+      d.message = fmt::format("`{}` names package `{}`, which this file does not import",
+                              joined(0, parts.size()), homes.front());
       if (homes.size() == 1) {
         d.withHelp(fmt::format("add `import {}`", homes.front()));
         // Safe when the name the user wrote, unchanged, then means the one
@@ -2157,7 +2160,8 @@ private:
         aliases.push_back(alias);
     if (auto s = closestMatch(parts[0].text, aliases)) {
       std::string full = *s + "." + joined(1, parts.size());
-      d.withHelp(fmt::format("did you mean `{}`?", full)).fix(fmt::format("use `{}`", full), parts[0].span, *s);
+      d.withHelp(fmt::format("did you mean `{}`?", full))
+          .fix(fmt::format("use `{}`", full), parts[0].span, *s);
     } else {
       d.withHelp(fmt::format("`{}` is neither an imported package nor a package of the workspace: "
                              "import the package that declares `{}`",
@@ -2221,8 +2225,16 @@ private:
     if (target == kNoDecl && foundBlock && !foundBlock->isTemplate) {
       // A declaration whose kind is unknown (P0301 at its kind) is poisoned:
       // what refers to it is not reported besides.
-      if (!file(f.file).fromStdlib && !p_.schema.kind(foundBlock->kindName.text))
+      if (unknownKind_.count(foundBlock))
         return errorValue(e->span);
+      if (!file(f.file).fromStdlib && foundBlock->kindName.text == "type") {
+        diags_
+            .report(DiagId::WrongRefKind, e->span,
+                    fmt::format("`{}` is a record type, not a declaration", foundBlock->name.text.str()))
+            .note(foundBlock->name.span, fmt::format("`{}` is declared here", foundBlock->name.text.str()))
+            .withHelp(fmt::format("name a {} declaration", joinKinds(t->refKinds)));
+        return errorValue(e->span);
+      }
       f = Found{};
     }
     if (!f.item || (target == kNoDecl && !llvm::isa<ast::Block>(f.item))) {
@@ -2520,6 +2532,7 @@ private:
   Program &p_;
   std::vector<FileScope> scopes_;
   std::set<std::string> ambiguous_; // qualified names declared more than once
+  std::set<const ast::Block *> unknownKind_; // declarations reported with P0301
   std::map<std::string, Found> environmentDecls_;
   std::map<const ast::Block *, DeclId> declOf_;
   std::vector<size_t> declFile_;
