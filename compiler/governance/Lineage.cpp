@@ -22,6 +22,28 @@ llvm::StringRef classificationName(int level) {
 }
 
 
+// A hop of the lineage path where a dataset gets less than its writer has:
+// a task of the writer de-identified the pii columns it read.
+// (For a pipeline's task, `via` is the read the level came through: the
+// read data is above what the task passed on only when it de-identified.)
+static bool deidentifiedHop(const EnvModel &env, DeclId current, const Edge *via) {
+  return via->from != current && via->to != current &&
+         env.classification[via->to] > env.classification[current];
+}
+
+static bool deidentifiedOnPath(const EnvModel &env, DeclId id) {
+  DeclId current = id;
+  for (int guard = 0; guard < 64; ++guard) {
+    const Edge *via = env.classificationVia[current];
+    if (!via)
+      break;
+    if (deidentifiedHop(env, current, via))
+      return true;
+    current = via->from == current ? via->to : via->from;
+  }
+  return false;
+}
+
 // The level a declaration has on its own: a dataset's declared
 // classification, raised to pii by any `@pii` column.
 static int ownLevel(const Program &p, const EnvModel &env, DeclId id) {
@@ -192,10 +214,24 @@ void computeClassification(Program &p, EnvModel &env, Diagnostics &diags) {
       d.note(fmt::format("`{}` declares no `classification`, so it is `{}` by default",
                          p.decl(id).name, classificationName(own).str()));
     addLineageNotes(d, p, env, id);
-    d.withHelp(fmt::format(
-        "declare `classification = {}`, or de-identify the sensitive columns in the task that "
-        "writes it (`deidentifies = [dataset.column, ...]`)",
-        classificationName(env.classification[id]).str()));
+    std::string level = classificationName(env.classification[id]).str();
+    // Once the data was de-identified on its way, what flows is already as
+    // low as de-identification makes it: only the declaration can change.
+    if (deidentifiedOnPath(env, id))
+      d.withHelp(fmt::format("declare `classification = {}`: de-identified data is still {}", level, level));
+    else
+      d.withHelp(fmt::format(
+          "declare `classification = {}`, or de-identify the sensitive columns in the task that "
+          "writes it (`deidentifies = [dataset.column, ...]`)",
+          level));
+    // A setting that changes what is deployed (bucket policies, access):
+    // offered, never applied by `platc fix`.
+    if (!isDefault && declared->span.valid())
+      d.fix(fmt::format("declare `classification = {}`", level), declared->span, level);
+    else if (const ast::Block *block = p.decl(id).ast; block && block->close.valid())
+      d.fix(fmt::format("declare `classification = {}`", level),
+            Span{block->close.file, block->close.begin, block->close.begin},
+            fmt::format("  classification = {}\n", level));
   }
 }
 
@@ -210,6 +246,8 @@ std::string lineagePath(const Program &p, const EnvModel &env, DeclId id) {
     llvm::StringRef verb = sema::edgeVerb(via->kind);
     verb.consume_front("is "); // "(trained on)" reads better in a path
     std::string hop = via->from == current ? verb.str() : "written by";
+    if (deidentifiedHop(env, current, via))
+      hop += fmt::format(", de-identified to {}", classificationName(env.classification[current]).str());
     out += fmt::format(" → {} ({})", p.decl(next).name, hop);
     current = next;
   }
@@ -237,7 +275,13 @@ void addLineageNotes(Diagnostic &d, const Program &p, const EnvModel &env, DeclI
           at = e.span;
           break;
         }
-      d.note(at, fmt::format("`{}` is written by `{}`", p.decl(current).name, p.decl(next).name));
+      if (deidentifiedHop(env, current, via))
+        d.note(at, fmt::format("`{}` is written by `{}`, which de-identifies the pii columns it reads: "
+                               "`{}` data flows on",
+                               p.decl(current).name, p.decl(next).name,
+                               classificationName(env.classification[current]).str()));
+      else
+        d.note(at, fmt::format("`{}` is written by `{}`", p.decl(current).name, p.decl(next).name));
     }
     current = next;
   }

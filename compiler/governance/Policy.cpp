@@ -9,12 +9,14 @@
 // computed (literals in the base unit, how each comparison compares).
 
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "base/Text.h"
 #include "fmt/format.h"
 #include "governance/Governance.h"
 #include "sema/ValueText.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace plat::governance {
 
@@ -593,6 +595,339 @@ private:
     return false;
   }
 
+  // ------------------------------------------------------- explanations
+
+  // The operands of a chain of `and`s, in source order.
+  static void conjunctsOf(const ast::Expr *e, std::vector<const ast::Expr *> &out) {
+    if (auto *b = llvm::dyn_cast_or_null<ast::BinaryExpr>(e); b && b->op == ast::BinaryOp::And) {
+      conjunctsOf(b->lhs, out);
+      conjunctsOf(b->rhs, out);
+    } else if (e) {
+      out.push_back(e);
+    }
+  }
+
+  // A rule expression as it would be written (for notes; the AST keeps no
+  // source text).
+  static std::string exprText(const ast::Expr *e, int parentPrec = 0) {
+    if (!e)
+      return "";
+    switch (e->kind) {
+    case ast::ExprKind::Bool:
+      return llvm::cast<ast::BoolExpr>(e)->value ? "true" : "false";
+    case ast::ExprKind::Number: {
+      auto *n = llvm::cast<ast::NumberExpr>(e);
+      std::string out = n->raw.str();
+      if (!n->per.empty())
+        out += "/" + n->per.text.str();
+      return out;
+    }
+    case ast::ExprKind::String:
+      return llvm::cast<ast::StringExpr>(e)->raw.str();
+    case ast::ExprKind::Name:
+      return llvm::cast<ast::NameExpr>(e)->name.text.str();
+    case ast::ExprKind::Member: {
+      auto *m = llvm::cast<ast::MemberExpr>(e);
+      return exprText(m->base, 9) + "." + m->member.text.str();
+    }
+    case ast::ExprKind::Call: {
+      auto *c = llvm::cast<ast::CallExpr>(e);
+      std::string out = exprText(c->callee, 9) + "(";
+      for (size_t i = 0; i < c->args.size(); ++i)
+        out += (i ? ", " : "") + exprText(c->args[i].value);
+      return out + ")";
+    }
+    case ast::ExprKind::List: {
+      std::string out = "[";
+      auto *l = llvm::cast<ast::ListExpr>(e);
+      for (size_t i = 0; i < l->elements.size(); ++i)
+        out += (i ? ", " : "") + exprText(l->elements[i]);
+      return out + "]";
+    }
+    case ast::ExprKind::Unary: {
+      auto *u = llvm::cast<ast::UnaryExpr>(e);
+      return (u->op == ast::UnaryOp::Not ? "not " : "-") + exprText(u->operand, 8);
+    }
+    case ast::ExprKind::Binary: {
+      auto *b = llvm::cast<ast::BinaryExpr>(e);
+      int prec = b->op == ast::BinaryOp::Or ? 1 : b->op == ast::BinaryOp::And ? 2 : 3;
+      std::string out = exprText(b->lhs, prec) + " " + ast::spelling(b->op).str() + " " +
+                        exprText(b->rhs, prec + 1);
+      return prec < parentPrec ? "(" + out + ")" : out;
+    }
+    case ast::ExprKind::Quantifier: {
+      auto *q = llvm::cast<ast::QuantifierExpr>(e);
+      std::string out = fmt::format("{} {} in {}: {}", q->all ? "all" : "any", q->var.text.str(),
+                                    exprText(q->domain), exprText(q->body));
+      return parentPrec > 0 ? "(" + out + ")" : out;
+    }
+    default:
+      return "…";
+    }
+  }
+
+  // The field paths of the rule's subject an expression reads
+  // (`s.tls`, `m.approval.approvers`), in source order, without repeats.
+  static void pathsOf(const ast::Expr *e, llvm::StringRef var,
+                      std::vector<std::vector<llvm::StringRef>> &out) {
+    if (!e)
+      return;
+    if (auto *m = llvm::dyn_cast<ast::MemberExpr>(e)) {
+      std::vector<llvm::StringRef> path;
+      const ast::Expr *base = m;
+      while (auto *mm = llvm::dyn_cast<ast::MemberExpr>(base)) {
+        path.insert(path.begin(), mm->member.text);
+        base = mm->base;
+      }
+      auto *n = llvm::dyn_cast<ast::NameExpr>(base);
+      if (n && n->name.text == var) {
+        if (std::find(out.begin(), out.end(), path) == out.end())
+          out.push_back(std::move(path));
+      } else {
+        pathsOf(base, var, out);
+      }
+      return;
+    }
+    if (auto *b = llvm::dyn_cast<ast::BinaryExpr>(e)) {
+      pathsOf(b->lhs, var, out);
+      pathsOf(b->rhs, var, out);
+    } else if (auto *u = llvm::dyn_cast<ast::UnaryExpr>(e)) {
+      pathsOf(u->operand, var, out);
+    } else if (auto *c = llvm::dyn_cast<ast::CallExpr>(e)) {
+      for (const ast::Arg &a : c->args)
+        pathsOf(a.value, var, out);
+    } else if (auto *q = llvm::dyn_cast<ast::QuantifierExpr>(e)) {
+      pathsOf(q->domain, var, out);
+    }
+  }
+
+  // Where a field path of declaration `id` leads in this environment: the
+  // value at its end (a default, perhaps), the deepest value on it that the
+  // user wrote (the top field set by the declaration, a template or an
+  // `env` block, and the fields written inside it) and how many fields of
+  // the path that covers, and where the top field's value comes from.
+  struct PathValue {
+    const Value *value = nullptr;
+    const Value *written = nullptr;
+    size_t writtenDepth = 0;
+    size_t length = 0; // the leading parts of the path that are fields
+    sema::Origin origin = sema::Origin::Default;
+  };
+  std::optional<PathValue> follow(DeclId id, llvm::ArrayRef<llvm::StringRef> path) {
+    const sema::Decl &d = p_.decl(id);
+    if (path.empty() || !d.schema || !d.schema->field(path[0]))
+      return std::nullopt; // derived (`classification`, `reach`, ...): no field to point at
+    PathValue out;
+    out.origin = env_.originOf(id, path[0]);
+    const Value *v = env_.get(id, path[0]);
+    if (v && out.origin != sema::Origin::Default && v->span.valid()) {
+      out.written = v;
+      out.writtenDepth = 1;
+    }
+    // A nested value is written when it lies inside the written one (a
+    // default's span is in the standard library).
+    out.length = path.size();
+    for (size_t depth = 1; v && depth < path.size(); ++depth) {
+      if (v->kind != Value::Kind::Record) {
+        out.length = depth; // `replicas.min`: a range's bound, not a field
+        break;
+      }
+      v = v->field(path[depth]);
+      if (v && out.written && out.writtenDepth == depth && v->span.file == out.written->span.file &&
+          out.written->span.begin <= v->span.begin && v->span.end <= out.written->span.end) {
+        out.written = v;
+        out.writtenDepth = depth + 1;
+      }
+    }
+    out.value = v;
+    return out;
+  }
+
+  static std::string joinPath(llvm::ArrayRef<llvm::StringRef> path) {
+    std::string out;
+    for (size_t i = 0; i < path.size(); ++i)
+      out += (i ? "." : "") + path[i].str();
+    return out;
+  }
+
+  // One edit a failing conjunct asks for, when its shape says it: `s.f`
+  // (a boolean) wants `f = true`; `s.f == L`, `s.f <= L`, `s.f >= L` want
+  // `f = L`. Only for top-level fields of the subject.
+  std::optional<std::pair<std::string, std::string>> wantedSetting(const ast::Expr *c,
+                                                                    llvm::StringRef var, DeclId id) {
+    auto fieldOf = [&](const ast::Expr *e) -> std::optional<std::string> {
+      auto *m = llvm::dyn_cast_or_null<ast::MemberExpr>(e);
+      auto *n = m ? llvm::dyn_cast<ast::NameExpr>(m->base) : nullptr;
+      const sema::Decl &decl = p_.decl(id);
+      if (!n || n->name.text != var || !decl.schema || !decl.schema->field(m->member.text))
+        return std::nullopt; // a derived member (`cost`, `classification`) is not set
+      return m->member.text.str();
+    };
+    if (auto f = fieldOf(c))
+      return std::make_pair(*f, std::string("true"));
+    auto *b = llvm::dyn_cast<ast::BinaryExpr>(c);
+    // `len(s.f) > 0`: a list to fill in; a placeholder (`[…]`), since which
+    // entries belong there is the user's decision.
+    if (b && b->op == ast::BinaryOp::Gt) {
+      auto *call = llvm::dyn_cast<ast::CallExpr>(b->lhs);
+      auto *callee = call ? llvm::dyn_cast<ast::NameExpr>(call->callee) : nullptr;
+      auto *zero = llvm::dyn_cast<ast::NumberExpr>(b->rhs);
+      if (callee && callee->name.text == "len" && call->args.size() == 1 && zero && zero->value == 0)
+        if (auto f = fieldOf(call->args[0].value)) {
+          const sema::Type *t = p_.decl(id).schema->field(*f)->type;
+          while (t && t->kind == sema::TypeKind::Optional && t->element)
+            t = t->element;
+          if (t && t->kind == sema::TypeKind::List)
+            return std::make_pair(*f, std::string("[…]"));
+          if (t && t->kind == sema::TypeKind::Map)
+            return std::make_pair(*f, std::string("{ … }"));
+        }
+    }
+    if (!b || (b->op != ast::BinaryOp::Eq && b->op != ast::BinaryOp::Le && b->op != ast::BinaryOp::Ge))
+      return std::nullopt;
+    auto *lit = b->rhs;
+    if (!llvm::isa<ast::NumberExpr>(lit) && !llvm::isa<ast::BoolExpr>(lit) &&
+        !llvm::isa<ast::StringExpr>(lit) && !llvm::isa<ast::NameExpr>(lit))
+      return std::nullopt;
+    if (auto *n = llvm::dyn_cast<ast::NameExpr>(lit); n && (n->name.text == "none" || n->name.text == var))
+      return std::nullopt;
+    if (auto f = fieldOf(b->lhs))
+      return std::make_pair(*f, exprText(lit));
+    return std::nullopt;
+  }
+
+  // Says which operands of the failing `require` do not hold and what the
+  // declaration has for the fields they read; moves the primary span to the
+  // value that breaks the rule where the declaration (or its `env` block)
+  // wrote one; and offers the settings the failing operands ask for.
+  // Returns the help naming those settings, or "".
+  std::string explainFailure(Diagnostic &d, const ast::Rule &rule, DeclId id,
+                             std::map<std::string, EV> &vars) {
+    const sema::Decl &decl = p_.decl(id);
+    llvm::StringRef var = rule.var.text;
+    std::vector<const ast::Expr *> conjuncts;
+    conjunctsOf(rule.require, conjuncts);
+    std::vector<const ast::Expr *> failing;
+    for (const ast::Expr *c : conjuncts)
+      if (!truthy(eval(c, vars)))
+        failing.push_back(c);
+    bool moved = false;
+    std::vector<std::string> settings;
+    Fix fix{"", {}, false};
+    std::set<std::string> wanted;
+    std::vector<std::string> choices; // what a placeholder may hold
+    bool inEnvBlock = false;          // an edit changes an `env` block's value
+    // What each failing operand reads, as notes; operands failing for the
+    // same facts share one note (`d.retention != none` and
+    // `d.retention <= 400d` when no retention is set).
+    struct Explained {
+      std::vector<std::string> operands;
+      std::vector<std::string> facts;
+      std::optional<Span> at;
+    };
+    std::vector<Explained> explained;
+    for (const ast::Expr *c : failing) {
+      std::vector<std::vector<llvm::StringRef>> paths;
+      pathsOf(c, var, paths);
+      std::vector<std::string> facts;
+      std::optional<Span> at;
+      for (const auto &path : paths) {
+        std::optional<PathValue> pv = follow(id, path);
+        if (!pv)
+          continue;
+        llvm::ArrayRef<llvm::StringRef> fields = llvm::ArrayRef(path).take_front(pv->length);
+        std::string name = joinPath(fields);
+        std::string dflt = pv->value ? fmt::format(" (default `{}`)", sema::valueText(p_, *pv->value)) : "";
+        bool inEnv = pv->origin == sema::Origin::EnvOverride ||
+                     pv->origin == sema::Origin::TemplateEnvOverride;
+        std::string where = inEnv ? fmt::format(" in environment `{}`", env_.name) : "";
+        if (pv->writtenDepth == fields.size())
+          facts.push_back(fmt::format("`{}` is `{}`{}", name, sema::valueText(p_, *pv->value), where));
+        else if (pv->written)
+          facts.push_back(fmt::format("`{}`{} sets no `{}`{}",
+                                      joinPath(fields.take_front(pv->writtenDepth)), where,
+                                      joinPath(fields.drop_front(pv->writtenDepth)), dflt));
+        else
+          facts.push_back(fmt::format("`{}` is not set{}", name, dflt));
+        if (pv->written && !at)
+          at = pv->written->span;
+        // The value that breaks the rule, where this declaration wrote it:
+        // the primary span, naming the environment of an `env` block.
+        if (pv->written && !moved &&
+            (pv->origin == sema::Origin::Declared || pv->origin == sema::Origin::EnvOverride)) {
+          moved = true;
+          d.span = pv->written->span;
+          if (pv->origin == sema::Origin::EnvOverride) {
+            if (d.message.find("`" + env_.name + "`") == std::string::npos)
+              d.message += fmt::format(" (in environment `{}`)", env_.name);
+            d.note(decl.nameSpan, fmt::format("`{}` is declared here; its `env {}` block sets `{}`",
+                                              decl.name, env_.name, path[0].str()));
+          }
+        }
+      }
+      if (!explained.empty() && explained.back().facts == facts && !facts.empty())
+        explained.back().operands.push_back(exprText(c));
+      else
+        explained.push_back({{exprText(c)}, facts, at});
+      // The setting the operand asks for, written where the value is (the
+      // declaration or its `env` block) or added to the declaration.
+      auto want = wantedSetting(c, var, id);
+      if (!want || !wanted.insert(want->first).second)
+        continue;
+      std::string text = fmt::format("{} = {}", want->first, want->second);
+      settings.push_back(text);
+      if (const sema::FieldDef *fd = decl.schema ? decl.schema->field(want->first) : nullptr) {
+        const sema::Type *t = fd->type;
+        while (t && (t->kind == sema::TypeKind::Optional || t->kind == sema::TypeKind::List) && t->element)
+          t = t->element;
+        if (want->second == "[…]" && t && t->enumDef)
+          choices.push_back(fmt::format("`{}` is a list of {}", want->first, join(t->enumDef->members)));
+      }
+      sema::Origin origin = env_.originOf(id, want->first);
+      const Value *current = env_.get(id, want->first);
+      if (current && current->span.valid() &&
+          (origin == sema::Origin::Declared || origin == sema::Origin::EnvOverride)) {
+        fix.edits.push_back({current->span, want->second});
+        inEnvBlock |= origin == sema::Origin::EnvOverride;
+      }
+      else if (decl.ast && decl.ast->close.valid())
+        fix.edits.push_back({Span{decl.ast->close.file, decl.ast->close.begin, decl.ast->close.begin},
+                             fmt::format("  {}\n", text)});
+    }
+    // A lone operand with nothing to show says no more than the rule's note.
+    if (!(explained.size() == 1 && conjuncts.size() == 1 && explained[0].facts.empty()))
+      for (const Explained &e : explained) {
+        std::string note = "requires `" + llvm::join(e.operands, "` and `") + "`";
+        if (!e.facts.empty())
+          note += ", but " + llvm::join(e.facts, " and ");
+        if (e.at && !(*e.at == d.span))
+          d.note(*e.at, note);
+        else
+          d.note(note);
+      }
+    if (settings.empty())
+      return "";
+    std::string list;
+    for (size_t i = 0; i < settings.size(); ++i)
+      list += fmt::format("{}`{}`", i ? (i + 1 == settings.size() ? " and " : ", ") : "", settings[i]);
+    // Inserts at one place (the closing brace) are merged into one edit, in
+    // order, so that the fix applies as one.
+    std::vector<Edit> merged;
+    for (Edit &e : fix.edits) {
+      if (!merged.empty() && merged.back().span == e.span && e.span.size() == 0)
+        merged.back().replacement += e.replacement;
+      else
+        merged.push_back(std::move(e));
+    }
+    fix.edits = std::move(merged);
+    // Changes what is deployed: offered, never applied by `platc fix`.
+    fix.description = fmt::format("set {}", list);
+    d.fixes.push_back(std::move(fix));
+    return fmt::format("set {} on `{}`{}{}", list, decl.name,
+                       inEnvBlock ? fmt::format(" in its `env {}` block", env_.name) : "",
+                       choices.empty() ? "" : " (" + llvm::join(choices, "; ") + ")");
+  }
+
   void runRule(const sema::Decl &policy, const ast::Rule &rule, Severity severity,
                const std::string &profile) {
     // Rules are typed once for the workspace (sema/PolicyTypes.cpp); one
@@ -619,6 +954,7 @@ private:
       DiagId code = policy.fromStdlib ? DiagId::ComplianceViolation : DiagId::PolicyViolation;
       Diagnostic &d = diags_.report(code, p_.decl(id).nameSpan, message);
       d.severity = severity;
+      std::string settingHelp = explainFailure(d, rule, id, vars);
       if (lineage && env_.classificationVia.size() > id && env_.classificationVia[id])
         addLineageNotes(d, p_, env_, id);
       if (policy.fromStdlib)
@@ -629,11 +965,20 @@ private:
                            policy.doc.empty() ? "" : ": " + paragraph(policy.doc)));
       else
         d.note(rule.span, fmt::format("required by policy `{}`", policy.name));
-      if (!policy.doc.empty() && !policy.fromStdlib)
+      std::string link = fmt::format("see `platc explain {}` and docs/governance.md#{}",
+                                     diagInfo(code).code.str(), policy.name);
+      if (!settingHelp.empty()) {
+        // The edit first; the policy's own words or the link after it.
+        d.withHelp(settingHelp);
+        if (policy.fromStdlib)
+          d.note(link);
+        else if (!policy.doc.empty())
+          d.note(firstLine(policy.doc));
+      } else if (!policy.doc.empty() && !policy.fromStdlib) {
         d.withHelp(firstLine(policy.doc));
-      else if (policy.fromStdlib)
-        d.withHelp(fmt::format("see `platc explain {}` and docs/governance.md#{}",
-                               diagInfo(code).code.str(), policy.name));
+      } else if (policy.fromStdlib) {
+        d.withHelp(link);
+      }
     }
   }
 

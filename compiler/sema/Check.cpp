@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "base/Text.h"
@@ -181,6 +182,7 @@ struct ImportTarget {
 
 struct FileScope {
   std::map<std::string, ImportTarget> imports;
+  std::set<std::string> failedImports; // local names of imports that name nothing
   std::vector<bool> used;
 };
 
@@ -287,8 +289,12 @@ private:
             }
           }
         }
-        if (target.package.empty() && !target.item)
-          continue; // reported by the workspace loader
+        if (target.package.empty() && !target.item) {
+          // Reported by the workspace loader (P0202); the names it would
+          // have brought in are poisoned, not unknown.
+          scope.failedImports.insert(imp.localName().str());
+          continue;
+        }
         scope.imports.emplace(imp.localName().str(), target);
       }
     }
@@ -691,6 +697,7 @@ private:
           continue;
         const RecordDef *schema = p_.schema.kind(k);
         if (!schema) {
+          unknownKind_.insert(b);
           Diagnostic &d = diags_.report(DiagId::UnknownKind, b->kindName.span,
                                         fmt::format("unknown declaration kind `{}`", k.str()));
           if (auto s = closestMatch(k, kindNames))
@@ -727,6 +734,11 @@ private:
         d.fromStdlib = lf.fromStdlib;
         declOf_[b] = d.id;
         declFile_.push_back(i);
+        // A name declared twice (P0201) is poisoned: a reference to it may
+        // mean either declaration, so what follows from picking one (the
+        // wrong kind) is not reported besides the duplicate.
+        if (p_.byQualifiedName.count(d.qualifiedName))
+          ambiguous_.insert(d.qualifiedName);
         p_.byQualifiedName[d.qualifiedName] = d.id;
         if (k == "workspace")
           p_.workspace = d.id;
@@ -797,7 +809,16 @@ private:
       std::set<const ast::Block *> seen;
       while (current->extends) {
         Found f = lookup(currentFile, current->extends->parts);
+        // A prefix that names something else (`platform.web_service` where
+        // `platform` is the stdlib's enum, the package not imported) is an
+        // unknown name, not a wrong one.
+        if (f.item && f.consumed < current->extends->parts.size())
+          f = Found{};
         auto *tb = f.item ? llvm::dyn_cast<ast::Block>(f.item) : nullptr;
+        if (!f.item && scopes_[currentFile].failedImports.count(current->extends->parts[0].text.str()))
+          break; // the import's P0202 is the error
+        if (tb && unknownKind_.count(tb))
+          break; // a declaration of an unknown kind: its P0301 is the error
         if (!tb || !tb->isTemplate) {
           Diagnostic &diag =
               f.item ? diags_.report(DiagId::BadExtends, current->extends->span,
@@ -805,7 +826,13 @@ private:
                      : diags_.report(DiagId::UnknownName, current->extends->span,
                                      fmt::format("no template named `{}`", current->extends->str()));
           diag.withHelp("`extends` names a `template KIND NAME { ... }` declaration");
-          if (!f.item)
+          std::string kind = d.kind;
+          if (!f.item &&
+              !explainDotted(diag, currentFile, current->extends->parts, d.kind + " template",
+                             "\2" + d.kind, [kind](const ast::Item *item) {
+                               auto *b = llvm::dyn_cast<ast::Block>(item);
+                               return b && b->isTemplate && b->kindName.text == kind;
+                             }))
             if (auto s = templateNames(d.kind).closest(current->extends->str()))
               diag.withHelp(fmt::format("did you mean `{}`?", *s))
                   .fix(fmt::format("use `{}`", *s), current->extends->span, *s);
@@ -1334,6 +1361,7 @@ private:
   const Value *resolveBlocks(const Type *t, const Settings &settings, Ctx &ctx) {
     Value *out = newValue(Value::Kind::List, t, settings.front().item->span);
     std::map<std::string, std::pair<Settings, Span>> byName;
+    std::map<std::string, Span> firstOfOrigin;
     std::vector<std::string> order;
     for (const Setting &s : settings) {
       auto *b = llvm::dyn_cast<ast::Block>(s.item);
@@ -1346,13 +1374,20 @@ private:
       }
       std::string name = b->name.text.str();
       auto [it, inserted] = byName.try_emplace(name);
+      // The first block of this name in the same declaration or template
+      // (a third `task a` still points at the first).
+      Span &first = firstOfOrigin[name];
       if (inserted)
         order.push_back(name);
       else if (s.origin == it->second.first.back().origin && (!ctx.env || ctx.env == &p_.envs.front()))
         diags_
             .report(DiagId::DuplicateField, b->name.span,
                     fmt::format("`{}` is declared twice", name))
-            .note(it->second.second, "first declared here");
+            .note(first, "first declared here")
+            .withHelp(fmt::format("rename one of them, or merge them into one `{} {}` block",
+                                  b->kindName.text.str(), name));
+      if (inserted || s.origin != it->second.first.back().origin)
+        first = b->name.span;
       it->second.first.push_back(s);
       it->second.second = b->name.span;
     }
@@ -1772,10 +1807,13 @@ private:
       return errorValue(e->span);
     }
     if (!n->suffix.empty() || !n->currency.empty() || !n->per.empty()) {
+      // The number as written, without its unit: offered, not safe (the
+      // number may have been meant in another unit).
       diags_
           .report(DiagId::UnitMismatch, e->span,
                   fmt::format("expected a plain {}, found the quantity {}", t->spelling(), describe(n)))
-          .withHelp("remove the unit");
+          .withHelp("remove the unit")
+          .fix(fmt::format("write `{}`", n->digits.str()), n->span, n->digits.str());
       return errorValue(e->span);
     }
     if (t->kind == TypeKind::Int && !n->isInteger) {
@@ -1854,10 +1892,13 @@ private:
       double factor = 1;
       if (n->suffix.empty()) {
         if (!u->plainAllowed) {
-          diags_
+          Diagnostic &d = diags_
               .report(DiagId::UnitMismatch, e->span,
                       fmt::format("`{}` needs a unit to be {}", n->raw.str(), article(t)))
               .withHelp(fmt::format("add one of {}", unitSuffixes(u)));
+          // One fix per suffix: which one is meant is the user's choice.
+          for (const auto &[suffix, factor] : u->suffixes)
+            d.fix(fmt::format("write `{}{}`", n->raw.str(), suffix), n->span, n->raw.str() + suffix);
           return errorValue(e->span);
         }
       } else {
@@ -1985,6 +2026,150 @@ private:
   }
   std::map<std::string, NameIndex> refSuggestions_;
 
+  // The names `package` declares that `fits` accepts, indexed for "did you
+  // mean" once per package and kind of question (`key`), not scanned again
+  // for every unknown name.
+  const NameIndex &namesIn(const std::string &package, const std::string &key,
+                           const std::function<bool(const ast::Item *)> &fits) {
+    auto [it, added] = packageNames_.try_emplace(package + '\0' + key);
+    if (added) {
+      std::vector<std::string> names;
+      if (const Package *pkg = ws_.package(package))
+        for (const auto &[c, ref] : pkg->decls)
+          if (fits(ref.item))
+            names.push_back(c);
+      it->second = NameIndex(std::move(names));
+    }
+    return it->second;
+  }
+  std::map<std::string, NameIndex> packageNames_;
+
+  // Whether `item` is a declaration of one of `kinds` (any, when empty).
+  bool isDeclOf(const ast::Item *item, const std::vector<std::string> &kinds) const {
+    DeclId id = declFor(item);
+    return id != kNoDecl &&
+           (kinds.empty() || std::find(kinds.begin(), kinds.end(), p_.decls[id].kind) != kinds.end());
+  }
+
+  // The edit that adds `import package` to a file (after its last import or
+  // its `package` line), when the file can take one.
+  std::optional<Edit> importEdit(size_t fileIndex, const std::string &package) const {
+    const ast::File *ast = file(fileIndex).parsed.ast;
+    if (!ast || ast->hasSyntaxErrors)
+      return std::nullopt;
+    Span after = !ast->imports.empty() ? ast->imports.back().span
+                 : ast->packageSpan.valid() ? ast->packageSpan
+                                            : Span{};
+    if (after.valid())
+      return Edit{Span{after.file, after.end, after.end}, "\nimport " + package};
+    // A file without `package` or imports: the import goes first.
+    return Edit{Span{file(fileIndex).id, 0, 0}, "import " + package + "\n\n"};
+  }
+
+  // Help and fixes for a dotted name that did not resolve (`teams.payment`,
+  // `shop.payments.ledger_entrys`, `platform.web_service` without its
+  // import): the package its prefix names and the near-miss there, the
+  // import it lacks, or the import it misspells. Never suggests declaring a
+  // dotted name. `what` names what was expected ("team", "service
+  // template"); `fits` accepts the items that could be meant. Returns false
+  // for an undotted name, which the caller explains.
+  bool explainDotted(Diagnostic &d, size_t fileIndex, llvm::ArrayRef<ast::Ident> parts,
+                     const std::string &what, const std::string &key,
+                     const std::function<bool(const ast::Item *)> &fits) {
+    if (parts.size() < 2)
+      return false;
+    auto joined = [&](size_t from, size_t to) {
+      std::string out;
+      for (size_t i = from; i < to; ++i)
+        out += (i > from ? "." : "") + parts[i].text.str();
+      return out;
+    };
+    // The package the prefix names: an imported package, or the longest
+    // prefix that is a package's full name.
+    std::string package;
+    size_t taken = 0;
+    const FileScope &scope = scopes_[fileIndex];
+    if (auto imp = scope.imports.find(parts[0].text.str());
+        imp != scope.imports.end() && !imp->second.item) {
+      package = imp->second.package;
+      taken = 1;
+    } else {
+      for (size_t i = 1; i < parts.size(); ++i)
+        if (ws_.package(joined(0, i))) {
+          package = joined(0, i);
+          taken = i;
+        }
+    }
+    if (taken) {
+      const ast::Ident &word = parts[taken];
+      std::string prefix = joined(0, taken);
+      if (auto s = namesIn(package, key, fits).closest(word.text)) {
+        std::string full = prefix + "." + *s;
+        if (taken + 1 < parts.size())
+          full += "." + joined(taken + 1, parts.size());
+        d.withHelp(fmt::format("did you mean `{}`?", full)).fix(fmt::format("use `{}`", full), word.span, *s);
+      } else {
+        d.withHelp(fmt::format("package `{}` declares no {} named `{}`: name one it declares, or "
+                               "declare `{}` there",
+                               package, what, word.text.str(), word.text.str()));
+      }
+      return true;
+    }
+    // An unknown first part: a package the file does not import (the
+    // import's local name is its last component), or a misspelt import.
+    std::vector<std::string> homes;
+    for (const auto &[name, pkg] : ws_.packages()) {
+      llvm::StringRef last = llvm::StringRef(name).rsplit('.').second;
+      if (last.empty())
+        last = name;
+      if (last == parts[0].text && !llvm::StringRef(name).startswith("std")) {
+        auto it = pkg.decls.find(parts[1].text.str());
+        if (it != pkg.decls.end() && fits(it->second.item))
+          homes.push_back(name);
+      }
+    }
+    if (!homes.empty()) {
+      d.message = fmt::format("`{}` names package `{}`, which this file does not import",
+                              joined(0, parts.size()), homes.front());
+      if (homes.size() == 1) {
+        d.withHelp(fmt::format("add `import {}`", homes.front()));
+        // Safe when the name the user wrote, unchanged, then means the one
+        // declaration it can mean: no other package ends in `parts[0]`, no
+        // declaration of the file's package is called that (it would shadow
+        // the import), and the file does not import the package already.
+        bool safe = !findInPackage(file(fileIndex).package, parts[0].text).item;
+        if (const ast::File *ast = file(fileIndex).parsed.ast)
+          for (const ast::Import &imp : ast->imports)
+            safe &= imp.path.str() != homes.front();
+        if (auto edit = importEdit(fileIndex, homes.front()))
+          d.fixes.push_back(Fix{fmt::format("import `{}`", homes.front()), {*edit}, safe});
+      } else {
+        std::string list;
+        for (size_t i = 0; i < homes.size(); ++i)
+          list += fmt::format("{}`{}`", i ? (i + 1 == homes.size() ? " or " : ", ") : "", homes[i]);
+        d.withHelp(fmt::format("import the package you mean: {}", list));
+        for (const std::string &home : homes)
+          if (auto edit = importEdit(fileIndex, home))
+            d.fixes.push_back(Fix{fmt::format("import `{}`", home), {*edit}, false});
+      }
+      return true;
+    }
+    std::vector<std::string> aliases;
+    for (const auto &[alias, target] : scope.imports)
+      if (!target.item)
+        aliases.push_back(alias);
+    if (auto s = closestMatch(parts[0].text, aliases)) {
+      std::string full = *s + "." + joined(1, parts.size());
+      d.withHelp(fmt::format("did you mean `{}`?", full))
+          .fix(fmt::format("use `{}`", full), parts[0].span, *s);
+    } else {
+      d.withHelp(fmt::format("`{}` is neither an imported package nor a package of the workspace: "
+                             "import the package that declares `{}`",
+                             parts[0].text.str(), parts.back().text.str()));
+    }
+    return true;
+  }
+
   DeclId declFor(const ast::Item *item) const {
     auto *b = item ? llvm::dyn_cast<ast::Block>(item) : nullptr;
     if (!b)
@@ -2034,6 +2219,24 @@ private:
     }
     Found f = lookup(ctx.file, parts);
     DeclId target = declFor(f.item);
+    // A kind, record type or enum of the stdlib (`team.payments`) is no
+    // declaration: the name is unknown.
+    auto *foundBlock = f.item ? llvm::dyn_cast<ast::Block>(f.item) : nullptr;
+    if (target == kNoDecl && foundBlock && !foundBlock->isTemplate) {
+      // A declaration whose kind is unknown (P0301 at its kind) is poisoned:
+      // what refers to it is not reported besides.
+      if (unknownKind_.count(foundBlock))
+        return errorValue(e->span);
+      if (!file(f.file).fromStdlib && foundBlock->kindName.text == "type") {
+        diags_
+            .report(DiagId::WrongRefKind, e->span,
+                    fmt::format("`{}` is a record type, not a declaration", foundBlock->name.text.str()))
+            .note(foundBlock->name.span, fmt::format("`{}` is declared here", foundBlock->name.text.str()))
+            .withHelp(fmt::format("name a {} declaration", joinKinds(t->refKinds)));
+        return errorValue(e->span);
+      }
+      f = Found{};
+    }
     if (!f.item || (target == kNoDecl && !llvm::isa<ast::Block>(f.item))) {
       std::string name;
       for (size_t i = 0; i < parts.size(); ++i)
@@ -2045,8 +2248,13 @@ private:
         suggest(d, name, envNames_, e->span);
         return errorValue(e->span);
       }
+      if (scopes_[ctx.file].failedImports.count(parts[0].text.str()))
+        return errorValue(e->span); // the import's P0202 is the error
       Diagnostic &d = diags_.report(DiagId::UnknownName, e->span,
                                     fmt::format("no declaration named `{}`", name));
+      if (explainDotted(d, ctx.file, parts, joinKinds(t->refKinds), "\1" + joinKinds(t->refKinds),
+                        [&](const ast::Item *item) { return isDeclOf(item, t->refKinds); }))
+        return errorValue(e->span);
       suggestRef(d, name, ctx.file, t->refKinds, e->span);
       if (!d.help) {
         // Declared in another package? Say which import would make it visible.
@@ -2091,6 +2299,8 @@ private:
     const Decl &d = p_.decls[target];
     if (std::find(t->refKinds.begin(), t->refKinds.end(), d.kind) == t->refKinds.end() &&
         !t->refKinds.empty()) {
+      if (ambiguous_.count(d.qualifiedName))
+        return errorValue(e->span); // declared twice: P0201 is the error
       diags_
           .report(DiagId::WrongRefKind, e->span,
                   fmt::format("expected a {}, but `{}` is a {}", joinKinds(t->refKinds), d.name, d.kind))
@@ -2132,9 +2342,16 @@ private:
       std::string name;
       for (size_t i = 0; i + 1 < parts.size(); ++i)
         name += (i ? "." : "") + parts[i].text.str();
-      diags_
-          .report(DiagId::UnknownName, e->span, fmt::format("no dataset named `{}`", name))
-          .withHelp("name a column as `dataset.column`");
+      llvm::ArrayRef<ast::Ident> datasetParts = llvm::ArrayRef<ast::Ident>(parts).drop_back();
+      if (!f.item && scopes_[ctx.file].failedImports.count(parts[0].text.str()))
+        return errorValue(e->span); // the import's P0202 is the error
+      Diagnostic &d = diags_.report(DiagId::UnknownName, e->span, fmt::format("no dataset named `{}`", name));
+      std::vector<std::string> datasetKind{"dataset"};
+      if (!f.item && !explainDotted(d, ctx.file, datasetParts, "dataset", "\1dataset",
+                                    [&](const ast::Item *item) { return isDeclOf(item, datasetKind); }))
+        suggestRef(d, name, ctx.file, datasetKind, datasetParts.front().span);
+      if (!d.help)
+        d.withHelp("name a column as `dataset.column`");
       return errorValue(e->span);
     }
     if (p_.decls[target].kind != "dataset") {
@@ -2274,6 +2491,9 @@ private:
                                         fmt::format("`{}` has no version `{}` in the catalogue",
                                                     v->text, v->text2));
           d.withHelp(fmt::format("catalogued versions are {}", joinNames(listed)));
+          if (auto m = closestMatch(v->text2, listed))
+            d.withHelp(fmt::format("did you mean `{}`? catalogued versions are {}", *m, joinNames(listed)))
+                .fix(fmt::format("use version `{}`", *m), version->span, fmt::format("\"{}\"", *m));
         }
       } else if (versions && !versions->items.empty()) {
         v->text2 = versions->items.back()->text;
@@ -2311,6 +2531,8 @@ private:
   Diagnostics &diags_;
   Program &p_;
   std::vector<FileScope> scopes_;
+  std::set<std::string> ambiguous_; // qualified names declared more than once
+  std::set<const ast::Block *> unknownKind_; // declarations reported with P0301
   std::map<std::string, Found> environmentDecls_;
   std::map<const ast::Block *, DeclId> declOf_;
   std::vector<size_t> declFile_;

@@ -348,6 +348,8 @@ private:
         names.push_back(name);
       std::optional<NameIndex> suggestions; // built at the first unknown task
       std::map<std::string, std::vector<std::string>> after;
+      // The `after` entry behind each edge (task, dependency), for the report.
+      std::map<std::pair<std::string, std::string>, const Value *> entryOf;
       for (const Value *t : tasks->items) {
         if (const Value *deps = t->field("after"))
           for (const Value *dep : deps->items) {
@@ -367,6 +369,7 @@ private:
               continue;
             }
             after[t->text].push_back(dep->text);
+            entryOf.try_emplace({t->text, dep->text}, dep);
           }
         if (const Value *cols = t->field("deidentifies"))
           for (const Value *c : cols->items)
@@ -387,30 +390,59 @@ private:
         size_t i;
       };
       std::vector<Frame> frames;
-      auto reportCycle = [&](const std::string &n, const std::string &m) {
+      auto reportCycle = [&](const std::string &m) {
         // Long cycles are abbreviated, as call cycles are.
         constexpr size_t kShown = 8;
         auto from = std::find(stack.begin(), stack.end(), m);
         size_t length = static_cast<size_t>(stack.end() - from);
-        std::string path;
+        // The edges of the cycle in order: from[i] waits for from[i + 1], and
+        // the last task waits for `m`.
+        auto edgeTo = [&](size_t i) -> const std::string & { return i + 1 < length ? from[i + 1] : m; };
+        // The entry that closes the cycle: a task waiting for one declared
+        // after it is the usual slip (the first such entry in the file), else
+        // the search's back edge. The cycle is the same whichever is shown.
+        auto declaredBefore = [&](const std::string &a, const std::string &b) {
+          return byName[a]->span.begin < byName[b]->span.begin;
+        };
+        size_t closing = length - 1;
+        bool forward = false;
         for (size_t i = 0; i < length; ++i) {
-          if (length > kShown && i == kShown - 1) {
-            path += "… → ";
-            i = length - 1;
-          }
-          path += from[i] + " → ";
+          if (!declaredBefore(from[i], edgeTo(i)))
+            continue;
+          if (!forward || entryOf.at({from[i], edgeTo(i)})->span.begin <
+                              entryOf.at({from[closing], edgeTo(closing)})->span.begin)
+            closing = i;
+          forward = true;
         }
-        path += m;
+        // The path starts at the task whose entry closes the cycle.
+        auto at = [&](size_t k) -> const std::string & { return from[(closing + k) % length]; };
+        std::string path;
+        for (size_t k = 0; k < length; ++k) {
+          if (length > kShown && k == kShown - 1) {
+            path += "… → ";
+            k = length - 1;
+          }
+          path += at(k) + " → ";
+        }
+        path += at(0);
         if (length > kShown)
           path += fmt::format(" ({} tasks)", length);
+        const std::string &closer = from[closing];
+        const std::string &closed = edgeTo(closing);
         Diagnostic &d = diags_.report(
-            DiagId::TaskCycle, byName[n]->span,
+            DiagId::TaskCycle, entryOf.at({closer, closed})->span,
             fmt::format("the tasks of `{}` wait for each other in a cycle: {}", decl(id).name, path));
-        for (size_t i = 0; i < length && i < kShown; ++i)
-          d.note(byName[from[i]]->span, fmt::format("task `{}` is part of the cycle", from[i]));
+        // Each other edge of the cycle, at its `after` entry, starting after
+        // the closing one so the notes read along the cycle.
+        for (size_t k = 1; k < length && k < kShown; ++k) {
+          size_t i = (closing + k) % length;
+          d.note(entryOf.at({from[i], edgeTo(i)})->span,
+                 fmt::format("task `{}` waits for `{}`", from[i], edgeTo(i)));
+        }
         if (length > kShown)
           d.note(fmt::format("… and {} more tasks", length - kShown));
-        d.withHelp("remove one of the `after` dependencies to break the cycle");
+        d.withHelp(fmt::format("remove `{}` from the `after` of task `{}`, or another dependency of the cycle",
+                               closed, closer));
       };
       bool found = false;
       for (const std::string &root : names) {
@@ -429,7 +461,7 @@ private:
           }
           const std::string &m = (*f.next)[f.i++];
           if (state[m] == 1) {
-            reportCycle(stack.back(), m);
+            reportCycle(m);
             found = true;
           } else if (state[m] == 0) {
             state[m] = 1;

@@ -5,9 +5,10 @@
   fix, `platc fix` removes the diagnostics whose safe fixes it applied and adds
   none, and a second run changes nothing (idempotent).
 - Every diagnostic of the golden `fail_*` cases whose help names an edit
-  (`did you mean`, `add \`...\``, `remove the import`) carries a fix, unless its
-  code is listed in KNOWN_GAPS with the reason; and every code in
-  CODES_WITH_FIXES carries one wherever it is reported.
+  (EDIT_HELP: `did you mean`, `add \`...\``, `set \`...\``, `declare \`...\``,
+  `remove the import`, `remove the unit`, ...) carries a fix, unless its code
+  is listed in KNOWN_GAPS with the reason; and every code in CODES_WITH_FIXES
+  carries one wherever it is reported.
 - `--dry-run` prints a unified diff and writes nothing; `--code` limits the
   fixes; a link that leads outside the workspace is never written through;
   the P0206 fix is never offered for an import a declaration shadows (P0204).
@@ -52,7 +53,15 @@ KNOWN_GAPS = {
     "P0409": "the help offers two edits (add the environment, or limit the caller)",
 }
 
-EDIT_HELP = re.compile(r"did you mean|^add `|^remove the import|^remove this import")
+# A help that names one edit: a near miss, or an imperative followed by the
+# text to write (`add \`x = …\``, `set \`tls = true\``, `declare
+# \`classification = …\``, `add one of \`Mi\`, …`, `import \`pkg\``), or a
+# removal of a named thing (`remove the import`, `remove the unit`). General
+# advice (`use lowercase letters …`, `rename one of them`) names no edit.
+# Strict: every diagnostic with such a help carries a fix unless its code is
+# in KNOWN_GAPS with a reason.
+EDIT_HELP = re.compile(r"did you mean|^(add|set|declare|import) (one of )?`|"
+                       r"^remove (the|this) (import|unit)")
 
 
 def platc(cwd, *args):
