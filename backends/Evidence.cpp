@@ -407,8 +407,17 @@ Json record(const BackendContext &ctx, const std::vector<governance::RuleOutcome
     j["classification"] = level < 0 ? Json(nullptr) : Json(governance::classificationName(level).str());
     j["compliance"] = compliance(ctx, d->id);
     Json controls = Json::array();
-    for (const Control &c : controlsOf(ctx, d->id))
+    for (Control &c : controlsOf(ctx, d->id)) {
+      // A narrowed build (`--target`) vouches only for the files it wrote.
+      size_t before = c.objects.size();
+      llvm::erase_if(c.objects, [&](const ObjectRef &o) {
+        std::string target = o.file.substr(0, o.file.find('/'));
+        return std::find(inputs.targets.begin(), inputs.targets.end(), target) == inputs.targets.end();
+      });
+      if (c.objects.empty() && before)
+        c.note = "implemented in the output of a target this build did not write";
       controls.push_back(controlJson(c));
+    }
     j["controls"] = std::move(controls);
     Json applied = Json::array();
     if (auto it = byDecl.find(d->id); it != byDecl.end()) {
