@@ -298,6 +298,8 @@ std::vector<Control> controlsOf(const BackendContext &ctx, DeclId id) {
       continue;
     if (c.objects.empty())
       c.note = noteFor(def.control);
+    if (c.objects.empty() && c.control == "network_policy" && c.declared == "false")
+      c.note = "the agent runs outside the cluster (a Bedrock agent): no pods to isolate";
     out.push_back(std::move(c));
   }
   return out;

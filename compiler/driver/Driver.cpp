@@ -562,7 +562,18 @@ int runEvidence(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &
   backends::BackendContext ctx{*program, *env, ws->sources()};
   backends::evidence::ProfileReport report = backends::evidence::profileReport(
       ctx, governance::evaluateRules(*program, *env), opts.profile, format);
-  out << report.text;
+  if (format == backends::evidence::ReportFormat::Json) {
+    out << report.text;
+  } else {
+    // Text for people: names and findings from the workspace cannot move
+    // the cursor or reorder what an auditor reads (as in `platc diff`).
+    llvm::StringRef text = report.text;
+    while (!text.empty()) {
+      auto [line, rest] = text.split('\n');
+      out << escapeForTerminal(line) << (text.size() > line.size() ? "\n" : "");
+      text = rest;
+    }
+  }
   return report.failed ? kExitErrors : exitStatus(diags);
 }
 
