@@ -89,9 +89,10 @@ bool hasShaNi() {
   return has;
 }
 
-std::string shaNiHash(llvm::StringRef bytes) {
-  uint32_t state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+void shaNiDigest(llvm::StringRef bytes, uint32_t state[8]) {
+  const uint32_t init[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                            0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  std::memcpy(state, init, sizeof init);
   size_t full = bytes.size() / 64;
   const unsigned char *data = reinterpret_cast<const unsigned char *>(bytes.data());
   sha256Blocks(state, data, full);
@@ -106,6 +107,11 @@ std::string shaNiHash(llvm::StringRef bytes) {
   for (int i = 0; i < 8; ++i)
     last[tailBlocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
   sha256Blocks(state, last, tailBlocks);
+}
+
+std::string shaNiHash(llvm::StringRef bytes) {
+  uint32_t state[8];
+  shaNiDigest(bytes, state);
   return fmt::format("{:08x}{:08x}", state[0], state[1]);
 }
 
@@ -126,6 +132,22 @@ std::string contentHashPortable(llvm::StringRef bytes) {
   // LLVM 14 returns the digest as a StringRef over 32 raw bytes.
   llvm::StringRef digest = sha.final();
   return llvm::toHex(digest.take_front(8), /*LowerCase=*/true);
+}
+
+std::string sha256Hex(llvm::StringRef bytes) {
+#ifdef PLAT_SHA_NI
+  if (hasShaNi()) {
+    uint32_t state[8];
+    shaNiDigest(bytes, state);
+    std::string out;
+    for (uint32_t word : state)
+      out += fmt::format("{:08x}", word);
+    return out;
+  }
+#endif
+  llvm::SHA256 sha;
+  sha.update(bytes);
+  return llvm::toHex(sha.final(), /*LowerCase=*/true);
 }
 
 std::string utf8Prefix(llvm::StringRef s, size_t maxBytes) {

@@ -16,6 +16,8 @@ std::string contentHash(llvm::StringRef bytes);
 // The same with llvm::SHA256 alone (contentHash uses the CPU's SHA
 // instructions where it has them); for tests.
 std::string contentHashPortable(llvm::StringRef bytes);
+// The whole hex SHA-256 of `bytes` (64 digits), for audit evidence.
+std::string sha256Hex(llvm::StringRef bytes);
 
 // The longest prefix of the UTF-8 text `s` of at most `maxBytes` bytes that
 // does not end inside a character (AWS and Airflow length limits cut here).

@@ -190,6 +190,20 @@ json toolCost(const json &args) {
   return {{"cost", json::parse(c.out)}};
 }
 
+// `platc evidence --format json`: a failed rule (exit 1) is a result, not an
+// error; a usage error (exit 2) or a workspace that cannot be reported on
+// (exit 1, nothing printed) is.
+json toolEvidence(const json &args) {
+  std::vector<std::string> argv = {"evidence", stringArg(args, "dir", true), "--profile",
+                                   stringArg(args, "profile", true), "--format", "json"};
+  if (std::string env = stringArg(args, "env", false); !env.empty())
+    argv.insert(argv.end(), {"--env", env});
+  Captured c = runPlatc(argv);
+  if (c.status == 2 || c.out.empty())
+    throw ToolError{c.err};
+  return {{"evidence", json::parse(c.out)}};
+}
+
 struct Tool {
   const char *name;
   const char *description;
@@ -248,6 +262,17 @@ const std::vector<Tool> &tools() {
         {"properties", {{"dir", dirProperty()}, {"env", {{"type", "string"}}}}},
         {"required", {"dir"}}},
        toolCost},
+      {"evidence",
+       "For an auditor: each rule of a compliance profile (pci, sox, hipaa, gdpr) with the "
+       "declarations in scope, passed or failed, and the generated objects that implement it "
+       "(`platc evidence --format json`).",
+       {{"type", "object"},
+        {"properties",
+         {{"dir", dirProperty()},
+          {"profile", {{"type", "string"}, {"description", "pci, sox, hipaa or gdpr"}}},
+          {"env", {{"type", "string"}}}}},
+        {"required", {"dir", "profile"}}},
+       toolEvidence},
   };
   return list;
 }

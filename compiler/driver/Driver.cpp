@@ -18,9 +18,13 @@
 #include "pipeline/Pipeline.h"
 #include "backends/Backend.h"
 #include "backends/BuildWriter.h"
+#include "backends/Common.h"
+#include "backends/Evidence.h"
+#include "governance/Governance.h"
 #include "report/CostReport.h"
 #include "report/Graph.h"
 #include "review/Diff.h"
+#include "review/Provenance.h"
 #include "sema/Program.h"
 #include "syntax/Parser.h"
 #include "workspace/SourceFiles.h"
@@ -44,7 +48,8 @@ commands:
                             --time-phases the CPU seconds of each phase
   build [DIR] -o OUT [--env E] [--target k8s,iam,sagemaker,airflow]
                             check, then write each environment's artefacts to
-                            OUT/<env>/<target>/ (atomically; nothing on errors)
+                            OUT/<env>/<target>/ (atomically; nothing on errors),
+                            and its audit evidence to OUT/<env>/evidence.json
   fmt [--check] [PATH...]   format .plat files (folders are searched);
                             --check lists unformatted files and changes nothing
   fix [DIR] [--dry-run] [--code CODE]
@@ -57,6 +62,11 @@ commands:
                             (default: the first production environment)
   cost [DIR] [--env E] [--format text|json|csv]
                             estimated monthly cost per team and declaration
+  evidence [DIR] --profile pci|sox|hipaa|gdpr [--env E] [--format text|markdown|json]
+                            for an auditor: each rule of the compliance profile
+                            with the declarations in scope, their result and the
+                            generated objects that implement it (default: the
+                            first production environment); exit 1 when a rule fails
   diff [DIR] --base REV|DIR [--head REV] [--files] [--env E] [--format text|markdown|json]
                             compare the workspace with another state of it (a git
                             revision, read without touching the work tree, or
@@ -101,6 +111,7 @@ struct Options {
   std::string targets;
   std::string focus;
   std::string code; // fix --code
+  std::string profile; // evidence --profile
   unsigned depth = 1;
   std::string formatName;
   std::string base, head; // diff
@@ -170,6 +181,7 @@ std::optional<std::string> parseArgs(const std::vector<std::string> &args, Optio
         {"--base", &opts.base, "--base needs a git revision or a folder"},
         {"--head", &opts.head, "--head needs a git revision"},
         {"--code", &opts.code, "--code needs a diagnostic code, such as P0206"},
+        {"--profile", &opts.profile, "--profile needs a compliance profile, such as pci"},
     };
     bool matched = false;
     for (const StringOption &o : stringOptions) {
@@ -249,6 +261,7 @@ const std::vector<CommandOptions> &commandOptions() {
       {"init", {}, {}},
       {"explain", {}, {}},
       {"diff", {"--base", "--head", "--files", "--env", "--format"}, {"text", "markdown", "json"}},
+      {"evidence", {"--profile", "--env", "--format"}, {"text", "markdown", "json"}},
   };
   return table;
 }
@@ -495,6 +508,75 @@ int runCost(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err,
   return exitStatus(diags);
 }
 
+// `platc evidence --profile P`: the rules of one compliance profile with
+// their declarations and evidence, for an auditor (backends/Evidence.h).
+int runEvidence(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
+  if (opts.positional.size() > 1) {
+    err << "error: `platc evidence` takes one folder\n";
+    return kExitUsage;
+  }
+  const char *kProfiles = "gdpr, hipaa, pci or sox";
+  if (opts.profile.empty()) {
+    err << fmt::format("error: `platc evidence` needs a compliance profile: --profile {}\n", kProfiles);
+    return kExitUsage;
+  }
+  backends::evidence::ReportFormat format = backends::evidence::ReportFormat::Text;
+  if (opts.formatName == "markdown")
+    format = backends::evidence::ReportFormat::Markdown;
+  else if (opts.formatName == "json")
+    format = backends::evidence::ReportFormat::Json;
+  std::string dir = opts.positional.empty() ? "." : opts.positional[0];
+  Diagnostics diags;
+  std::optional<Workspace> ws;
+  Options textOpts = opts;
+  textOpts.format = DiagFormat::Text;
+  std::unique_ptr<sema::Program> program = loadAndCheck(dir, textOpts, out, err, tty, ws, diags);
+  if (!program)
+    return exitStatus(diags);
+  // The profiles are the stdlib's policies (and a workspace's own with a
+  // `profile`): an unknown name is a usage error listing them.
+  std::vector<std::string> profiles = backends::evidence::profileNames(*program);
+  if (std::find(profiles.begin(), profiles.end(), opts.profile) == profiles.end()) {
+    std::string list;
+    for (size_t i = 0; i < profiles.size(); ++i)
+      list += (i ? (i + 1 == profiles.size() ? " or " : ", ") : "") + profiles[i];
+    err << fmt::format("error: no compliance profile named `{}`; the profiles are {}\n",
+                       escapeForTerminal(opts.profile), list);
+    return kExitUsage;
+  }
+  // Governance findings (P05xx, P06xx) are what the report shows; errors in
+  // the declarations themselves leave nothing trustworthy to report on.
+  bool blocking = false;
+  for (const Diagnostic &d : diags.all()) {
+    llvm::StringRef code = d.info().code;
+    blocking |= d.severity == Severity::Error && !code.startswith("P05") && !code.startswith("P06");
+  }
+  emit(textOpts, out, err, tty, ws->sources(), diags, ws->root());
+  if (blocking)
+    return exitStatus(diags);
+  const sema::EnvModel *env = defaultEnv(*program, opts.env);
+  if (!env) {
+    err << fmt::format("error: no environment named `{}`\n", escapeForTerminal(opts.env));
+    return kExitUsage;
+  }
+  backends::BackendContext ctx{*program, *env, ws->sources()};
+  backends::evidence::ProfileReport report = backends::evidence::profileReport(
+      ctx, governance::evaluateRules(*program, *env), opts.profile, format);
+  if (format == backends::evidence::ReportFormat::Json) {
+    out << report.text;
+  } else {
+    // Text for people: names and findings from the workspace cannot move
+    // the cursor or reorder what an auditor reads (as in `platc diff`).
+    llvm::StringRef text = report.text;
+    while (!text.empty()) {
+      auto [line, rest] = text.split('\n');
+      out << escapeForTerminal(line) << (text.size() > line.size() ? "\n" : "");
+      text = rest;
+    }
+  }
+  return report.failed ? kExitErrors : exitStatus(diags);
+}
+
 int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, bool tty) {
   if (opts.positional.size() > 1) {
     err << "error: `platc build` takes one folder\n";
@@ -563,9 +645,11 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   // builds: listed files elsewhere in the output are kept.
   std::vector<std::string> scope;
   if (!opts.env.empty() || !wanted.empty())
-    for (const sema::EnvModel *env : envs)
+    for (const sema::EnvModel *env : envs) {
       for (const backends::Backend *b : selected)
         scope.push_back(env->name + "/" + b->name().str() + "/");
+      scope.push_back(env->name + "/evidence.json");
+    }
   backends::OutputWriter writer;
   if (std::string why = writer.begin(opts.output, std::move(scope)); !why.empty()) {
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
@@ -582,12 +666,13 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     std::vector<backends::Conflict> conflicts;
     std::vector<backends::Problem> problems;
     std::map<std::string, size_t> perFolder; // env/backend → files written
+    std::map<std::string, std::string> hashes; // env-relative path → sha256, for the evidence
     std::string error;                       // from writing
   };
   std::vector<Job> jobs;
   for (size_t e = 0; e < envs.size(); ++e)
     for (const backends::Backend *b : selected)
-      jobs.push_back(Job{e, b, {}, {}, {}, {}});
+      jobs.push_back(Job{e, b, {}, {}, {}, {}, {}});
   {
     std::atomic<size_t> next{0};
     auto work = [&] {
@@ -601,6 +686,7 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
         for (const auto &entry : output.files()) {
           const std::string &path = entry.first;
           job.perFolder[prefix + path.substr(0, path.find('/'))]++;
+          job.hashes[path] = backends::sha256Hex(entry.second);
         }
         if (job.conflicts.empty() && job.problems.empty())
           job.error = writer.write(output.files(), prefix);
@@ -645,6 +731,31 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     emit(opts, out, err, tty, ws->sources(), diags, ws->root());
     return exitStatus(diags);
   }
+  // The audit evidence of each environment: what this build wrote and why
+  // (backends/Evidence.h).
+  if (writeError.empty()) {
+    std::vector<std::pair<std::string, llvm::StringRef>> sourceFiles;
+    for (uint32_t i = 0; i < ws->sources().size(); ++i) {
+      const SourceFile &f = ws->sources().file(FileId{i});
+      if (!llvm::StringRef(f.path()).startswith("<std>"))
+        sourceFiles.emplace_back(f.path(), f.text());
+    }
+    std::optional<review::GitProvenance> git = review::gitProvenance(ws->root(), sourceFiles);
+    for (size_t e = 0; e < envs.size() && writeError.empty(); ++e) {
+      backends::evidence::RecordInputs inputs;
+      for (const backends::Backend *b : selected)
+        inputs.targets.push_back(b->name().str());
+      for (const Job &job : jobs)
+        if (job.env == e)
+          inputs.generated.insert(job.hashes.begin(), job.hashes.end());
+      inputs.git = git ? &*git : nullptr;
+      backends::evidence::Json record = backends::evidence::record(
+          *contexts[e], governance::evaluateRules(*program, *envs[e]), inputs);
+      writeError = writer.write({{"evidence.json", backends::evidence::recordText(record)}}, envs[e]->name + "/");
+      ++fileCount;
+      ++perFolder[envs[e]->name + "/evidence.json"];
+    }
+  }
   if (writeError.empty())
     writeError = writer.commit();
   if (!writeError.empty()) {
@@ -659,7 +770,9 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
       err << fmt::format("wrote {} files to `{}`:\n", fileCount, escapeForTerminal(opts.output));
     for (const auto &[folder, count] : perFolder)
       if (!opts.quiet)
-        err << fmt::format("  {}/ ({} file{})\n", folder, count, count == 1 ? "" : "s");
+        err << (llvm::StringRef(folder).endswith("/evidence.json")
+                    ? fmt::format("  {}\n", folder)
+                    : fmt::format("  {}/ ({} file{})\n", folder, count, count == 1 ? "" : "s"));
   }
   return kExitOk;
 }
@@ -1160,6 +1273,8 @@ int runDriver(const std::vector<std::string> &args, llvm::raw_ostream &out, llvm
     return runFmt(opts, out, err, errIsTerminal);
   if (opts.command == "diff")
     return runDiff(opts, out, err, errIsTerminal);
+  if (opts.command == "evidence")
+    return runEvidence(opts, out, err, errIsTerminal);
   if (opts.command == "fix")
     return runFix(opts, out, err, errIsTerminal);
   if (opts.command == "explain")

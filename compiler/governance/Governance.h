@@ -39,6 +39,29 @@ llvm::StringRef classificationName(int level);
 // skipped: they were reported once).
 void checkPolicies(const sema::Program &program, const sema::EnvModel &env, Diagnostics &diags);
 
+// What one rule decided for one declaration in its scope (its `where` held),
+// for audit evidence (backends/Evidence.h): the same evaluation as
+// checkPolicies, recorded instead of reported.
+struct RuleOutcome {
+  sema::DeclId policy = sema::kNoDecl;
+  size_t rule = 0;          // index of the rule in its policy, in source order
+  std::string ruleKind;     // the kind it ranges over (`service`)
+  Span ruleSpan;
+  std::string profile;      // `pci`, ...; empty for baseline rules and own policies
+  bool error = true;        // the policy's severity
+  sema::DeclId decl = sema::kNoDecl;
+  bool passed = false;
+  std::string message;      // the finding's message when it failed
+  // The fields of the rule's variable that its `where` and `require` read
+  // (`s.tls and s.waf` → tls, waf; `m.approval.approvers` → approval),
+  // sorted: the controls the rule checks.
+  std::vector<std::string> fields;
+};
+// Every rule of every policy that exists in `env`, over every declaration in
+// its scope, ordered by policy, rule and declaration id. Rules with a type
+// error are left out (they are never evaluated).
+std::vector<RuleOutcome> evaluateRules(const sema::Program &program, const sema::EnvModel &env);
+
 // Agents (Agents.cpp).
 void checkAgents(const sema::Program &program, const sema::EnvModel &env, Diagnostics &diags);
 

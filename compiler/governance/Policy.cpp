@@ -43,8 +43,9 @@ struct EV {
 
 class Evaluator {
 public:
-  Evaluator(const Program &p, const EnvModel &env, Diagnostics &diags)
-      : p_(p), env_(env), diags_(diags), typing_(p.policyTyping), out_(p.decls.size()),
+  Evaluator(const Program &p, const EnvModel &env, Diagnostics &diags,
+            std::vector<RuleOutcome> *record = nullptr)
+      : p_(p), env_(env), diags_(diags), record_(record), typing_(p.policyTyping), out_(p.decls.size()),
         in_(p.decls.size()), reach_(p.decls.size()), reachDone_(p.decls.size(), false) {
     // Adjacency, so that `reach` and `callers` cost what they visit.
     for (const sema::Edge &e : env.edges) {
@@ -61,9 +62,10 @@ public:
       if (const Value *sev = env_.get(policy.id, "severity"); sev && sev->text == "warning")
         severity = Severity::Warning;
       const Value *profile = env_.get(policy.id, "profile");
+      size_t index = 0;
       for (const ast::Item *item : policy.ast->items)
         if (auto *rule = llvm::dyn_cast<ast::Rule>(item))
-          runRule(policy, *rule, severity, profile ? profile->text : "");
+          runRule(policy, *rule, index++, severity, profile ? profile->text : "");
     }
   }
 
@@ -928,7 +930,31 @@ private:
                        choices.empty() ? "" : " (" + llvm::join(choices, "; ") + ")");
   }
 
-  void runRule(const sema::Decl &policy, const ast::Rule &rule, Severity severity,
+  // The fields of `var` that `e` reads directly (`s.tls`, and `approval`
+  // in `s.approval.approvers`).
+  static void fieldsOf(const ast::Expr *e, llvm::StringRef var, std::set<std::string> &out) {
+    if (!e)
+      return;
+    if (auto *m = llvm::dyn_cast<ast::MemberExpr>(e)) {
+      if (auto *n = llvm::dyn_cast_or_null<ast::NameExpr>(m->base); n && n->name.text == var)
+        out.insert(m->member.text.str());
+      fieldsOf(m->base, var, out);
+    } else if (auto *b = llvm::dyn_cast<ast::BinaryExpr>(e)) {
+      fieldsOf(b->lhs, var, out);
+      fieldsOf(b->rhs, var, out);
+    } else if (auto *u = llvm::dyn_cast<ast::UnaryExpr>(e)) {
+      fieldsOf(u->operand, var, out);
+    } else if (auto *q = llvm::dyn_cast<ast::QuantifierExpr>(e)) {
+      fieldsOf(q->domain, var, out);
+      if (q->var.text != var) // shadowed inside the body otherwise
+        fieldsOf(q->body, var, out);
+    } else if (auto *c = llvm::dyn_cast<ast::CallExpr>(e)) {
+      for (const ast::Arg &a : c->args)
+        fieldsOf(a.value, var, out);
+    }
+  }
+
+  void runRule(const sema::Decl &policy, const ast::Rule &rule, size_t index, Severity severity,
                const std::string &profile) {
     // Rules are typed once for the workspace (sema/PolicyTypes.cpp); one
     // with a type error was reported there and is never evaluated.
@@ -936,6 +962,13 @@ private:
     if (typing_.illTyped.count(&rule) || !p_.schema.kind(kind))
       return;
     bool lineage = mentions(rule.where, "classification") || mentions(rule.require, "classification");
+    std::vector<std::string> fields;
+    if (record_) {
+      std::set<std::string> set;
+      fieldsOf(rule.where, rule.var.text, set);
+      fieldsOf(rule.require, rule.var.text, set);
+      fields.assign(set.begin(), set.end());
+    }
     for (DeclId id : p_.ofKind(kind)) {
       if (!env_.exists[id])
         continue;
@@ -946,11 +979,18 @@ private:
       vars[rule.var.text.str()] = self;
       if (rule.where && !truthy(eval(rule.where, vars)))
         continue;
-      if (truthy(eval(rule.require, vars)))
+      bool passed = truthy(eval(rule.require, vars));
+      std::string message;
+      if (!passed)
+        message = rule.message ? text(eval(rule.message, vars))
+                               : fmt::format("`{}` breaks policy `{}`", p_.decl(id).name, policy.name);
+      if (record_) {
+        record_->push_back(RuleOutcome{policy.id, index, kind, rule.span, profile,
+                                       severity == Severity::Error, id, passed, message, fields});
         continue;
-      std::string message = rule.message ? text(eval(rule.message, vars))
-                                         : fmt::format("`{}` breaks policy `{}`", p_.decl(id).name,
-                                                       policy.name);
+      }
+      if (passed)
+        continue;
       DiagId code = policy.fromStdlib ? DiagId::ComplianceViolation : DiagId::PolicyViolation;
       Diagnostic &d = diags_.report(code, p_.decl(id).nameSpan, message);
       d.severity = severity;
@@ -998,6 +1038,7 @@ private:
   const Program &p_;
   const EnvModel &env_;
   Diagnostics &diags_;
+  std::vector<RuleOutcome> *record_; // evaluateRules: record, do not report
   const sema::PolicyTyping &typing_;
   std::vector<std::vector<const sema::Edge *>> out_;
   std::vector<std::vector<const sema::Edge *>> in_;
@@ -1018,6 +1059,13 @@ private:
 
 void checkPolicies(const Program &program, const EnvModel &env, Diagnostics &diags) {
   Evaluator(program, env, diags).run();
+}
+
+std::vector<RuleOutcome> evaluateRules(const Program &program, const EnvModel &env) {
+  std::vector<RuleOutcome> out;
+  Diagnostics unused;
+  Evaluator(program, env, unused, &out).run();
+  return out;
 }
 
 } // namespace plat::governance

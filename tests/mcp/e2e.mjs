@@ -61,9 +61,9 @@ await check('initialize: server info and the tools capability', async () => {
   assert.ok(client.getServerCapabilities().tools);
 });
 
-await check('tools/list: check, explain, fix, graph, cost, each with an object schema', async () => {
+await check('tools/list: check, explain, fix, graph, cost, evidence, each with an object schema', async () => {
   const { tools } = await client.listTools();
-  assert.deepEqual(tools.map((t) => t.name).sort(), ['check', 'cost', 'explain', 'fix', 'graph']);
+  assert.deepEqual(tools.map((t) => t.name).sort(), ['check', 'cost', 'evidence', 'explain', 'fix', 'graph']);
   for (const t of tools) assert.equal(t.inputSchema.type, 'object');
 });
 
@@ -124,6 +124,16 @@ await check('graph around a declaration, and cost', async () => {
   assert.equal(c.structuredContent.cost.currency, 'USD');
   const bad = await client.callTool({ name: 'graph', arguments: { dir: root, focus: 'nobody' } });
   assert.equal(bad.isError, true);
+});
+
+await check('evidence for a profile, and an unknown profile', async () => {
+  const e = await client.callTool({ name: 'evidence', arguments: { dir: root, profile: 'pci' } });
+  assert.equal(e.isError, false);
+  assert.equal(e.structuredContent.evidence.profile, 'pci');
+  assert.ok(e.structuredContent.evidence.rules.some((r) => r.policy === 'pci_public_controls'));
+  const bad = await client.callTool({ name: 'evidence', arguments: { dir: root, profile: 'pcidss' } });
+  assert.equal(bad.isError, true);
+  assert.match(bad.content[0].text, /no compliance profile named `pcidss`/);
 });
 
 await check('an unknown tool is a protocol error', async () => {

@@ -10,6 +10,9 @@ SageMaker requests and DAGs.
 
     output_golden_test.py --platc P --workspace W --env prod --expected DIR
     output_golden_test.py ... --update     (or PLAT_UPDATE=1): rewrite DIR
+
+WORKSPACE is copied to a temporary folder outside git first, so that the
+audit evidence (evidence.json) records no commit.
 """
 
 import argparse
@@ -47,8 +50,12 @@ def main():
     update = args.update or os.environ.get("PLAT_UPDATE") == "1"
 
     with tempfile.TemporaryDirectory(prefix="plat-outgold-") as tmp:
+        # Built from a copy outside any git repository: evidence.json would
+        # otherwise record the repository's commit, which every commit changes.
+        workspace = os.path.join(tmp, "ws")
+        shutil.copytree(args.workspace, workspace)
         out = os.path.join(tmp, "out")
-        proc = subprocess.run([args.platc, "build", args.workspace, "-o", out, "--env", args.env,
+        proc = subprocess.run([args.platc, "build", workspace, "-o", out, "--env", args.env,
                                "--color", "never"], capture_output=True, timeout=300)
         if proc.returncode != 0:
             sys.stderr.write(proc.stderr.decode("utf-8", "replace"))

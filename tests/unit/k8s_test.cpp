@@ -343,3 +343,19 @@ TEST_CASE("deployments roll within their disruption budget", "[k8s]") {
   // An availability objective: the rollout spends none of its budget.
   CHECK(roll("steady") == "25%/0");
 }
+
+TEST_CASE("sha256Hex: the whole digest, the same with or without the SHA instructions", "[k8s]") {
+  CHECK(backends::sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(backends::sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(backends::sha256Hex(std::string(1 << 20, 'a')) == "9bc1b2a288b26af7257a36277ae3816a7d4f16e89c1e7e77d0a5c48bad62b360");
+  std::string bytes;
+  uint32_t x = 12345;
+  for (size_t n = 0; n < 700; ++n) {
+    // Every tail length: the first 16 digits are contentHash's (checked
+    // against llvm::SHA256 above).
+    CHECK(backends::sha256Hex(bytes).substr(0, 16) == backends::contentHashPortable(bytes));
+    x = x * 1103515245u + 12345u;
+    bytes += static_cast<char>(x >> 24);
+  }
+  CHECK(backends::sha256Hex(bytes) == "a2877ef2fc1addaa8ae586b2a22feb9c1feb418effb81b12fb621bce20f346b2");
+}
