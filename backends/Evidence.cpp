@@ -523,6 +523,7 @@ ProfileReport profileReport(const BackendContext &ctx, const std::vector<governa
       if (std::find(c.begin(), c.end(), profile) != c.end())
         inScope.insert(d.id);
     }
+  std::map<std::pair<DeclId, DeclId>, size_t> rowOf; // (policy, declaration) -> its row
   for (const governance::RuleOutcome &o : outcomes) {
     const sema::Decl &policy = p.decl(o.policy);
     bool baseline = policy.fromStdlib && o.profile.empty();
@@ -531,7 +532,15 @@ ProfileReport profileReport(const BackendContext &ctx, const std::vector<governa
     auto [it, added] = index.try_emplace(o.policy, policies.size());
     if (added)
       policies.push_back(PolicyRows{&policy, o.error, baseline, {}});
-    policies[it->second].rows.push_back(&o);
+    // A policy of several rules checks a declaration once in the report:
+    // one row per declaration, a failing rule's in place of a passing one
+    // (several failures keep their own messages).
+    std::vector<const governance::RuleOutcome *> &rows = policies[it->second].rows;
+    auto [row, first] = rowOf.try_emplace({o.policy, o.decl}, rows.size());
+    if (first || (!rows[row->second]->passed && !o.passed))
+      rows.push_back(&o);
+    else if (rows[row->second]->passed && !o.passed)
+      rows[row->second] = &o;
   }
   size_t passed = 0, failed = 0, warned = 0;
   std::set<DeclId> covered;
