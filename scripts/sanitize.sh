@@ -9,6 +9,9 @@
 #
 # usage: bash scripts/sanitize.sh            (CI runs it from scripts/test.sh)
 #   PLAT_FUZZ_SECONDS  seconds per fuzz target (default 60; 0 skips fuzzing)
+#   PLAT_FUZZ_SEED     libFuzzer's seed (default 1, so a CI run explores the
+#                      same inputs each time and a red run is reproducible;
+#                      0 lets libFuzzer pick one, for exploratory campaigns)
 #   PLAT_SANITIZE_DIR  the build folder (default build-sanitize)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +19,7 @@ root=$(pwd)
 build=${PLAT_SANITIZE_DIR:-$root/build-sanitize}
 jobs=${PLAT_JOBS:-2}
 seconds=${PLAT_FUZZ_SECONDS:-60}
+seed=${PLAT_FUZZ_SEED:-1}
 artifacts=${PLAT_FUZZ_ARTIFACTS:-$build/fuzz-artifacts}
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -56,14 +60,14 @@ if [[ $seconds -gt 0 ]]; then
   trap 'rm -rf "$corpus"' EXIT
   mkdir -p "$artifacts"
   for target in parse check build; do
-    say "fuzzing $target for ${seconds}s"
+    say "fuzzing $target for ${seconds}s (seed $seed)"
     mkdir -p "$corpus/$target"
     python3 tests/fuzz/seeds.py --out "$corpus/$target" >/dev/null
     # -max_len: inputs up to 16 KiB (the seeds are smaller; the parser's own
     # size and depth limits are tested in bad_input_test.py). -rss_limit_mb
     # and -timeout turn runaway memory or time into a reported failure.
     "$build/tests/fuzz_$target" "$corpus/$target" "tests/fuzz/regressions" \
-      -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+      -max_total_time="$seconds" -seed="$seed" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$artifacts/$target-" 2>"$artifacts/$target.log" || {
         tail -n 60 "$artifacts/$target.log"
         echo "fuzz_$target found a crash: its input is in $artifacts; add it to tests/fuzz/regressions/"

@@ -256,7 +256,7 @@ protected:
 struct Block : Item {
   Ident kindName;      // `service`, `train`, `env`; empty for record bodies
   Ident name;          // `checkout_api`, `prod`; empty when the block has none
-  const Path *extends = nullptr;
+  const Path *extends = nullptr; // null, or a path of at least one part
   llvm::ArrayRef<Annotation> annotations;
   llvm::ArrayRef<Item *> items;
   Span open;  // the `{`

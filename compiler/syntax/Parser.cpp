@@ -567,6 +567,18 @@ private:
     return p;
   }
 
+  // The template after `extends`, or null when recovery left no name there
+  // (`service a extends {`): the syntax error is reported, and the checker
+  // relies on an `extends` path having at least one part.
+  const ast::Path *extendsPath(PlatParser::ExtendsClauseContext *ctx) {
+    if (!ctx)
+      return nullptr;
+    ast::Path p = path(ctx->qualifiedName());
+    if (p.parts.empty())
+      return nullptr;
+    return arena_.make<ast::Path>(p);
+  }
+
   template <typename Ctx> ast::Path path(Ctx *ctx) {
     ast::Path p;
     if (!ctx)
@@ -616,8 +628,7 @@ private:
       ast::Block *b = block(d->block(), span(d));
       b->kindName = ident(d->kind);
       b->name = ident(d->name);
-      if (d->extendsClause())
-        b->extends = arena_.make<ast::Path>(path(d->extendsClause()->qualifiedName()));
+      b->extends = extendsPath(d->extendsClause());
       b->annotations = annotations(d->annotation());
       b->doc = docBefore(d->start);
       return b;
@@ -628,8 +639,7 @@ private:
       b->templateKeyword = span(t->KW_TEMPLATE());
       b->kindName = ident(t->kind);
       b->name = ident(t->name);
-      if (t->extendsClause())
-        b->extends = arena_.make<ast::Path>(path(t->extendsClause()->qualifiedName()));
+      b->extends = extendsPath(t->extendsClause());
       b->annotations = annotations(t->annotation());
       b->doc = docBefore(t->start);
       return b;
@@ -679,8 +689,7 @@ private:
       b->kindName = ident(n->kind);
       if (n->name)
         b->name = ident(n->name);
-      if (n->extendsClause())
-        b->extends = arena_.make<ast::Path>(path(n->extendsClause()->qualifiedName()));
+      b->extends = extendsPath(n->extendsClause());
       out = b;
     } else if (auto *a = dynamic_cast<PlatParser::AssignmentContext *>(ctx)) {
       auto *as = arena_.make<ast::Assignment>(span(a));
