@@ -34,6 +34,9 @@ struct BackendContext {
   const SourceManager &sources;
   // Filled by workspaceInfo() (Common.h); not part of the input.
   mutable BackendCache cache{};
+  // The git commit the workspace is built from (review::workspaceCommit,
+  // or PLAT_COMMIT), "" when unknown: then no output names a commit.
+  std::string commit{};
 };
 
 // Something a backend would have produced twice: a file path, or an object

@@ -63,6 +63,34 @@ std::string trainingJobName(const BackendContext &ctx, const sema::Decl &model) 
   return truncateWithHash(endpointName(ctx, model), 47);
 }
 
+std::string modelAlarmName(const BackendContext &ctx, const sema::Decl &model, llvm::StringRef objective) {
+  return truncateWithHash(endpointName(ctx, model) + "-" + objective.str(), 255);
+}
+
+std::string alarmTopicName(const BackendContext &ctx, const sema::Decl &team, llvm::StringRef severity) {
+  std::string name = fmt::format("{}-{}-{}-{}", workspaceInfo(ctx).name, ctx.env.name, team.name, severity);
+  std::string out;
+  for (char c : name) {
+    char lower = llvm::toLower(c);
+    out += (llvm::isDigit(lower) || (lower >= 'a' && lower <= 'z')) ? lower : '-';
+  }
+  return truncateWithHash(out, 256);
+}
+
+std::string alarmTopicArn(const BackendContext &ctx, const sema::Decl &team, llvm::StringRef severity) {
+  const WorkspaceInfo &ws = workspaceInfo(ctx);
+  return fmt::format("arn:{}:sns:{}:{}:{}", ws.partition, ws.region, ws.account,
+                     alarmTopicName(ctx, team, severity));
+}
+
+std::string monitoringScheduleName(const BackendContext &ctx, const sema::Decl &model) {
+  return truncateWithHash(endpointName(ctx, model) + "-data-quality", 63);
+}
+
+std::string baselineJobName(const BackendContext &ctx, const sema::Decl &model) {
+  return truncateWithHash(endpointName(ctx, model) + "-baseline", 63);
+}
+
 std::string artifactPrefix(const BackendContext &ctx, const sema::Decl &model) {
   return fmt::format("{}/{}/", kebab(model.name), kebab(ctx.env.name));
 }

@@ -56,6 +56,27 @@ std::string endpointArn(const BackendContext &ctx, const sema::Decl &model);
 // The stable training job name: endpointName cut to 47 characters so that
 // a `-<14-digit timestamp>` suffix per run stays within SageMaker's 63.
 std::string trainingJobName(const BackendContext &ctx, const sema::Decl &model);
+// The CloudWatch alarm on one objective of a served model's endpoint:
+// `<endpointName>-<objective>` with `objective` "latency-p99" or
+// "error-rate" (`scorer-prod-latency-p99`). The endpoint's deployment
+// config names these alarms for automatic rollback; audit evidence lists
+// them. At most 255 characters (CloudWatch's limit).
+std::string modelAlarmName(const BackendContext &ctx, const sema::Decl &model, llvm::StringRef objective);
+// The SNS topic a team's alarms notify in the current environment:
+// `<workspace>-<env>-<team>-<severity>`, lower case, with `severity`
+// "page" or "ticket" as for the Kubernetes alert routing (production
+// pages, the other tiers open tickets). The platform team creates the
+// topics and subscribes the team's on-call or channel to them. At most 256
+// characters of `[a-z0-9-]` (SNS's limit and character set).
+std::string alarmTopicName(const BackendContext &ctx, const sema::Decl &team, llvm::StringRef severity);
+// `arn:<partition>:sns:<region>:<account>:<alarmTopicName>`.
+std::string alarmTopicArn(const BackendContext &ctx, const sema::Decl &team, llvm::StringRef severity);
+// A model's Model Monitor objects: `<endpointName>-data-quality` for the
+// data-quality job definition and the monitoring schedule (SageMaker keeps
+// them apart by type), `<endpointName>-baseline` for the processing job
+// that computes the baseline. At most 63 characters each.
+std::string monitoringScheduleName(const BackendContext &ctx, const sema::Decl &model);
+std::string baselineJobName(const BackendContext &ctx, const sema::Decl &model);
 // Key prefix of a model's artifacts in the workspace's artifact bucket:
 // `<model>/<env>/` (kebab case). SageMaker writes training output there and
 // reads the serving artifact from there; the IAM roles allow exactly it.

@@ -244,7 +244,232 @@ struct ModelCommon {
   Json tags;
 };
 
+// The tags of what a version is made and registered by (training job,
+// model package): the common ones plus the approval gate's team and named
+// approvers, so "who approves what this job trains" is answerable from AWS.
+Json provenanceTags(const BackendContext &ctx, DeclId id, const Json &common) {
+  Json out = common;
+  auto add = [&](const char *key, llvm::StringRef value) {
+    out.push_back(Object(2).add("Key", key).add("Value", tagValue(value)).take());
+  };
+  // Outside git (or with PLAT_COMMIT=none) there is no commit to name.
+  if (!ctx.commit.empty())
+    add("plat:commit", ctx.commit);
+  const Value *approval = ctx.env.get(id, "approval");
+  if (!approval)
+    return out;
+  if (const Value *by = approval->field("by"); by && by->ref != sema::kNoDecl)
+    add("plat:approved-by", ctx.program.decl(by->ref).name);
+  if (const Value *people = approval->field("approvers"); people && !people->items.empty()) {
+    std::string list;
+    for (const Value *p : people->items)
+      list += (list.empty() ? "" : " ") + p->text;
+    add("plat:approvers", list);
+  }
+  return out;
+}
+
 } // namespace
+
+
+// ---- Objectives, alarms and blue/green delivery --------------------------
+
+namespace {
+
+// Alarms evaluate one-minute data points and fire when 3 of the last 5
+// breach: quick enough to stop a canary within its baking period, and not
+// woken by a single slow minute.
+constexpr int kAlarmPeriod = 60, kAlarmEvaluationPeriods = 5, kAlarmDatapoints = 3;
+
+// A number with at most 6 significant digits, so thresholds read as written
+// (`0.0144`, not `0.014400000000000001`).
+double rounded(double x) { return std::strtod(fmt::format("{:.6g}", x).c_str(), nullptr); }
+
+Json dimensions(const std::string &endpoint) {
+  return Json::array({Object(2).add("Name", "EndpointName").add("Value", endpoint).take(),
+                      Object(2).add("Name", "VariantName").add("Value", kVariant).take()});
+}
+
+Json metricStat(const std::string &endpoint, const char *metric) {
+  return Object(3)
+      .add("Metric", Object(3)
+                         .add("Namespace", "AWS/SageMaker")
+                         .add("MetricName", metric)
+                         .add("Dimensions", dimensions(endpoint))
+                         .take())
+      .add("Period", kAlarmPeriod)
+      .add("Stat", "Sum")
+      .take();
+}
+
+// The SNS topic the alarms of `model` notify: its owner team's `page`
+// topic in production when the team has an on-call, else its `ticket`
+// topic when it has an on-call or a channel; none otherwise.
+std::optional<std::string> alarmTopic(const BackendContext &ctx, DeclId model) {
+  DeclId team = ctx.program.owner(ctx.env, model);
+  if (team == sema::kNoDecl)
+    return std::nullopt;
+  bool onCall = ctx.env.get(team, "on_call") != nullptr;
+  bool channel = ctx.env.get(team, "channel") != nullptr;
+  const sema::Decl &t = ctx.program.decl(team);
+  if (ctx.env.tier == "production" && onCall)
+    return alarmTopicArn(ctx, t, "page");
+  if (onCall || channel)
+    return alarmTopicArn(ctx, t, "ticket");
+  return std::nullopt;
+}
+
+// The budget burn factor of the fast-burn page alert (2 % of the budget in
+// an hour; 14.4 over 30 days), as the Kubernetes rules use it.
+double fastBurnFactor(double windowSeconds) { return 0.02 * windowSeconds / 3600.0; }
+
+const Value *servedSlo(const BackendContext &ctx, DeclId id) {
+  return ctx.env.get(id, "serve") ? ctx.env.get(id, "slo") : nullptr;
+}
+
+std::vector<std::string> alarmNames(const BackendContext &ctx, DeclId id) {
+  std::vector<std::string> names;
+  const Value *slo = servedSlo(ctx, id);
+  if (!slo)
+    return names;
+  const sema::Decl &model = ctx.program.decl(id);
+  if (slo->field("latency_p99"))
+    names.push_back(modelAlarmName(ctx, model, "latency-p99"));
+  if (slo->field("availability"))
+    names.push_back(modelAlarmName(ctx, model, "error-rate"));
+  return names;
+}
+
+} // namespace
+
+std::vector<std::pair<std::string, Json>> objectiveAlarms(const BackendContext &ctx, DeclId id) {
+  std::vector<std::pair<std::string, Json>> out;
+  const Value *slo = servedSlo(ctx, id);
+  if (!slo)
+    return out;
+  const sema::Decl &model = ctx.program.decl(id);
+  std::string endpoint = endpointName(ctx, model);
+  std::optional<std::string> topic = alarmTopic(ctx, id);
+  std::string source = sourceLocation(ctx, model);
+  Json tagList = tags(ctx, model);
+  auto common = [&](Object &alarm, const char *objective, const std::string &what) {
+    alarm.add("AlarmName", modelAlarmName(ctx, model, objective));
+    const Value *runbook = slo->field("runbook");
+    alarm.add("AlarmDescription",
+              utf8Prefix(fmt::format("SageMaker endpoint {} of {} ({}): {}. The objective is broken and a "
+                                     "deployment in progress rolls back.{}{}",
+                                     endpoint, model.qualifiedName, source, what, runbook ? " Runbook: " : "",
+                                     runbook ? runbook->text : std::string()),
+                         1024));
+    alarm.add("ActionsEnabled", true);
+    if (topic) {
+      // OK actions too: the pager resolves the incident when the alarm clears.
+      alarm.add("OKActions", Json::array({*topic}));
+      alarm.add("AlarmActions", Json::array({*topic}));
+    }
+  };
+  auto finish = [&](Object &alarm, double threshold) {
+    alarm.add("EvaluationPeriods", kAlarmEvaluationPeriods);
+    alarm.add("DatapointsToAlarm", kAlarmDatapoints);
+    alarm.add("Threshold", threshold);
+    alarm.add("ComparisonOperator", "GreaterThanThreshold");
+    // An idle endpoint is not a broken one.
+    alarm.add("TreatMissingData", "notBreaching");
+    alarm.add("Tags", tagList);
+  };
+  if (const Value *latency = slo->field("latency_p99")) {
+    // ModelLatency is in microseconds: the time the container took,
+    // without SageMaker's own overhead (OverheadLatency).
+    double micros = rounded(latency->asNumber() * 1e6);
+    Object alarm(16);
+    common(alarm, "latency-p99",
+           fmt::format("p99 model latency above {} ms", sema::numberText(latency->asNumber() * 1000)));
+    alarm.add("MetricName", "ModelLatency");
+    alarm.add("Namespace", "AWS/SageMaker");
+    alarm.add("ExtendedStatistic", "p99");
+    alarm.add("Dimensions", dimensions(endpoint));
+    // No `Unit`: an alarm whose unit differs from the published one never
+    // leaves INSUFFICIENT_DATA.
+    alarm.add("Period", kAlarmPeriod);
+    finish(alarm, micros);
+    out.emplace_back("latency", alarm.take());
+  }
+  if (const Value *availability = slo->field("availability")) {
+    const Value *window = slo->field("window");
+    double budget = (100.0 - availability->asNumber()) / 100.0;
+    double factor = fastBurnFactor(window ? window->number : 30 * 86400.0);
+    // Above 1 the rate could never breach: the objective is too loose for
+    // a fast burn to show, and the alarm fires on every failed request.
+    double threshold = rounded(std::min(budget * factor, 1.0));
+    Object alarm(12);
+    common(alarm, "error-rate",
+           fmt::format("5xx error rate above {}% ({} times the error budget of {:g}% availability)",
+                       sema::numberText(rounded(threshold * 100)), sema::numberText(rounded(factor)),
+                       availability->asNumber()));
+    alarm.add("Metrics",
+              Json::array({Object(3)
+                               .add("Id", "errors")
+                               .add("MetricStat", metricStat(endpoint, "Invocation5XXErrors"))
+                               .add("ReturnData", false)
+                               .take(),
+                           Object(3)
+                               .add("Id", "invocations")
+                               .add("MetricStat", metricStat(endpoint, "Invocations"))
+                               .add("ReturnData", false)
+                               .take(),
+                           Object(4)
+                               .add("Id", "error_rate")
+                               .add("Expression", "errors / invocations")
+                               .add("Label", "5xx error rate")
+                               .add("ReturnData", true)
+                               .take()}));
+    finish(alarm, threshold);
+    out.emplace_back("errors", alarm.take());
+  }
+  return out;
+}
+
+Json deploymentConfig(const BackendContext &ctx, const std::vector<std::string> &alarms) {
+  // Production shifts a 10 % canary and bakes it for 10 minutes; staging
+  // shifts in two linear steps of 50 % with 5 minutes each; development
+  // shifts all at once. The blue fleet is kept for as long again before it
+  // is terminated, and SageMaker gives up (and rolls back) after the
+  // maximum execution time.
+  Json routing;
+  int64_t termination = 0, maxExecution = 600;
+  if (ctx.env.tier == "production") {
+    routing = Object(3)
+                  .add("Type", "CANARY")
+                  .add("CanarySize", Object(2).add("Type", "CAPACITY_PERCENT").add("Value", 10).take())
+                  .add("WaitIntervalInSeconds", 600)
+                  .take();
+    termination = 600;
+    maxExecution = 3600;
+  } else if (ctx.env.tier == "staging") {
+    routing = Object(3)
+                  .add("Type", "LINEAR")
+                  .add("LinearStepSize", Object(2).add("Type", "CAPACITY_PERCENT").add("Value", 50).take())
+                  .add("WaitIntervalInSeconds", 300)
+                  .take();
+    termination = 300;
+    maxExecution = 1800;
+  } else {
+    routing = Object(2).add("Type", "ALL_AT_ONCE").add("WaitIntervalInSeconds", 0).take();
+  }
+  Object config(2);
+  config.add("BlueGreenUpdatePolicy", Object(3)
+                                          .add("TrafficRoutingConfiguration", std::move(routing))
+                                          .add("TerminationWaitInSeconds", termination)
+                                          .add("MaximumExecutionTimeoutInSeconds", maxExecution)
+                                          .take());
+  if (!alarms.empty()) {
+    Json list = Json::array();
+    for (const std::string &name : alarms)
+      list.push_back(Object(1).add("AlarmName", name).take());
+    config.add("AutoRollbackConfiguration", Object(1).add("Alarms", std::move(list)).take());
+  }
+  return config.take();
+}
 
 std::optional<std::string> imageUri(const BackendContext &ctx, DeclId id, bool training,
                                     std::string &why) {
@@ -377,7 +602,7 @@ std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, cons
                                 .take());
   job.add("StoppingCondition",
           Object(1).add("MaxRuntimeInSeconds", seconds(field(train, "max_runtime"), 86400)).take());
-  job.add("Tags", common.tags);
+  job.add("Tags", provenanceTags(ctx, id, common.tags));
   return job.take();
 }
 
@@ -443,12 +668,25 @@ std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id,
   return req;
 }
 
-Json createEndpoint(const ModelCommon &common) {
+Json createEndpoint(const BackendContext &ctx, DeclId id, const ModelCommon &common) {
   Json req;
   // resourceName is the endpoint name.
   req["EndpointName"] = common.name;
   req["EndpointConfigName"] = common.name;
+  req["DeploymentConfig"] = deploymentConfig(ctx, alarmNames(ctx, id));
   req["Tags"] = common.tags;
+  return req;
+}
+
+// What rolls out a new version of the endpoint: the same endpoint config
+// name (recreated with the new model) and the same deployment config, so
+// an update is blue/green and rolls back on the alarms even when it is run
+// without `--retain-deployment-config`.
+Json updateEndpoint(const BackendContext &ctx, DeclId id, const ModelCommon &common) {
+  Json req;
+  req["EndpointName"] = common.name;
+  req["EndpointConfigName"] = common.name;
+  req["DeploymentConfig"] = deploymentConfig(ctx, alarmNames(ctx, id));
   return req;
 }
 
@@ -472,6 +710,15 @@ Json approvalMetadata(const BackendContext &ctx, DeclId id) {
   const Value *approval = ctx.env.get(id, "approval");
   if (!approval)
     return meta;
+  // Who, what and why, readable from the model registry itself: the owner
+  // team, the declaration and its source line (the tags say the same).
+  const sema::Decl &model = ctx.program.decl(id);
+  if (DeclId team = ctx.program.owner(ctx.env, id); team != sema::kNoDecl)
+    meta["plat:team"] = tagValue(ctx.program.decl(team).name);
+  meta["plat:declaration"] = tagValue(model.qualifiedName);
+  meta["plat:source"] = tagValue(sourceLocation(ctx, model));
+  if (!ctx.commit.empty())
+    meta["plat:commit"] = tagValue(ctx.commit);
   if (const Value *by = field(approval, "by"); by && by->ref != sema::kNoDecl)
     meta["plat:approved-by"] = tagValue(ctx.program.decl(by->ref).name);
   if (const Value *people = field(approval, "approvers"); people && !people->items.empty()) {
@@ -525,8 +772,206 @@ std::optional<Json> createModelPackage(const BackendContext &ctx, DeclId id,
   req["ModelApprovalStatus"] = "PendingManualApproval";
   if (Json meta = approvalMetadata(ctx, id); !meta.empty())
     req["CustomerMetadataProperties"] = std::move(meta);
-  req["Tags"] = common.tags;
+  req["Tags"] = provenanceTags(ctx, id, common.tags);
   return req;
+}
+
+} // namespace
+
+
+// ---- Model Monitor data quality -----------------------------------------
+
+namespace {
+
+// Where the Model Monitor analyzer image lives, per region: the ECR
+// registry accounts of the SageMaker Python SDK
+// (src/sagemaker/image_uri_config/model-monitor.json), for the regions the
+// framework catalogue covers and their neighbours.
+std::optional<std::string> monitorImage(const BackendContext &ctx, std::string &why) {
+  static constexpr std::pair<const char *, const char *> kRegistries[] = {
+      {"ca-central-1", "536280801234"}, {"eu-central-1", "048819808253"}, {"eu-north-1", "895015795356"},
+      {"eu-west-1", "468650794304"},    {"eu-west-2", "749857270468"},    {"eu-west-3", "680080141114"},
+      {"us-east-1", "156813124566"},    {"us-east-2", "777275614652"},    {"us-west-1", "890145073186"},
+      {"us-west-2", "159807026194"},
+  };
+  const WorkspaceInfo &ws = workspaceInfo(ctx);
+  for (const auto &[region, account] : kRegistries)
+    if (ws.region == region)
+      return fmt::format("{}.dkr.ecr.{}.amazonaws.com/sagemaker-model-monitor-analyzer", account, region);
+  why = fmt::format("platc knows no Model Monitor analyzer image in region `{}`", ws.region);
+  return std::nullopt;
+}
+
+// The analyzer's `dataset_format` for a dataset format, as the SageMaker
+// SDK writes it; empty for formats Model Monitor cannot read.
+std::string monitorDatasetFormat(llvm::StringRef format) {
+  if (format == "csv")
+    return R"({"csv": {"header": true, "output_columns_position": "START"}})";
+  if (format == "json")
+    return R"({"json": {"lines": true}})";
+  if (format == "parquet")
+    return R"({"parquet": {}})";
+  return "";
+}
+
+constexpr const char *kMonitorInput = "/opt/ml/processing/input/baseline_dataset_input";
+constexpr const char *kMonitorOutput = "/opt/ml/processing/output";
+
+} // namespace
+
+std::optional<MonitorPlan> monitorPlan(const BackendContext &ctx, DeclId id, std::string &why) {
+  const Value *monitoring = ctx.env.get(id, "monitoring");
+  const Value *serve = ctx.env.get(id, "serve");
+  const Value *serverless = field(serve, "serverless");
+  if (!monitoring || !monitoring->boolean || !serve || (serverless && serverless->boolean)) {
+    why = "it is not monitored on a real-time endpoint";
+    return std::nullopt;
+  }
+  const Value *monitor = ctx.env.get(id, "monitor");
+  DeclId dataset = sema::kNoDecl;
+  if (const Value *baseline = field(monitor, "baseline"))
+    dataset = baseline->ref;
+  else if (const Value *trainedOn = ctx.env.get(id, "trained_on"); trainedOn && !trainedOn->items.empty())
+    dataset = trainedOn->items.front()->ref;
+  if (dataset == sema::kNoDecl) {
+    why = "it has no baseline dataset (`monitor.baseline` or a `trained_on` dataset)";
+    return std::nullopt;
+  }
+  const sema::Decl &data = ctx.program.decl(dataset);
+  const Value *location = ctx.env.get(dataset, "location");
+  const Value *format = ctx.env.get(dataset, "format");
+  std::string datasetFormat = format ? monitorDatasetFormat(format->text) : "";
+  if (!location || datasetFormat.empty()) {
+    why = fmt::format("Model Monitor reads csv, json or parquet baselines, and `{}` is {}", data.name,
+                      format ? format->text : std::string("of no known format"));
+    return std::nullopt;
+  }
+  std::optional<std::string> image = monitorImage(ctx, why);
+  if (!image)
+    return std::nullopt;
+  return MonitorPlan{dataset, std::move(*image), std::move(datasetFormat)};
+}
+
+namespace {
+
+// The three Model Monitor requests of a monitored real-time endpoint: the
+// processing job that computes the baseline, the data-quality job
+// definition that checks captured requests against it, and the schedule.
+struct MonitorRequests {
+  Json baselineJob, jobDefinition, schedule;
+};
+
+std::optional<MonitorRequests> monitorRequests(const BackendContext &ctx, DeclId id, const ModelCommon &common,
+                                               std::string &why) {
+  std::optional<MonitorPlan> plan = monitorPlan(ctx, id, why);
+  if (!plan)
+    return std::nullopt;
+  const Value *monitor = ctx.env.get(id, "monitor");
+  const Value *location = ctx.env.get(plan->baseline, "location");
+  std::string datasetFormat = plan->datasetFormat;
+  std::optional<std::string> image = plan->image;
+  const sema::Decl &model = common.decl;
+  std::string role = roleArn(ctx, model, "monitoring");
+  const Value *instance = field(monitor, "instance");
+  std::string instanceType = instance ? instance->text : std::string("ml.m5.xlarge");
+  std::string baselineUri = common.output + "/monitoring/baseline";
+  auto cluster = [&] {
+    return Object(3)
+        .add("InstanceCount", 1)
+        .add("InstanceType", instanceType)
+        .add("VolumeSizeInGB", 20)
+        .take();
+  };
+  std::string name = monitoringScheduleName(ctx, model);
+  MonitorRequests out;
+
+  Object job(9);
+  job.add("ProcessingJobName", baselineJobName(ctx, model));
+  job.add("ProcessingInputs", Json::array({Object(2)
+                                               .add("InputName", "baseline_dataset_input")
+                                               .add("S3Input", Object(5)
+                                                                   .add("S3Uri", s3Uri(location))
+                                                                   .add("LocalPath", kMonitorInput)
+                                                                   .add("S3DataType", "S3Prefix")
+                                                                   .add("S3InputMode", "File")
+                                                                   .add("S3DataDistributionType",
+                                                                        "FullyReplicated")
+                                                                   .take())
+                                               .take()}));
+  job.add("ProcessingOutputConfig",
+          Object(1)
+              .add("Outputs", Json::array({Object(2)
+                                               .add("OutputName", "monitoring_output")
+                                               .add("S3Output", Object(3)
+                                                                    .add("S3Uri", baselineUri)
+                                                                    .add("LocalPath", kMonitorOutput)
+                                                                    .add("S3UploadMode", "EndOfJob")
+                                                                    .take())
+                                               .take()}))
+              .take());
+  job.add("ProcessingResources", Object(1).add("ClusterConfig", cluster()).take());
+  job.add("StoppingCondition", Object(1).add("MaxRuntimeInSeconds", 3600).take());
+  job.add("AppSpecification", Object(1).add("ImageUri", *image).take());
+  job.add("Environment", Object(4)
+                             .add("dataset_format", datasetFormat)
+                             .add("dataset_source", kMonitorInput)
+                             .add("output_path", kMonitorOutput)
+                             .add("publish_cloudwatch_metrics", "Disabled")
+                             .take());
+  job.add("RoleArn", role);
+  job.add("Tags", common.tags);
+  out.baselineJob = job.take();
+
+  Object def(9);
+  def.add("JobDefinitionName", name);
+  def.add("DataQualityBaselineConfig",
+          Object(2)
+              .add("ConstraintsResource", Object(1).add("S3Uri", baselineUri + "/constraints.json").take())
+              .add("StatisticsResource", Object(1).add("S3Uri", baselineUri + "/statistics.json").take())
+              .take());
+  def.add("DataQualityAppSpecification", Object(1).add("ImageUri", std::move(*image)).take());
+  def.add("DataQualityJobInput", Object(1)
+                                     .add("EndpointInput", Object(4)
+                                                               .add("EndpointName", common.name)
+                                                               .add("LocalPath", "/opt/ml/processing/input/endpoint")
+                                                               .add("S3InputMode", "File")
+                                                               .add("S3DataDistributionType", "FullyReplicated")
+                                                               .take())
+                                     .take());
+  def.add("DataQualityJobOutputConfig",
+          Object(1)
+              .add("MonitoringOutputs",
+                   Json::array({Object(1)
+                                    .add("S3Output", Object(3)
+                                                         .add("S3Uri", common.output + "/monitoring/reports")
+                                                         .add("LocalPath", kMonitorOutput)
+                                                         .add("S3UploadMode", "EndOfJob")
+                                                         .take())
+                                    .take()}))
+              .take());
+  def.add("JobResources", Object(1).add("ClusterConfig", cluster()).take());
+  def.add("RoleArn", role);
+  // Within the hour of an hourly schedule.
+  def.add("StoppingCondition", Object(1).add("MaxRuntimeInSeconds", 1800).take());
+  def.add("Tags", common.tags);
+  out.jobDefinition = def.take();
+
+  const Value *schedule = field(monitor, "schedule");
+  bool daily = schedule && schedule->text == "daily";
+  out.schedule = Object(3)
+                     .add("MonitoringScheduleName", name)
+                     .add("MonitoringScheduleConfig",
+                          Object(3)
+                              .add("ScheduleConfig", Object(1)
+                                                         .add("ScheduleExpression",
+                                                              daily ? "cron(0 0 ? * * *)" : "cron(0 * ? * * *)")
+                                                         .take())
+                              .add("MonitoringJobDefinitionName", name)
+                              .add("MonitoringType", "DataQuality")
+                              .take())
+                     .add("Tags", common.tags)
+                     .take();
+  return out;
 }
 
 } // namespace
@@ -544,7 +989,7 @@ std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id, s
 }
 
 Json createEndpoint(const BackendContext &ctx, DeclId id) {
-  return createEndpoint(ModelCommon(ctx, id));
+  return createEndpoint(ctx, id, ModelCommon(ctx, id));
 }
 
 Json createModelPackageGroup(const BackendContext &ctx, DeclId id) {
@@ -554,6 +999,44 @@ Json createModelPackageGroup(const BackendContext &ctx, DeclId id) {
 std::optional<Json> createModelPackage(const BackendContext &ctx, DeclId id, std::string &why) {
   return createModelPackage(ctx, id, ModelCommon(ctx, id), why);
 }
+
+namespace {
+
+// The alarms go before CreateEndpoint, whose rollback configuration names
+// them.
+void addObjectiveRequests(const BackendContext &ctx, DeclId id, const std::string &prefix,
+                          std::vector<Request> &out) {
+  for (auto &[what, alarm] : objectiveAlarms(ctx, id))
+    out.push_back(Request{prefix + "put-metric-alarm-" + what + ".json", "cloudwatch", "PutMetricAlarm",
+                          "put-metric-alarm", std::move(alarm)});
+}
+
+// Model Monitor where `monitoring = true` on a real-time endpoint: the
+// schedule reads what data capture records, which serverless endpoints
+// cannot do.
+void addMonitorRequests(const BackendContext &ctx, DeclId id, const ModelCommon &common,
+                        const std::string &prefix, std::vector<Request> &out, std::vector<std::string> &skipped) {
+  const Value *monitoring = ctx.env.get(id, "monitoring");
+  const Value *serverless = field(ctx.env.get(id, "serve"), "serverless");
+  // Serverless endpoints are reported as skipped data capture already.
+  if (!monitoring || !monitoring->boolean || (serverless && serverless->boolean))
+    return;
+  std::string why;
+  std::optional<MonitorRequests> monitor = monitorRequests(ctx, id, common, why);
+  if (!monitor) {
+    skipped.push_back(fmt::format("{}: no Model Monitor schedule because {}", common.decl.qualifiedName, why));
+    return;
+  }
+  out.push_back(Request{prefix + "create-processing-job.json", "sagemaker", "CreateProcessingJob",
+                        "create-processing-job", std::move(monitor->baselineJob)});
+  out.push_back(Request{prefix + "create-data-quality-job-definition.json", "sagemaker",
+                        "CreateDataQualityJobDefinition", "create-data-quality-job-definition",
+                        std::move(monitor->jobDefinition)});
+  out.push_back(Request{prefix + "create-monitoring-schedule.json", "sagemaker", "CreateMonitoringSchedule",
+                        "create-monitoring-schedule", std::move(monitor->schedule)});
+}
+
+} // namespace
 
 std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
                                    std::vector<std::string> &skipped) {
@@ -603,18 +1086,24 @@ std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
   }
   add("create-model", "sagemaker", "CreateModel", std::move(*m));
   add("create-endpoint-config", "sagemaker", "CreateEndpointConfig", std::move(*config));
-  add("create-endpoint", "sagemaker", "CreateEndpoint", createEndpoint(common));
+  addObjectiveRequests(ctx, id, prefix, out);
+  add("create-endpoint", "sagemaker", "CreateEndpoint", createEndpoint(ctx, id, common));
 
   const Value *serverless = field(serve, "serverless");
   if (serverless && serverless->boolean && monitored(ctx, id))
     skip("DataCaptureConfig", "serverless endpoints do not support data capture; serve it from "
                               "an `instance` to monitor it");
+  addMonitorRequests(ctx, id, common, prefix, out, skipped);
+  // Last: the manifest lists it apart, as the way to roll out a new version.
+  Request update{prefix + "update-endpoint.json", "sagemaker", "UpdateEndpoint", "update-endpoint",
+                 updateEndpoint(ctx, id, common), /*onUpdate=*/true};
   const Value *replicas = field(serve, "replicas");
-  if ((serverless && serverless->boolean) || !replicas || replicas->items.size() != 2)
+  int64_t min = replicas && replicas->items.size() == 2 ? intOf(replicas->items[0], 1) : 1;
+  int64_t max = replicas && replicas->items.size() == 2 ? intOf(replicas->items[1], 1) : 1;
+  if ((serverless && serverless->boolean) || min >= max) {
+    out.push_back(std::move(update));
     return out;
-  int64_t min = intOf(replicas->items[0], 1), max = intOf(replicas->items[1], 1);
-  if (min >= max)
-    return out;
+  }
   // resourceName is the endpoint name.
   std::string resourceId = fmt::format("endpoint/{}/variant/{}", common.name, kVariant);
   add("register-scalable-target", "application-autoscaling", "RegisterScalableTarget",
@@ -635,6 +1124,7 @@ std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
               {{"PredefinedMetricType", "SageMakerVariantInvocationsPerInstance"}}},
              {"ScaleInCooldown", 300},
              {"ScaleOutCooldown", 60}}}});
+  out.push_back(std::move(update));
   return out;
 }
 

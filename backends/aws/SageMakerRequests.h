@@ -27,6 +27,9 @@ struct Request {
   std::string operation; // botocore's name: `CreateTrainingJob`
   std::string cli;       // `create-training-job`
   Json body;
+  // Not part of the first deployment: run to roll out a new version of an
+  // existing endpoint (UpdateEndpoint). The manifest lists these apart.
+  bool onUpdate = false;
 };
 
 // Every request of one model in this environment, in the order they must
@@ -67,6 +70,26 @@ Json createEndpoint(const BackendContext &ctx, sema::DeclId model);
 Json createModelPackageGroup(const BackendContext &ctx, sema::DeclId model);
 std::optional<Json> createModelPackage(const BackendContext &ctx, sema::DeclId model,
                                        std::string &why);
+// Objectives, alarms and safe delivery (docs/backends/sagemaker.md,
+// "Alarms" and "Blue/green updates"). The CloudWatch PutMetricAlarm inputs
+// for a served model's objectives, each with a word for its file name:
+// `latency` first, then `errors`; empty when it has none.
+std::vector<std::pair<std::string, Json>> objectiveAlarms(const BackendContext &ctx, sema::DeclId model);
+// The endpoint's DeploymentConfig: blue/green traffic shifting chosen by the
+// environment's tier, rolled back automatically on `alarmNames`.
+Json deploymentConfig(const BackendContext &ctx, const std::vector<std::string> &alarmNames);
+
+// What a Model Monitor data-quality schedule of the model needs, when it
+// gets one (`monitoring = true`, served on instances, a baseline dataset
+// Model Monitor can read, an analyzer image in the region); nullopt with
+// `why` otherwise. The IAM backend grants the monitoring role from it.
+struct MonitorPlan {
+  sema::DeclId baseline;   // the dataset the baseline is computed from
+  std::string image;       // the Model Monitor analyzer image
+  std::string datasetFormat; // the analyzer's `dataset_format`
+};
+std::optional<MonitorPlan> monitorPlan(const BackendContext &ctx, sema::DeclId model, std::string &why);
+
 // The approval thresholds as CreateModelPackage's CustomerMetadataProperties
 // (`plat:threshold:<metric>` → `ge:0.8`), with the approving team and named
 // approvers; empty for a model without `approval`.

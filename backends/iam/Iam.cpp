@@ -207,6 +207,8 @@ public:
           f(training(decl));
         if (ctx_.env.get(decl.id, "serve"))
           f(serving(decl));
+        if (std::string why; auto plan = sagemaker::monitorPlan(ctx_, decl.id, why))
+          f(monitoring(decl, *plan));
         break;
       case DeclKind::Pipeline:
         f(pipeline(decl));
@@ -405,8 +407,12 @@ private:
       r.notGranted.push_back(fmt::format("pull the {} image: {}", forTraining ? "training" : "serving", why));
       return;
     }
+    ecrPullImage(r, *image);
+  }
+
+  void ecrPullImage(Role &r, llvm::StringRef image) const {
     // <registry>.dkr.ecr.<region>.<domain>/<repository>[:tag|@digest]
-    llvm::StringRef uri = *image;
+    llvm::StringRef uri = image;
     auto [host, path] = uri.split('/');
     llvm::SmallVector<llvm::StringRef, 6> parts;
     host.split(parts, '.');
@@ -479,6 +485,29 @@ private:
           {s3Objects(ws_.artifactBucket, prefix + "data-capture/")});
     ecrPull(r, decl, false);
     logs(r, "/aws/sagemaker/Endpoints/" + endpointName(ctx_, decl), "");
+    return r;
+  }
+
+  // The Model Monitor jobs of a monitored endpoint (docs/backends/sagemaker.md):
+  // the baseline job reads the baseline dataset and writes statistics and
+  // constraints under <artifact prefix>monitoring/; the scheduled jobs read
+  // the captured requests and the baseline and write reports there.
+  Role monitoring(const sema::Decl &decl, const sagemaker::MonitorPlan &plan) const {
+    Role r = start(decl, "monitoring", "Model Monitor jobs of model");
+    r.trust.push_back(serviceTrust("sagemaker.amazonaws.com"));
+    datasetAccess(r, plan.baseline, false);
+    std::string prefix = artifactPrefix(ctx_, decl);
+    add(r, "ReadMonitoringInput", true, {"s3:GetObject"},
+        {s3Objects(ws_.artifactBucket, prefix + "data-capture/"), s3Objects(ws_.artifactBucket, prefix + "monitoring/")});
+    Condition listed;
+    listed.addList("StringLike", "s3:prefix", {prefix + "data-capture/*", prefix + "monitoring/*"});
+    add(r, "ListMonitoringInput", true, {"s3:ListBucket"}, {s3Bucket(ws_.artifactBucket)}, std::move(listed));
+    add(r, "WriteMonitoringOutput", true, {"s3:AbortMultipartUpload", "s3:PutObject"},
+        {s3Objects(ws_.artifactBucket, prefix + "monitoring/")});
+    ecrPullImage(r, plan.image);
+    // Monitoring executions are processing jobs that SageMaker names itself,
+    // so their log streams have no prefix platc could know.
+    logs(r, "/aws/sagemaker/ProcessingJobs", "");
     return r;
   }
 

@@ -82,7 +82,7 @@ public:
   void emit(const BackendContext &ctx, Output &out) const override {
     // The manifest's `requests` items, written as dump(2) writes them at
     // depth 2, each preceded by its separator.
-    std::string entries;
+    std::string entries, updates; // `requests` and `updates`
     std::vector<std::string> skipped;
     std::string scratch;
     for (const sema::Decl &decl : ctx.program.decls) {
@@ -113,24 +113,25 @@ public:
       for (sagemaker::Request &r : requests) {
         std::string hash;
         std::string text = render(r.body, scratch, hash);
-        entries += entries.empty() ? "" : ",";
-        json::newline(entries, kIndent, 2);
-        entries += '{';
-        entryKey(entries, "file", /*first=*/true);
-        json::appendString(entries, r.file);
-        entryKey(entries, "command");
-        json::appendString(entries, fmt::format("aws {} {} --cli-input-json file://{}", r.service,
-                                                r.cli, r.file));
-        entryKey(entries, "operation");
-        json::appendString(entries, r.service + ":" + r.operation);
-        entryKey(entries, "declaration");
-        json::appendString(entries, decl.qualifiedName);
-        entryKey(entries, "source");
-        json::appendString(entries, source);
-        entryKey(entries, "contentHash");
-        json::appendString(entries, hash);
-        json::newline(entries, kIndent, 2);
-        entries += '}';
+        std::string &list = r.onUpdate ? updates : entries;
+        list += list.empty() ? "" : ",";
+        json::newline(list, kIndent, 2);
+        list += '{';
+        entryKey(list, "file", /*first=*/true);
+        json::appendString(list, r.file);
+        entryKey(list, "command");
+        json::appendString(list, fmt::format("aws {} {} --cli-input-json file://{}", r.service,
+                                             r.cli, r.file));
+        entryKey(list, "operation");
+        json::appendString(list, r.service + ":" + r.operation);
+        entryKey(list, "declaration");
+        json::appendString(list, decl.qualifiedName);
+        entryKey(list, "source");
+        json::appendString(list, source);
+        entryKey(list, "contentHash");
+        json::appendString(list, hash);
+        json::newline(list, kIndent, 2);
+        list += '}';
         out.add(std::move(r.file), std::move(text), decl.nameSpan);
       }
     }
@@ -144,16 +145,24 @@ public:
     json::appendString(manifest,
                        "Run the commands in this order from the environment's folder (the "
                        "parent of sagemaker/). Training job names are stable here; the Airflow "
-                       "training DAG appends -{{ ts_nodash }} to make each run's name unique.");
-    manifest += ",\n  \"requests\": ";
-    if (entries.empty()) {
-      manifest += "[]";
-    } else {
+                       "training DAG appends -{{ ts_nodash }} to make each run's name unique. "
+                       "`updates` roll a new version out to an existing endpoint (blue/green, "
+                       "rolled back on its alarms).");
+    auto list = [&](const char *key, const std::string &items) {
+      manifest += ",\n  \"";
+      manifest += key;
+      manifest += "\": ";
+      if (items.empty()) {
+        manifest += "[]";
+        return;
+      }
       manifest += '[';
-      manifest += entries;
+      manifest += items;
       json::newline(manifest, kIndent, 1);
       manifest += ']';
-    }
+    };
+    list("requests", entries);
+    list("updates", updates);
     manifest += ",\n  \"skipped\": ";
     if (skipped.empty()) {
       manifest += "[]";

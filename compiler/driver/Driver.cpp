@@ -1,6 +1,7 @@
 #include "driver/Driver.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -656,10 +657,20 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
     printError(err, why);
     return kExitUsage;
   }
+  // Provenance: the commit the workspace is built from. PLAT_COMMIT
+  // overrides it (CI passes the commit it checked out; "" or "none" turns
+  // it off, which the reviewed output copies use).
+  std::string commit;
+  if (const char *given = std::getenv("PLAT_COMMIT"))
+    commit = llvm::StringRef(given) == "none" ? "" : given;
+  else
+    commit = review::workspaceCommit(ws->root());
   std::vector<std::unique_ptr<backends::BackendContext>> contexts;
-  for (const sema::EnvModel *env : envs)
+  for (const sema::EnvModel *env : envs) {
     contexts.push_back(std::unique_ptr<backends::BackendContext>(
         new backends::BackendContext{*program, *env, ws->sources()}));
+    contexts.back()->commit = commit;
+  }
   struct Job {
     size_t env;
     const backends::Backend *backend;

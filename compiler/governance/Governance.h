@@ -71,6 +71,12 @@ void checkAgents(const sema::Program &program, const sema::EnvModel &env, Diagno
 int64_t replicasForAvailability(double availability);
 void checkObjectives(const sema::Program &program, const sema::EnvModel &env,
                      std::set<sema::DeclId> &reported, Diagnostics &diags);
+// The same for models (their endpoint's instances), and the checks of
+// `monitoring` and `monitor`; `reported` is as above, `monitorReported` the
+// same for the monitoring checks.
+void checkModelObjectives(const sema::Program &program, const sema::EnvModel &env,
+                          std::set<sema::DeclId> &reported, std::set<sema::DeclId> &monitorReported,
+                          Diagnostics &diags);
 
 // Objectives of datasets and pipelines (DataObjectives.cpp): a freshness no
 // writer serves or no schedule can meet, task durations beyond the

@@ -38,6 +38,13 @@ struct Side {
 // Loads and checks the workspace that holds `dir` on disk.
 void loadFromFolder(const std::string &dir, Side &side);
 
+// The commit a build of the workspace at `root` comes from, for provenance
+// tags: the HEAD commit of the git repository that holds `root` (40 hex
+// digits), followed by `-dirty` when a file below `root` differs from it
+// or is untracked; "" when `root` is not in a git work tree or HEAD has no
+// commit yet.
+std::string workspaceCommit(const std::string &root);
+
 // Loads and checks the workspace at `workspacePrefix` (relative to the
 // repository's top, "" for the top itself) as it is in revision `rev` of
 // the git repository that holds `repoDir`. Files are read from git's

@@ -223,4 +223,38 @@ void loadFromGit(const std::string &repoDir, const std::string &rev,
   side.program = pipeline::check(*side.workspace, side.diags);
 }
 
+std::string workspaceCommit(const std::string &root) {
+  initGit();
+  git_repository *repo = nullptr;
+  if (git_repository_open_ext(&repo, root.c_str(), 0, nullptr) != 0)
+    return "";
+  std::string out;
+  git_oid head;
+  const char *workdir = git_repository_workdir(repo);
+  if (workdir && git_reference_name_to_id(&head, repo, "HEAD") == 0) {
+    char hex[GIT_OID_HEXSZ + 1] = {};
+    git_oid_tostr(hex, sizeof hex, &head);
+    out = hex;
+    // Only the workspace's folder: changes elsewhere in the repository do
+    // not change what was built.
+    std::error_code ec;
+    std::string prefix =
+        fs::relative(fs::weakly_canonical(root, ec), fs::weakly_canonical(workdir, ec), ec).generic_string();
+    git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+    opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+    std::string spec = prefix.empty() || prefix == "." ? "*" : prefix + "/*";
+    char *specs[] = {spec.data()};
+    opts.pathspec = {specs, 1};
+    git_status_list *status = nullptr;
+    if (git_status_list_new(&status, repo, &opts) == 0) {
+      if (git_status_list_entrycount(status) > 0)
+        out += "-dirty";
+      git_status_list_free(status);
+    }
+  }
+  git_repository_free(repo);
+  return out;
+}
+
 } // namespace plat::review

@@ -68,7 +68,9 @@ TEST_CASE("one role per service, model purpose, pipeline and agent", "[iam]") {
   for (const iam::Role &r : b.roles)
     names.push_back(r.name);
   std::sort(names.begin(), names.end());
-  CHECK(names == Strings{"corner-dev-agent-helper", "corner-dev-agent-outside", "corner-dev-model-ranker-serving",
+  // ranker is monitored: its Model Monitor jobs get a role of their own.
+  CHECK(names == Strings{"corner-dev-agent-helper", "corner-dev-agent-outside",
+                         "corner-dev-model-ranker-monitoring", "corner-dev-model-ranker-serving",
                          "corner-dev-model-ranker-training", "corner-dev-pipeline-stats", "corner-dev-service-cart",
                          "corner-dev-service-mailer", "corner-dev-service-storefront"});
 }

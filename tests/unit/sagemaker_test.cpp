@@ -205,27 +205,45 @@ TEST_CASE("requests of a model come in run order, with autoscaling when min < ma
   std::vector<std::string> ops;
   for (auto &r : reqs)
     ops.push_back(r.operation);
+  // Model Monitor after the endpoint it reads; the update last, apart.
   CHECK(ops == std::vector<std::string>{"CreateModelPackageGroup", "CreateTrainingJob",
                                         "CreateModelPackage", "CreateModel",
                                         "CreateEndpointConfig", "CreateEndpoint",
-                                        "RegisterScalableTarget", "PutScalingPolicy"});
+                                        "CreateProcessingJob", "CreateDataQualityJobDefinition",
+                                        "CreateMonitoringSchedule", "RegisterScalableTarget",
+                                        "PutScalingPolicy", "UpdateEndpoint"});
+  CHECK(reqs.back().onUpdate);
+  CHECK_FALSE(reqs[5].onUpdate);
   CHECK(skipped.empty());
-  auto &target = reqs[6].body;
+  auto &target = reqs[9].body;
   CHECK(target["ResourceId"] == "endpoint/scorer-dev/variant/AllTraffic");
   CHECK(target["MinCapacity"] == 2);
   CHECK(target["MaxCapacity"] == 6);
-  CHECK(reqs[7].body["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]
+  CHECK(reqs[10].body["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]
                     ["PredefinedMetricType"] == "SageMakerVariantInvocationsPerInstance");
   auto &pkg = reqs[2].body;
   CHECK(pkg["ModelApprovalStatus"] == "PendingManualApproval");
   CHECK(pkg["CustomerMetadataProperties"]["plat:threshold:auc"] == "ge:0.75");
   CHECK(pkg["CustomerMetadataProperties"]["plat:approvers"] == "li@acme.example");
+  // Who, what and why travel with the version: in the registry's metadata
+  // and in the tags of the job that trains it and of the package.
+  CHECK(pkg["CustomerMetadataProperties"]["plat:declaration"] == "ml.scorer");
+  CHECK(pkg["CustomerMetadataProperties"].contains("plat:source"));
+  for (const auto *req : {&reqs[1].body, &pkg}) {
+    std::map<std::string, std::string> tags;
+    for (const auto &t : (*req)["Tags"])
+      tags[t["Key"].get<std::string>()] = t["Value"].get<std::string>();
+    CHECK(tags["plat:approvers"] == "li@acme.example");
+    CHECK(tags.count("plat:approved-by") == 1);
+    CHECK(tags.count("plat:source") == 1);
+  }
   CHECK(pkg["InferenceSpecification"]["Containers"][0]["ModelDataUrl"] ==
         "s3://acme-sagemaker-artifacts-123456789012/scorer/dev/scorer-dev/output/model.tar.gz");
 
   skipped.clear();
   auto tiny = sm::modelRequests(b->ctx("dev"), b->id("ml.tiny"), skipped);
-  CHECK(tiny.size() == 4); // group, model, config, endpoint: serverless does not autoscale
+  // group, model, config, endpoint, update: serverless does not autoscale
+  CHECK(tiny.size() == 5);
   CHECK(skipped.empty());
 }
 

@@ -25,6 +25,7 @@ and its declarations lose the commit. Needs git on PATH.
 import argparse
 import hashlib
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -86,9 +87,12 @@ def object_exists(env_dir, obj, cache):
         r = doc.get("roles", {}).get(role)
         return bool(r) and any(s.get("Sid") == sid for s in r["policy"]["Statement"])
     # A SageMaker (or CloudWatch) request: the file of that operation, and
-    # the object's name as one of its top-level values.
+    # the object's name as one of its top-level values. A model has one alarm
+    # per objective, each in a file with the objective's suffix
+    # (`put-metric-alarm-errors.json`); other operations have one file.
     cli = "".join("-" + c.lower() if c.isupper() else c for c in kind).lstrip("-")
-    if not obj["file"].endswith("." + cli + ".json"):
+    suffix = r"(-[a-z0-9]+)?" if cli == "put-metric-alarm" else ""
+    if not re.search(r"\." + re.escape(cli) + suffix + r"\.json$", obj["file"]):
         return False
     return name in [v for v in doc.values() if isinstance(v, str)]
 

@@ -22,6 +22,7 @@ TEAMS = '''package acme.teams
 team fraud_ml {
   lead = "li@acme.example"
   cost_center = "CC-2001"
+  on_call = "pagerduty:fraud"
 }
 
 team data_eng {
@@ -111,6 +112,7 @@ model scorer {
   approval { by = teams.fraud_ml  fairness.demographic_parity >= 0.8  auc > 0.9 }
   compliance = [pci]
   monitoring = true
+  slo { availability = 99.9  latency_p99 = 80ms }
 }
 
 model churn {
@@ -120,6 +122,7 @@ model churn {
   train { instance = "ml.m5.large"  schedule = "0 3 * * 1" }
   serve { serverless = true  memory = 3Gi  max_concurrency = 20 }
   monitoring = true
+  slo { latency_p99 = 500ms }
 }
 
 model embedder {

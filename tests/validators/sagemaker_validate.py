@@ -181,6 +181,10 @@ def broken_copies(service_name, operation, params):
         bad = copy.deepcopy(params)
         set_path(bad, path, 12345)
         out.append(('number for string at %s' % (path,), bad))
+    # Only a string with a maximum can be too long (CloudWatch's and some
+    # SageMaker strings have none).
+    path = first_path(shape, params, lambda s, v: s.type_name == 'string' and 'max' in s.metadata)
+    if path:
         bad = copy.deepcopy(params)
         set_path(bad, path, 'x' * 5000)
         out.append(('overlong string at %s' % (path,), bad))
@@ -211,6 +215,20 @@ OUT_OF_RANGE = [
     ('sagemaker', 'CreateEndpointConfig', ('ProductionVariants', 0, 'ServerlessConfig', 'MaxConcurrency'), 500),
     ('sagemaker', 'CreateEndpointConfig', ('ProductionVariants', 0, 'ServerlessConfig', 'MemorySizeInMB'), 512),
     ('sagemaker', 'CreateModelPackage', ('ModelApprovalStatus',), 'Maybe'),
+    ('cloudwatch', 'PutMetricAlarm', ('AlarmName',), 'a' * 256),
+    ('cloudwatch', 'PutMetricAlarm', ('ComparisonOperator',), 'Above'),
+    ('cloudwatch', 'PutMetricAlarm', ('AlarmActions',), ['arn:aws:sns:eu-west-1:1:t'] * 6),
+    ('sagemaker', 'CreateEndpoint', ('DeploymentConfig', 'BlueGreenUpdatePolicy',
+                                     'MaximumExecutionTimeoutInSeconds'), 60),
+    ('sagemaker', 'CreateEndpoint', ('DeploymentConfig', 'BlueGreenUpdatePolicy',
+                                     'TrafficRoutingConfiguration', 'Type'), 'SOMETIMES'),
+    ('sagemaker', 'CreateEndpoint', ('DeploymentConfig', 'AutoRollbackConfiguration', 'Alarms'),
+     [{'AlarmName': 'a'}] * 11),
+    ('sagemaker', 'UpdateEndpoint', ('DeploymentConfig', 'BlueGreenUpdatePolicy',
+                                     'TerminationWaitInSeconds'), 7200),
+    ('sagemaker', 'CreateProcessingJob', ('ProcessingJobName',), 'bad_name'),
+    ('sagemaker', 'CreateDataQualityJobDefinition', ('JobDefinitionName',), 'a' * 64),
+    ('sagemaker', 'CreateMonitoringSchedule', ('MonitoringScheduleConfig', 'MonitoringType'), 'Vibes'),
 ]
 
 
@@ -250,7 +268,7 @@ class Checker:
             manifest = json.load(f)
         listed = set()
         requests = {}
-        for entry in manifest['requests']:
+        for entry in manifest['requests'] + manifest.get('updates', []):
             svc, op = entry['operation'].split(':')
             path = os.path.join(env_dir, entry['file'])
             listed.add(entry['file'])
@@ -312,6 +330,7 @@ class Checker:
                                                   'VolumeSizeInGB': 50}, job['ResourceConfig'])
             self.expect(job['StoppingCondition'] == {'MaxRuntimeInSeconds': 14400}, 'runtime')
             tags = {t['Key']: t['Value'] for t in job['Tags']}
+            self.expect('plat:commit' not in tags, 'outside git there is no commit to name')
             self.expect(tags.get('plat:team') == 'fraud_ml' and tags.get('plat:cost-center') == 'CC-2001'
                         and tags.get('plat:source') == 'fraud/models.plat:7', tags)
         pkg = req('scorer', 'create-model-package')
@@ -334,9 +353,121 @@ class Checker:
                     'scorer scales 2..10')
         self.expect(req('embedder', 'register-scalable-target') is None, 'fixed replicas do not scale')
         self.expect(req('churn', 'register-scalable-target') is None, 'serverless does not scale')
+        # Objectives: alarms, their routing, blue/green with rollback.
+        latency = req('scorer', 'put-metric-alarm-latency')
+        errors = req('scorer', 'put-metric-alarm-errors')
+        topic = 'arn:aws:sns:eu-west-1:123456789012:acme-%s-fraud-ml-%s' % (
+            env, 'page' if env == 'prod' else 'ticket')
+        self.expect(latency is not None and errors is not None, 'scorer has objectives and no alarms')
+        if latency and errors:
+            self.expect((latency['AlarmName'], latency['MetricName'], latency['Namespace'],
+                         latency['ExtendedStatistic'], latency['Threshold']) ==
+                        ('scorer-%s-latency-p99' % env, 'ModelLatency', 'AWS/SageMaker', 'p99', 80000),
+                        latency)
+            self.expect(latency['Dimensions'] == [{'Name': 'EndpointName', 'Value': 'scorer-%s' % env},
+                                                  {'Name': 'VariantName', 'Value': 'AllTraffic'}],
+                        latency['Dimensions'])
+            self.expect(latency['AlarmActions'] == [topic] and errors['AlarmActions'] == [topic],
+                        (topic, latency['AlarmActions'], errors['AlarmActions']))
+            metrics = {m['Id']: m for m in errors['Metrics']}
+            self.expect(metrics['errors']['MetricStat']['Metric']['MetricName'] == 'Invocation5XXErrors'
+                        and metrics['error_rate']['Expression'] == 'errors / invocations'
+                        and errors['Threshold'] == 0.0144, errors)
+        endpoint = req('scorer', 'create-endpoint')
+        update = req('scorer', 'update-endpoint')
+        for what in (endpoint, update):
+            self.expect(what is not None, 'scorer has no create-endpoint or update-endpoint')
+            if not what:
+                continue
+            policy = what['DeploymentConfig']['BlueGreenUpdatePolicy']
+            routing = policy['TrafficRoutingConfiguration']
+            if env == 'prod':
+                self.expect(routing['Type'] == 'CANARY' and routing['CanarySize'] ==
+                            {'Type': 'CAPACITY_PERCENT', 'Value': 10}, routing)
+            else:
+                self.expect(routing['Type'] == 'ALL_AT_ONCE', routing)
+            self.expect(what['DeploymentConfig']['AutoRollbackConfiguration']['Alarms'] ==
+                        [{'AlarmName': 'scorer-%s-latency-p99' % env},
+                         {'AlarmName': 'scorer-%s-error-rate' % env}], what['DeploymentConfig'])
+        self.expect(req('churn', 'put-metric-alarm-latency') is not None and
+                    req('churn', 'put-metric-alarm-errors') is None,
+                    'churn has a latency objective only')
+        emb_endpoint = req('embedder', 'create-endpoint')
+        self.expect(emb_endpoint is not None and
+                    'AutoRollbackConfiguration' not in emb_endpoint['DeploymentConfig'],
+                    'embedder has no objectives, so nothing to roll back on')
+        # Model Monitor: the baseline from the first training dataset.
+        baseline = req('scorer', 'create-processing-job')
+        definition = req('scorer', 'create-data-quality-job-definition')
+        schedule = req('scorer', 'create-monitoring-schedule')
+        self.expect(baseline is not None and definition is not None and schedule is not None,
+                    'monitored scorer has no Model Monitor requests')
+        if baseline and definition and schedule:
+            self.expect(baseline['ProcessingInputs'][0]['S3Input']['S3Uri'] ==
+                        's3://acme-lake/raw/transactions/', baseline['ProcessingInputs'])
+            out = baseline['ProcessingOutputConfig']['Outputs'][0]['S3Output']['S3Uri']
+            self.expect(definition['DataQualityBaselineConfig']['ConstraintsResource']['S3Uri'] ==
+                        out + '/constraints.json', (out, definition['DataQualityBaselineConfig']))
+            self.expect(definition['DataQualityJobInput']['EndpointInput']['EndpointName'] ==
+                        'scorer-%s' % env, definition['DataQualityJobInput'])
+            self.expect(schedule['MonitoringScheduleConfig'] ==
+                        {'ScheduleConfig': {'ScheduleExpression': 'cron(0 * ? * * *)'},
+                         'MonitoringJobDefinitionName': definition['JobDefinitionName'],
+                         'MonitoringType': 'DataQuality'}, schedule)
+        self.expect(req('churn', 'create-monitoring-schedule') is None,
+                    'serverless endpoints capture nothing to monitor')
         emb = req('embedder', 'create-model')
         self.expect(emb is not None and emb['PrimaryContainer']['Image'].endswith(
             '/pytorch-inference:2.1.0-gpu-py310'), emb)
+
+
+def tag(request, key):
+    return next((t['Value'] for t in request.get('Tags', []) if t['Key'] == key), None)
+
+
+def commit_tags(self, platc, tmp):
+    """Training jobs and model packages name the commit a build comes from:
+    HEAD of the workspace's git repository, `-dirty` when a file of the
+    workspace differs from it, none outside git or with PLAT_COMMIT=none."""
+    ws = os.path.join(tmp, 'git-acme')
+    fixtures.write(fixtures.ACME, ws)
+    git = ['git', '-C', ws, '-c', 'user.name=t', '-c', 'user.email=t@example.com']
+    env = {k: v for k, v in os.environ.items() if k != 'PLAT_COMMIT'}
+    subprocess.run(git + ['init', '-q'], check=True)
+    subprocess.run(git + ['add', '-A'], check=True)
+    subprocess.run(git + ['commit', '-q', '-m', 'fixture'], check=True)
+    head = subprocess.run(git + ['rev-parse', 'HEAD'], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+    def built(name, extra_env=None):
+        out = os.path.join(tmp, name)
+        proc = subprocess.run([platc, 'build', ws, '-o', out, '--target', 'sagemaker'],
+                              capture_output=True, text=True, env=dict(env, **(extra_env or {})))
+        if proc.returncode != 0:
+            raise SystemExit('platc build failed:\n' + proc.stderr)
+        files = {}
+        for n in ('create-training-job', 'create-model-package'):
+            with open(os.path.join(out, 'prod', 'sagemaker', 'scorer.%s.json' % n)) as f:
+                files[n] = json.load(f)
+        return files
+
+    clean = built('commit-clean')
+    for n, req in clean.items():
+        self.expect(tag(req, 'plat:commit') == head, '%s: commit tag %r, HEAD is %s' %
+                    (n, tag(req, 'plat:commit'), head))
+    self.expect(clean['create-model-package']['CustomerMetadataProperties'].get('plat:commit') == head,
+                'model package metadata names no commit')
+    with open(os.path.join(ws, 'fraud', 'models.plat'), 'a') as f:
+        f.write('// an uncommitted edit\n')
+    dirty = built('commit-dirty')
+    self.expect(tag(dirty['create-training-job'], 'plat:commit') == head + '-dirty',
+                'an uncommitted edit must mark the commit dirty: %r' %
+                tag(dirty['create-training-job'], 'plat:commit'))
+    off = built('commit-off', {'PLAT_COMMIT': 'none'})
+    self.expect(tag(off['create-training-job'], 'plat:commit') is None, 'PLAT_COMMIT=none keeps a commit tag')
+
+
+Checker.commit_tags = commit_tags
 
 
 def main():
@@ -362,6 +493,7 @@ def main():
             requests = checker.env(env_dir)
             checker.acme(env, requests)
             checker.out_of_range(requests)
+        checker.commit_tags(platc, tmp)
         for i, w in enumerate(extra):
             out = os.path.join(tmp, 'extra-%d' % i)
             build(platc, w, out)
