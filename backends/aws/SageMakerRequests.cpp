@@ -155,12 +155,12 @@ std::string hyperparameterText(const BackendContext &ctx, const Value &v) {
   }
 }
 
-bool monitored(const BackendContext &ctx, DeclId id) {
+// Whether the model asks for request/response capture: it is monitored, or
+// its compliance scope requires a record of what it processed (PCI DSS
+// requirement 10, HIPAA §164.312(b) audit controls).
+bool wantsCapture(const BackendContext &ctx, DeclId id) {
   if (const Value *m = ctx.env.get(id, "monitoring"); m && m->boolean)
     return true;
-  // PCI DSS (requirement 10) and HIPAA (§164.312(b), audit controls) both
-  // require a record of what a system processed; for an endpoint that is
-  // request/response capture.
   if (const Value *c = ctx.env.get(id, "compliance"))
     for (const Value *p : c->items)
       if (p->text == "pci" || p->text == "hipaa")
@@ -169,6 +169,13 @@ bool monitored(const BackendContext &ctx, DeclId id) {
 }
 
 } // namespace
+
+bool capturesData(const BackendContext &ctx, DeclId id) {
+  // Serverless endpoints cannot capture data (SageMaker rejects the config);
+  // modelRequests reports that instead.
+  const Value *sl = field(ctx.env.get(id, "serve"), "serverless");
+  return wantsCapture(ctx, id) && !(sl && sl->boolean);
+}
 
 std::string tagValue(llvm::StringRef s, size_t max) {
   std::string out;
@@ -656,9 +663,7 @@ std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id,
   req["EndpointConfigName"] = common.name;
   Json &variants = req["ProductionVariants"] = Json::array();
   variants.push_back(std::move(variant));
-  // Serverless endpoints cannot capture data (SageMaker rejects the
-  // config); modelRequests reports that instead.
-  if (!serverless && monitored(ctx, id))
+  if (capturesData(ctx, id))
     req["DataCaptureConfig"] = {
         {"EnableCapture", true},
         {"InitialSamplingPercentage", 100},
@@ -1090,7 +1095,7 @@ std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
   add("create-endpoint", "sagemaker", "CreateEndpoint", createEndpoint(ctx, id, common));
 
   const Value *serverless = field(serve, "serverless");
-  if (serverless && serverless->boolean && monitored(ctx, id))
+  if (serverless && serverless->boolean && wantsCapture(ctx, id))
     skip("DataCaptureConfig", "serverless endpoints do not support data capture; serve it from "
                               "an `instance` to monitor it");
   addMonitorRequests(ctx, id, common, prefix, out, skipped);

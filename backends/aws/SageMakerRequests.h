@@ -61,6 +61,12 @@ std::optional<std::string> imageUri(const BackendContext &ctx, sema::DeclId mode
 
 // The individual requests; each returns nullopt (with `why`) when the model
 // lacks what the request needs.
+// Whether the model's endpoint captures requests and responses: it asks
+// for monitoring, or its compliance scope (PCI DSS, HIPAA) requires a record
+// of what it processed. The endpoint config and the serving role's
+// WriteDataCapture statement both follow this one answer.
+bool capturesData(const BackendContext &ctx, sema::DeclId model);
+
 std::optional<Json> createTrainingJob(const BackendContext &ctx, sema::DeclId model,
                                       std::string &why);
 std::optional<Json> createModel(const BackendContext &ctx, sema::DeclId model, std::string &why);

@@ -478,9 +478,9 @@ private:
     r.trust.push_back(serviceTrust("sagemaker.amazonaws.com"));
     std::string prefix = artifactPrefix(ctx_, decl);
     add(r, "ReadArtifacts", true, {"s3:GetObject"}, {s3Objects(ws_.artifactBucket, prefix)});
-    const Value *monitoring = ctx_.env.get(decl.id, "monitoring");
-    if (monitoring && monitoring->boolean)
-      // Data capture writes under <artifact prefix>data-capture/.
+    // Data capture writes under <artifact prefix>data-capture/, exactly when
+    // the endpoint config enables it.
+    if (sagemaker::capturesData(ctx_, decl.id))
       add(r, "WriteDataCapture", true, {"s3:AbortMultipartUpload", "s3:PutObject"},
           {s3Objects(ws_.artifactBucket, prefix + "data-capture/")});
     ecrPull(r, decl, false);

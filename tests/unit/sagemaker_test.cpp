@@ -9,6 +9,7 @@
 #include "backends/Backend.h"
 #include "backends/python/PyLiteral.h"
 #include "backends/aws/SageMakerRequests.h"
+#include "backends/iam/Policies.h"
 #include "sema/Program.h"
 #include "workspace/Workspace.h"
 
@@ -273,4 +274,73 @@ TEST_CASE("the model package description is cut between characters and keeps out
   // EntityDescription pattern (letters, marks, spaces, symbols, numbers,
   // punctuation) does not admit, become spaces.
   CHECK(description("a\u202eb\u200bc") == "a b c");
+}
+
+// The serving role may write captured data exactly when the endpoint config
+// captures it: a HIPAA-scoped model captures without `monitoring = true`
+// (the role once lacked the grant, so SageMaker could not write the capture),
+// and a serverless endpoint never captures (the role once had it anyway).
+TEST_CASE("the serving role can write data capture exactly when the endpoint captures", "[sagemaker][iam]") {
+  const char *hipaa = R"(package ml
+team ml {
+  lead = "li@acme.example"
+  cost_center = "CC-2001"
+}
+
+dataset visits {
+  owner    = ml
+  location = s3("lake", "raw/visits/")
+  format   = csv
+  compliance = [hipaa]
+  kms_key    = "alias/lake"
+  schema { age : int }
+}
+
+model triage {
+  owner      = ml
+  trained_on = [visits]
+  framework  = xgboost("1.7-1")
+  compliance = [hipaa]
+  serve { instance = "ml.c5.large" }
+  approval { by = ml  approvers = ["li@acme.example"] }
+}
+
+model quiet {
+  owner      = ml
+  trained_on = [visits]
+  framework  = sklearn("1.2-1")
+  compliance = [hipaa]
+  monitoring = true
+  serve { serverless = true  memory = 4Gi }
+  approval { by = ml  approvers = ["li@acme.example"] }
+}
+)";
+  auto b = build({{"workspace.plat", kWorkspace}, {"ml/ml.plat", hipaa}});
+  auto ctx = b->ctx("prod");
+  std::vector<plat::backends::iam::Role> roles = plat::backends::iam::roles(ctx);
+  auto hasCaptureGrant = [&](const std::string &role) {
+    for (const auto &r : roles)
+      if (r.name == role) {
+        for (const auto &st : r.statements)
+          if (st.sid == "WriteDataCapture")
+            return true;
+        return false;
+      }
+    FAIL("no role " << role);
+    return false;
+  };
+  for (const char *model : {"ml.triage", "ml.quiet"}) {
+    INFO(model);
+    std::string why;
+    auto cfg = sm::createEndpointConfig(ctx, b->id(model), why);
+    REQUIRE(cfg);
+    bool captures = cfg->contains("DataCaptureConfig");
+    CHECK(captures == sm::capturesData(ctx, b->id(model)));
+    std::string role = std::string("acme-prod-model-") + (llvm::StringRef(model).endswith("triage") ? "triage" : "quiet") +
+                       "-serving";
+    CHECK(hasCaptureGrant(role) == captures);
+  }
+  std::string why;
+  CHECK(sm::createEndpointConfig(ctx, b->id("ml.triage"), why)->contains("DataCaptureConfig"));
+  CHECK_FALSE(sm::createEndpointConfig(ctx, b->id("ml.quiet"), why)->contains("DataCaptureConfig"));
 }
