@@ -73,6 +73,14 @@ std::optional<std::string> renderGraph(const sema::Program &p, const sema::EnvMo
       error = fmt::format("no declaration named `{}`", options.focus);
       return std::nullopt;
     }
+    // Neighbours in either direction, built once: the walk is then linear
+    // in the edges, not edges times the nodes it visits.
+    std::vector<std::vector<sema::DeclId>> neighbours(p.decls.size());
+    for (const sema::Edge &e : env.edges)
+      if (e.from < neighbours.size() && e.to < neighbours.size()) {
+        neighbours[e.from].push_back(e.to);
+        neighbours[e.to].push_back(e.from);
+      }
     std::set<sema::DeclId> keep{focus};
     std::deque<std::pair<sema::DeclId, unsigned>> queue{{focus, 0}};
     while (!queue.empty()) {
@@ -80,11 +88,9 @@ std::optional<std::string> renderGraph(const sema::Program &p, const sema::EnvMo
       queue.pop_front();
       if (dist == options.depth)
         continue;
-      for (const sema::Edge &e : env.edges) {
-        sema::DeclId other = e.from == id ? e.to : e.to == id ? e.from : sema::kNoDecl;
-        if (other != sema::kNoDecl && nodes.count(other) && keep.insert(other).second)
+      for (sema::DeclId other : neighbours[id])
+        if (nodes.count(other) && keep.insert(other).second)
           queue.emplace_back(other, dist + 1);
-      }
     }
     nodes = std::move(keep);
   }
