@@ -1,5 +1,7 @@
 #include "sema/Formats.h"
 
+#include "base/Text.h"
+
 #include "fmt/format.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -235,6 +237,35 @@ bool dnsSuffix(llvm::StringRef v) {
   return llvm::all_of(v, [](char c) { return isLowerAlnum(c) || c == '-'; });
 }
 
+// a team's `on_call`: `pagerduty:<service>`, `opsgenie:<team>`, an email
+// address, or an `https://` webhook. The backends route pages by the scheme,
+// so a misspelt one must not fall through to a webhook nobody configured.
+bool onCall(llvm::StringRef v) {
+  auto target = [](llvm::StringRef t) {
+    return !t.empty() && llvm::none_of(t, [](char c) { return c == ' ' || c == '\t'; });
+  };
+  if (v.consume_front("pagerduty:") || v.consume_front("opsgenie:"))
+    return target(v);
+  if (v.startswith("https://"))
+    return target(v.drop_front(8));
+  auto [local, domain] = v.split('@');
+  return !local.empty() && domain.contains('.') && !domain.startswith(".") && !domain.endswith(".") &&
+         target(v);
+}
+
+// A near-miss of a known `on_call` scheme (`pagrduty:web`): the value with
+// the scheme corrected.
+std::optional<std::string> onCallCorrection(llvm::StringRef v) {
+  auto [scheme, rest] = v.split(':');
+  if (rest.empty() && !v.contains(':'))
+    return std::nullopt;
+  static const std::vector<std::string> schemes = {"pagerduty", "opsgenie", "https"};
+  if (auto s = closestMatch(scheme.lower(), schemes); s && *s != "https")
+    if (onCall(*s + ":" + rest.str()))
+      return *s + ":" + rest.str();
+  return std::nullopt;
+}
+
 } // namespace
 
 bool validFormat(llvm::StringRef format, llvm::StringRef value) {
@@ -268,6 +299,8 @@ bool validFormat(llvm::StringRef format, llvm::StringRef value) {
     return httpPath(value);
   if (format == "dns_suffix")
     return dnsSuffix(value);
+  if (format == "on_call")
+    return onCall(value);
   return true;
 }
 
@@ -302,6 +335,8 @@ std::string formatDescription(llvm::StringRef format) {
     return "HTTP path";
   if (format == "dns_suffix")
     return "namespace suffix";
+  if (format == "on_call")
+    return "on-call target";
   return format.str();
 }
 
@@ -337,6 +372,9 @@ std::string formatHelp(llvm::StringRef format) {
            "name, `-` and the suffix";
   if (format == "http_path")
     return "write a path from the root without spaces, such as `\"/healthz\"`";
+  if (format == "on_call")
+    return "write `\"pagerduty:<service>\"`, `\"opsgenie:<team>\"`, an email address or an "
+           "`https://` webhook URL: alerts are routed by that scheme";
   if (format == "aws_tag")
     return "it becomes an AWS tag: use letters, digits, spaces and `_ . : / = + @ -`, at most 256 "
            "characters";
@@ -387,6 +425,9 @@ std::optional<FormatProblem> formatProblem(llvm::StringRef format, llvm::StringR
     return p;
   }
   p.message = fmt::format("`{}` is not a valid {}", quotedForMessage(value), formatDescription(format));
+  if (format == "on_call")
+    if ((p.replacement = onCallCorrection(value)))
+      p.help = fmt::format("did you mean `{}`? {}", *p.replacement, p.help);
   return p;
 }
 

@@ -22,6 +22,9 @@ struct FormatProblem {
   bool blank = false;
   std::string message;
   std::string help;
+  // The whole value corrected, where one correction is plausible (a
+  // misspelt `pagerduty:` scheme): offered as a fix, never applied silently.
+  std::optional<std::string> replacement;
 };
 std::optional<FormatProblem> formatProblem(llvm::StringRef format, llvm::StringRef value);
 

@@ -28,6 +28,9 @@ struct Problem {
   Span span;
   std::string message;
   std::string help;
+  // The string literal at `span` rewritten, when the problem has one likely
+  // correction (offered as an unsafe fix: it changes what is deployed).
+  std::optional<std::string> replacement = std::nullopt;
 };
 
 // Decodes the UTF-8 code point at `s[i]` and advances `i`; a byte that does
@@ -304,9 +307,17 @@ private:
     // are left for the backends and cannot be judged here.
     llvm::StringRef text = v.text;
     if (t && !t->format.empty() && !text.contains("${region}") && !text.contains("${account}"))
-      if (auto problem = formatProblem(t->format, text))
+      if (auto problem = formatProblem(t->format, text)) {
+        // Only a plain literal (its span is the text in quotes) can be
+        // rewritten as a whole; an interpolated one is left to the reader.
+        bool plain = v.span.end - v.span.begin == text.size() + 2 &&
+                     llvm::none_of(text, [](char c) { return c == '"' || c == '\\' || c == '$'; });
+        std::optional<std::string> replacement;
+        if (plain && problem->replacement)
+          replacement = "\"" + *problem->replacement + "\"";
         out.push_back({problem->blank ? DiagId::EmptyString : DiagId::BadFormat, v.span,
-                       problem->message, problem->help});
+                       problem->message, problem->help, std::move(replacement)});
+      }
     // The first word of a task's command is the program the container runs
     // (Kubernetes `command`); later words may well be empty arguments.
     if (decl.kindId == DeclKind::Pipeline && atCommandProgram())
@@ -450,6 +461,8 @@ void checkTargetLimits(const Program &program, Diagnostics &diags) {
         d.note(decl.nameSpan, fmt::format("{} `{}` takes this value from a template it extends",
                                           decl.kind, decl.name));
       d.withHelp(p.help);
+      if (p.replacement)
+        d.fix(fmt::format("write {}", *p.replacement), p.span, *p.replacement);
     }
   }
 }
