@@ -6,6 +6,7 @@
 #include "backends/Common.h"
 #include "backends/Naming.h"
 #include "backends/aws/SageMakerRequests.h"
+#include "backends/json/JsonText.h"
 #include "fmt/format.h"
 #include "sema/ValueText.h"
 
@@ -315,10 +316,14 @@ std::vector<std::string> profileNames(const sema::Program &program) {
   return {names.begin(), names.end()};
 }
 
-Json record(const BackendContext &ctx, const std::vector<governance::RuleOutcome> &outcomes,
-            const RecordInputs &inputs) {
+std::string recordText(const BackendContext &ctx, const std::vector<governance::RuleOutcome> &outcomes,
+                       const RecordInputs &inputs) {
   const sema::Program &p = ctx.program;
   const review::GitProvenance *git = inputs.git;
+  // The small members are built as a tree; the two arrays that grow with
+  // the workspace (declarations, files) are written item by item, so the
+  // record never exists as a whole tree (nlohmann's nodes of a 10,000-service
+  // record took more memory than the rest of the build).
   Json out = Json::object();
   out["evidence_version"] = 1;
   out["generated_by"] = "platc";
@@ -388,6 +393,16 @@ Json record(const BackendContext &ctx, const std::vector<governance::RuleOutcome
   }
   out["rules"] = std::move(rules);
 
+  std::string text;
+  text += '{';
+  bool firstMember = true;
+  for (auto it = out.begin(); it != out.end(); ++it) {
+    json::member(text, 2, 1, it.key(), firstMember);
+    firstMember = false;
+    json::appendValue(text, it.value(), 2, 1);
+  }
+  out = nullptr;
+
   std::vector<const sema::Decl *> decls;
   for (const sema::Decl &d : p.decls)
     if (!d.fromStdlib && d.id < ctx.env.exists.size() && ctx.env.exists[d.id] &&
@@ -396,8 +411,10 @@ Json record(const BackendContext &ctx, const std::vector<governance::RuleOutcome
       decls.push_back(&d);
   std::sort(decls.begin(), decls.end(),
             [](auto *a, auto *b) { return std::tie(a->qualifiedName, a->id) < std::tie(b->qualifiedName, b->id); });
-  Json list = Json::array();
-  for (const sema::Decl *d : decls) {
+  json::member(text, 2, 1, "declarations", firstMember);
+  text += '[';
+  for (size_t i = 0; i < decls.size(); ++i) {
+    const sema::Decl *d = decls[i];
     Json j = Json::object();
     j["name"] = d->name;
     j["qualified_name"] = d->qualifiedName;
@@ -441,18 +458,40 @@ Json record(const BackendContext &ctx, const std::vector<governance::RuleOutcome
     j["rules"] = std::move(applied);
     if (d->kindId == DeclKind::Model)
       j["approval"] = approvalJson(ctx, d->id);
-    list.push_back(std::move(j));
+    json::item(text, 2, 2, i == 0);
+    json::appendValue(text, j, 2, 2);
   }
-  out["declarations"] = std::move(list);
+  if (decls.empty())
+    text += ']';
+  else
+    json::close(text, 2, 1, ']');
 
-  Json generated = Json::array();
-  for (const auto &[path, hash] : inputs.generated)
-    generated.push_back(Json{{"path", path}, {"sha256", hash}});
-  out["files"] = std::move(generated);
-  return out;
+  json::member(text, 2, 1, "files");
+  text += '[';
+  bool firstFile = true;
+  for (const auto &[path, hash] : inputs.generated) {
+    json::item(text, 2, 2, firstFile);
+    firstFile = false;
+    text += '{';
+    json::member(text, 2, 3, "path", true);
+    json::appendString(text, path);
+    json::member(text, 2, 3, "sha256");
+    json::appendString(text, hash);
+    json::close(text, 2, 2, '}');
+  }
+  if (inputs.generated.empty())
+    text += ']';
+  else
+    json::close(text, 2, 1, ']');
+  json::close(text, 2, 0, '}');
+  text += '\n';
+  return text;
 }
 
-std::string recordText(const Json &record) { return record.dump(2) + "\n"; }
+Json record(const BackendContext &ctx, const std::vector<governance::RuleOutcome> &outcomes,
+            const RecordInputs &inputs) {
+  return Json::parse(recordText(ctx, outcomes, inputs));
+}
 
 // ---------------------------------------------------------------- report
 

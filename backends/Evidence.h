@@ -65,11 +65,13 @@ struct RecordInputs {
   const review::GitProvenance *git = nullptr;       // null outside git
 };
 
-// The evidence record of one environment (deterministic: no time, sorted).
+// The evidence record of one environment as the text of evidence.json
+// (deterministic: no time, sorted), written without building the whole tree.
+std::string recordText(const BackendContext &ctx, const std::vector<governance::RuleOutcome> &outcomes,
+                       const RecordInputs &inputs);
+// The same record read back as a tree (for tests and small callers).
 Json record(const BackendContext &ctx, const std::vector<governance::RuleOutcome> &outcomes,
             const RecordInputs &inputs);
-// `record` as the text of evidence.json.
-std::string recordText(const Json &record);
 
 // The compliance profiles of the standard library, sorted.
 std::vector<std::string> profileNames(const sema::Program &program);

@@ -760,9 +760,9 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
         if (job.env == e)
           inputs.generated.insert(job.hashes.begin(), job.hashes.end());
       inputs.git = git ? &*git : nullptr;
-      backends::evidence::Json record = backends::evidence::record(
+      std::string record = backends::evidence::recordText(
           *contexts[e], governance::evaluateRules(*program, *envs[e]), inputs);
-      writeError = writer.write({{"evidence.json", backends::evidence::recordText(record)}}, envs[e]->name + "/");
+      writeError = writer.write({{"evidence.json", std::move(record)}}, envs[e]->name + "/");
       ++fileCount;
       ++perFolder[envs[e]->name + "/evidence.json"];
     }
