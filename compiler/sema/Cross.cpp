@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/Text.h"
+#include "sema/Formats.h"
 #include "fmt/format.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -24,6 +25,7 @@ public:
           env.tier = tier->text;
       buildEdges(env);
     }
+    checkRegion();
     for (const EnvModel &env : p_.envs) {
       checkCalls(env);
       checkWriters(env);
@@ -665,6 +667,31 @@ private:
     }
   }
 
+
+  // The workspace's region against the regions AWS has: the format check
+  // accepts any region-shaped code, and `eu-wset-1` would name every ARN,
+  // endpoint and image registry in a region that does not exist.
+  void checkRegion() {
+    if (p_.workspace == kNoDecl || p_.envs.empty())
+      return;
+    const Value *region = p_.envs.front().get(p_.workspace, "region");
+    if (!region || region->kind != Value::Kind::String || region->text.empty() ||
+        llvm::StringRef(region->text).contains("${"))
+      return;
+    llvm::ArrayRef<const char *> known = knownAwsRegions();
+    if (std::binary_search(known.begin(), known.end(), region->text,
+                           [](llvm::StringRef a, llvm::StringRef b) { return a < b; }))
+      return;
+    std::vector<std::string> names(known.begin(), known.end());
+    Diagnostic &d = diags_.report(DiagId::UnknownRegion, region->span,
+                                  fmt::format("`{}` is not an AWS region platc knows", region->text));
+    if (auto m = closestMatch(region->text, names))
+      d.withHelp(fmt::format("did you mean `{}`?", *m))
+          .fix(fmt::format("use `{}`", *m), region->span, fmt::format("\"{}\"", *m));
+    else
+      d.withHelp("check the region code (such as `\"eu-west-1\"`); a region AWS opened after this "
+                 "platc was built is fine, and this warning then goes away with an upgrade");
+  }
 
   void checkOnCall(const EnvModel &env) {
     if (env.tier != "production")

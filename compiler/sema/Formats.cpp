@@ -268,6 +268,24 @@ std::optional<std::string> onCallCorrection(llvm::StringRef v) {
 
 } // namespace
 
+llvm::ArrayRef<const char *> knownAwsRegions() {
+  // From botocore's data/endpoints.json (Debian 12's python3-botocore, read
+  // 2026-12-03): every partition's `regions`. A region AWS opens later is
+  // only warned about (P0330), so a stale list costs a warning, not a build.
+  static const char *const regions[] = {
+      "af-south-1",     "ap-east-1",      "ap-east-2",      "ap-northeast-1", "ap-northeast-2",
+      "ap-northeast-3", "ap-south-1",     "ap-south-2",     "ap-southeast-1", "ap-southeast-2",
+      "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+      "ca-central-1",   "ca-west-1",      "cn-north-1",     "cn-northwest-1", "eu-central-1",
+      "eu-central-2",   "eu-isoe-west-1", "eu-north-1",     "eu-south-1",     "eu-south-2",
+      "eu-west-1",      "eu-west-2",      "eu-west-3",      "eusc-de-east-1", "il-central-1",
+      "me-central-1",   "me-south-1",     "mx-central-1",   "sa-east-1",      "us-east-1",
+      "us-east-2",      "us-gov-east-1",  "us-gov-west-1",  "us-iso-east-1",  "us-iso-west-1",
+      "us-isob-east-1", "us-isob-west-1", "us-isof-east-1", "us-isof-south-1", "us-west-1",
+      "us-west-2"};
+  return regions;
+}
+
 bool validFormat(llvm::StringRef format, llvm::StringRef value) {
   if (format == "dns_label")
     return dnsLabel(value);
@@ -276,7 +294,7 @@ bool validFormat(llvm::StringRef format, llvm::StringRef value) {
   if (format == "aws_account")
     return awsAccount(value);
   if (format == "aws_region")
-    return awsRegion(value);
+    return awsRegion(value) || llvm::is_contained(knownAwsRegions(), value);
   if (format == "s3_bucket")
     return s3Bucket(value);
   if (format == "secret_ref")

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace plat::sema {
@@ -26,6 +27,10 @@ struct FormatProblem {
   // misspelt `pagerduty:` scheme): offered as a fix, never applied silently.
   std::optional<std::string> replacement;
 };
+// The AWS region codes known when this platc was built, sorted (every
+// partition: aws, aws-cn, aws-us-gov and the isolated ones).
+llvm::ArrayRef<const char *> knownAwsRegions();
+
 std::optional<FormatProblem> formatProblem(llvm::StringRef format, llvm::StringRef value);
 
 // `value` for a diagnostic message: as it is when short and free of control

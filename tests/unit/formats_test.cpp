@@ -172,3 +172,14 @@ TEST_CASE("the longest interval between runs of a cron schedule", "[formats]") {
   CHECK(cronLongestInterval("0 0 31 * *") == 61 * d);
   CHECK(cronLongestInterval("0 0 30 2 *") == -1);
 }
+
+TEST_CASE("the known AWS regions are sorted, distinct and region-shaped", "[formats]") {
+  llvm::ArrayRef<const char *> regions = plat::sema::knownAwsRegions();
+  REQUIRE(regions.size() > 30);
+  for (size_t i = 0; i < regions.size(); ++i) {
+    INFO(regions[i]);
+    CHECK(plat::sema::validFormat("aws_region", regions[i]));
+    if (i)
+      CHECK(llvm::StringRef(regions[i - 1]) < llvm::StringRef(regions[i]));
+  }
+}
