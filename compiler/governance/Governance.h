@@ -93,6 +93,11 @@ void checkDataObjectives(const sema::Program &program, const sema::EnvModel &env
 void checkPatches(const sema::Program &program, const sema::EnvModel &env,
                   std::set<std::pair<uint32_t, uint32_t>> &reported, Diagnostics &diags);
 
+// Explicit IAM grants (IamGrants.cpp): every `iam_allow` entry is a
+// warning (P0516), once per entry across environments.
+void checkIamGrants(const sema::Program &program, const sema::EnvModel &env,
+                    std::set<std::pair<uint32_t, uint32_t>> &reported, Diagnostics &diags);
+
 // Cost (Cost.cpp).
 struct CostLine {
   sema::DeclId decl;
