@@ -7,6 +7,7 @@
 #include "fmt/format.h"
 #include "governance/Governance.h"
 #include "llvm/ADT/StringExtras.h"
+#include "sema/Formats.h"
 
 namespace plat::governance {
 
@@ -20,6 +21,21 @@ void checkIamGrants(const sema::Program &program, const sema::EnvModel &env,
       continue;
     for (const sema::Value *g : grants->items) {
       if (!g || !reported.insert({g->span.file.index, g->span.begin}).second)
+        continue;
+      // A grant with a malformed action or resource, or no reason, is
+      // already an error (P0308, P0319); a warning on top would only
+      // follow from it.
+      bool wellFormed = true;
+      auto allValid = [&](const char *field, const char *format) {
+        if (const sema::Value *list = g->field(field))
+          for (const sema::Value *x : list->items)
+            wellFormed &= sema::validFormat(format, x->text);
+      };
+      allValid("actions", "iam_action");
+      allValid("resources", "iam_resource");
+      const sema::Value *why = g->field("reason");
+      wellFormed &= why && sema::validFormat("nonblank", why->text);
+      if (!wellFormed)
         continue;
       std::vector<std::string> actions, resources, wild;
       if (const sema::Value *a = g->field("actions"))
