@@ -18,8 +18,9 @@ using sema::Value;
 
 class PatchChecker {
 public:
-  PatchChecker(const sema::Decl &decl, std::set<std::pair<uint32_t, uint32_t>> &reported, Diagnostics &diags)
-      : decl_(decl), reported_(reported), diags_(diags) {}
+  PatchChecker(const sema::Decl &decl, const sema::EnvModel &env,
+               std::set<std::pair<uint32_t, uint32_t>> &reported, Diagnostics &diags)
+      : decl_(decl), env_(env), reported_(reported), diags_(diags) {}
 
   void check(const Value &patch) {
     for (const sema::NamedValue &entry : patch.fields) {
@@ -40,11 +41,65 @@ public:
         continue;
       }
       walk(*target, *entry.value, "");
+      if (std::string why = absent(*target); !why.empty() && once(Span{at.file, at.begin + 1, at.end}))
+        diags_
+            .report(DiagId::PatchTargetAbsent, at,
+                    fmt::format("the patch of `{}` for `{}` merges into nothing in `{}`: {}", decl_.name,
+                                entry.name, env_.name, why))
+            .withHelp("remove the entry, or declare what makes the object exist");
     }
   }
 
 private:
   const sema::Decl &decl_;
+  const sema::EnvModel &env_;
+
+  // Why the object `target` names is not generated for the declaration in
+  // this environment, for the clear cases (a field it needs is not set);
+  // empty when it is, or when only the backend can tell.
+  std::string absent(const sema::PatchTarget &target) const {
+    llvm::StringRef o = target.object;
+    const Value *serve = env_.get(decl_.id, "serve");
+    auto rangeOf = [](const Value *v) -> std::pair<int64_t, int64_t> {
+      if (v && v->kind == Value::Kind::Range && v->items.size() == 2 && v->items[0] && v->items[1])
+        return {v->items[0]->integer, v->items[1]->integer};
+      if (v && v->kind == Value::Kind::Int)
+        return {v->integer, v->integer};
+      return {1, 1};
+    };
+    if (decl_.kindId == sema::DeclKind::Model) {
+      if (o == "create-training-job" && !env_.get(decl_.id, "train"))
+        return "the model has no `train`";
+      if (o == "create-model-package" && !env_.get(decl_.id, "approval"))
+        return "the model has no `approval`, so no model package is registered";
+      bool needsServe = o == "create-model" || o == "create-endpoint-config" || o == "create-endpoint" ||
+                        o == "update-endpoint" || o == "register-scalable-target" || o == "put-scaling-policy";
+      if (needsServe && !serve)
+        return "the model has no `serve`";
+      if (serve && (o == "register-scalable-target" || o == "put-scaling-policy")) {
+        const Value *serverless = serve->field("serverless");
+        if (serverless && serverless->boolean)
+          return "a serverless endpoint is not autoscaled by instance count";
+        auto [min, max] = rangeOf(serve->field("replicas"));
+        if (min >= max)
+          return fmt::format("`serve.replicas` is fixed ({}), so the endpoint is not autoscaled", min);
+      }
+      return "";
+    }
+    if (o == "Service" && !env_.get(decl_.id, "port"))
+      return "the service has no `port`, so no Service object";
+    if (o == "HorizontalPodAutoscaler") {
+      auto [min, max] = rangeOf(env_.get(decl_.id, "replicas"));
+      if (min >= max)
+        return fmt::format("`replicas` is fixed ({}), so there is no autoscaler", min);
+    }
+    if (o == "ConfigMap") {
+      const Value *config = env_.get(decl_.id, "config");
+      if (!config || config->fields.empty())
+        return "the service has no `config`, so no ConfigMap";
+    }
+    return "";
+  }
   std::set<std::pair<uint32_t, uint32_t>> &reported_;
   Diagnostics &diags_;
 
@@ -106,7 +161,7 @@ void checkPatches(const sema::Program &program, const sema::EnvModel &env,
     if (decl.id >= env.exists.size() || !env.exists[decl.id])
       continue;
     if (const Value *patch = env.get(decl.id, "patch"); patch && patch->kind == Value::Kind::Record)
-      PatchChecker(decl, reported, diags).check(*patch);
+      PatchChecker(decl, env, reported, diags).check(*patch);
   }
 }
 
