@@ -802,6 +802,7 @@ private:
   // The templates a declaration extends, nearest first.
   void resolveTemplates() {
     chains_.resize(p_.decls.size());
+    brokenChain_.assign(p_.decls.size(), false);
     for (Decl &d : p_.decls) {
       std::vector<TemplateInfo> chain;
       const ast::Block *current = d.ast;
@@ -874,6 +875,9 @@ private:
           break;
         }
       }
+      // The loop left early: an `extends` that names no usable template
+      // (reported above, or by the failed import or unknown kind).
+      brokenChain_[d.id] = current->extends != nullptr;
       chains_[d.id] = std::move(chain);
     }
   }
@@ -1044,7 +1048,8 @@ private:
       } else if (f.defaultValue) {
         fv.value = defaultValue(f);
         fv.origin = Origin::Default;
-      } else if (f.required && first && !file(declFile_[id]).parsed.ast->hasSyntaxErrors) {
+      } else if (f.required && first && !file(declFile_[id]).parsed.ast->hasSyntaxErrors &&
+                 !(id < brokenChain_.size() && brokenChain_[id])) {
         // (In a file with syntax errors the field may be in the part the
         // parser could not read: the syntax error is the one to fix first.)
         reportMissing(d.nameSpan, f, d.kind + " " + d.name,
@@ -2538,6 +2543,10 @@ private:
   std::vector<size_t> declFile_;
   std::map<const ast::Block *, TemplateInfo> templates_;
   std::vector<std::vector<TemplateInfo>> chains_;
+  // Declarations whose `extends` chain is broken: a required field the
+  // missing template would have given is not reported again (the broken
+  // `extends` is the error to fix).
+  std::vector<bool> brokenChain_;
   std::vector<std::string> envNames_;
   std::map<std::string, std::string> nameFormats_;
   std::set<std::set<const ast::Block *>> reportedCycles_;
