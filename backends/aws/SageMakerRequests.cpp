@@ -5,6 +5,7 @@
 
 #include "backends/Common.h"
 #include "backends/Naming.h"
+#include "backends/Patch.h"
 #include "fmt/format.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ConvertUTF.h"
@@ -981,28 +982,56 @@ std::optional<MonitorRequests> monitorRequests(const BackendContext &ctx, DeclId
 
 } // namespace
 
+std::vector<std::string> applyPatch(const BackendContext &ctx, DeclId id, llvm::StringRef object, Json &body) {
+  std::vector<std::string> paths;
+  Json patch = patchFor(ctx.env.get(id, "patch"), sema::DeclKind::Model, object);
+  if (patch.is_null())
+    return paths;
+  mergePatch(body, patch, "", paths);
+  std::sort(paths.begin(), paths.end());
+  if (!paths.empty() && body.contains("Tags") && body["Tags"].is_array())
+    body["Tags"].push_back(Object(2).add("Key", "plat:patched").add("Value", tagValue(llvm::join(paths, " "))).take());
+  return paths;
+}
+
 std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, std::string &why) {
-  return createTrainingJob(ctx, id, ModelCommon(ctx, id), why);
+  std::optional<Json> job = createTrainingJob(ctx, id, ModelCommon(ctx, id), why);
+  if (job)
+    applyPatch(ctx, id, "create-training-job", *job);
+  return job;
 }
 
 std::optional<Json> createModel(const BackendContext &ctx, DeclId id, std::string &why) {
-  return createModel(ctx, id, ModelCommon(ctx, id), why);
+  std::optional<Json> m = createModel(ctx, id, ModelCommon(ctx, id), why);
+  if (m)
+    applyPatch(ctx, id, "create-model", *m);
+  return m;
 }
 
 std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id, std::string &why) {
-  return createEndpointConfig(ctx, id, ModelCommon(ctx, id), why);
+  std::optional<Json> c = createEndpointConfig(ctx, id, ModelCommon(ctx, id), why);
+  if (c)
+    applyPatch(ctx, id, "create-endpoint-config", *c);
+  return c;
 }
 
 Json createEndpoint(const BackendContext &ctx, DeclId id) {
-  return createEndpoint(ctx, id, ModelCommon(ctx, id));
+  Json e = createEndpoint(ctx, id, ModelCommon(ctx, id));
+  applyPatch(ctx, id, "create-endpoint", e);
+  return e;
 }
 
 Json createModelPackageGroup(const BackendContext &ctx, DeclId id) {
-  return createModelPackageGroup(ctx, ModelCommon(ctx, id));
+  Json g = createModelPackageGroup(ctx, ModelCommon(ctx, id));
+  applyPatch(ctx, id, "create-model-package-group", g);
+  return g;
 }
 
 std::optional<Json> createModelPackage(const BackendContext &ctx, DeclId id, std::string &why) {
-  return createModelPackage(ctx, id, ModelCommon(ctx, id), why);
+  std::optional<Json> p = createModelPackage(ctx, id, ModelCommon(ctx, id), why);
+  if (p)
+    applyPatch(ctx, id, "create-model-package", *p);
+  return p;
 }
 
 namespace {
@@ -1043,8 +1072,9 @@ void addMonitorRequests(const BackendContext &ctx, DeclId id, const ModelCommon 
 
 } // namespace
 
-std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
-                                   std::vector<std::string> &skipped) {
+namespace {
+
+std::vector<Request> unpatchedRequests(const BackendContext &ctx, DeclId id, std::vector<std::string> &skipped) {
   const ModelCommon common(ctx, id);
   const sema::Decl &model = common.decl;
   std::vector<Request> out;
@@ -1130,6 +1160,21 @@ std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id,
              {"ScaleInCooldown", 300},
              {"ScaleOutCooldown", 60}}}});
   out.push_back(std::move(update));
+  return out;
+}
+
+} // namespace
+
+std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id, std::vector<std::string> &skipped) {
+  std::vector<Request> out = unpatchedRequests(ctx, id, skipped);
+  if (!ctx.env.get(id, "patch"))
+    return out;
+  // `sagemaker/<model>.<stem>.json`: the stem is what a patch key names.
+  for (Request &r : out) {
+    llvm::StringRef stem = llvm::StringRef(r.file).drop_back(5); // `.json`
+    stem = stem.substr(stem.rfind('.') + 1);
+    r.patched = applyPatch(ctx, id, stem, r.body);
+  }
   return out;
 }
 

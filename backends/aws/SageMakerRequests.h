@@ -30,6 +30,10 @@ struct Request {
   // Not part of the first deployment: run to roll out a new version of an
   // existing endpoint (UpdateEndpoint). The manifest lists these apart.
   bool onUpdate = false;
+  // The dotted paths the model's `patch` set or deleted in `body`, sorted;
+  // empty when it was not patched. Taggable requests also carry them in a
+  // `plat:patched` tag, and the manifest lists them.
+  std::vector<std::string> patched = {};
 };
 
 // Every request of one model in this environment, in the order they must
@@ -59,7 +63,14 @@ std::string outputPath(const BackendContext &ctx, const sema::Decl &model);
 std::optional<std::string> imageUri(const BackendContext &ctx, sema::DeclId model, bool training,
                                     std::string &why);
 
-// The individual requests; each returns nullopt (with `why`) when the model
+// Merges the model's `patch` entries for the request whose file stem is
+// `object` (`create-training-job`; sema/PatchTargets.h) into `body`, and
+// tags taggable requests `plat:patched`. Returns the paths it set or
+// deleted, sorted.
+std::vector<std::string> applyPatch(const BackendContext &ctx, sema::DeclId model, llvm::StringRef object,
+                                    Json &body);
+
+// The individual requests, patched; each returns nullopt (with `why`) when the model
 // lacks what the request needs.
 // Whether the model's endpoint captures requests and responses: it asks
 // for monitoring, or its compliance scope (PCI DSS, HIPAA) requires a record

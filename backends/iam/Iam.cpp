@@ -200,18 +200,18 @@ public:
         continue;
       switch (decl.kindId) {
       case DeclKind::Service:
-        f(service(decl));
+        f(explicitGrants(service(decl)));
         break;
       case DeclKind::Model:
         if (ctx_.env.get(decl.id, "train"))
-          f(training(decl));
+          f(explicitGrants(training(decl)));
         if (ctx_.env.get(decl.id, "serve"))
-          f(serving(decl));
+          f(explicitGrants(serving(decl)));
         if (std::string why; auto plan = sagemaker::monitorPlan(ctx_, decl.id, why))
           f(monitoring(decl, *plan));
         break;
       case DeclKind::Pipeline:
-        f(pipeline(decl));
+        f(explicitGrants(pipeline(decl)));
         break;
       case DeclKind::Agent:
         f(agent(decl));
@@ -278,6 +278,29 @@ private:
     }
     r.statements.push_back(Statement{std::move(sid), allow, sorted(std::move(actions)),
                                      sorted(std::move(resources)), std::move(condition)});
+  }
+
+  // What the declaration asks for in `iam_allow`, beyond the derived
+  // grants: one statement per entry, Sid `Explicit<n>`, so a reviewer (and
+  // the IAM validator) can tell them from the derived ones. The checker
+  // has validated the actions and ARNs and warned on each (P0516).
+  Role explicitGrants(Role r) const {
+    const Value *grants = ctx_.env.get(r.decl->id, "iam_allow");
+    if (!grants)
+      return r;
+    for (const Value *g : grants->items) {
+      std::vector<std::string> actions, resources;
+      if (const Value *a = g->field("actions"))
+        for (const Value *x : a->items)
+          actions.push_back(x->text);
+      if (const Value *res = g->field("resources"))
+        for (const Value *x : res->items)
+          resources.push_back(x->text);
+      if (actions.empty() || resources.empty())
+        continue;
+      add(r, "Explicit", true, std::move(actions), std::move(resources));
+    }
+    return r;
   }
 
   // ---- ARNs

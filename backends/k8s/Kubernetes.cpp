@@ -27,7 +27,7 @@ using sema::DeclKind;
 using sema::EdgeKind;
 using sema::Value;
 
-// ---- quantities, raw values, patches
+// ---- quantities
 
 std::string cpuQuantity(double cores) {
   long long milli = std::llround(cores * 1000);
@@ -44,74 +44,6 @@ std::string memoryQuantity(double bytes) {
     if (b != 0 && b % size == 0)
       return fmt::format("{}{}", b / size, suffix);
   return fmt::format("{}", b);
-}
-
-Json rawToJson(const Value *v) {
-  if (!v)
-    return nullptr;
-  switch (v->kind) {
-  case Value::Kind::Bool:
-    return v->boolean;
-  case Value::Kind::Int:
-    return v->integer;
-  case Value::Kind::Float:
-    return v->number;
-  case Value::Kind::String:
-  case Value::Kind::Quantity:
-  case Value::Kind::Money:
-  case Value::Kind::MoneyRate:
-  case Value::Kind::Rate:
-  case Value::Kind::Enum:
-  case Value::Kind::TaskRef:
-  case Value::Kind::ColumnRef:
-    return v->text;
-  case Value::Kind::List: {
-    Json out = Json::array();
-    for (const Value *item : v->items)
-      out.push_back(rawToJson(item));
-    return out;
-  }
-  case Value::Kind::Record: {
-    Json out = Json::object();
-    for (const sema::NamedValue &f : v->fields)
-      out[f.name] = rawToJson(f.value);
-    return out;
-  }
-  case Value::Kind::Range:
-  case Value::Kind::Columns:
-  case Value::Kind::Storage:
-  case Value::Kind::Framework:
-  case Value::Kind::Ref:
-  case Value::Kind::Error:
-    break;
-  }
-  // Not raw data (a reference, a range): nothing sensible to merge.
-  return v->text;
-}
-
-void mergePatch(Json &target, const Json &patch, const std::string &path,
-                std::vector<std::string> &paths) {
-  if (!patch.is_object() || !target.is_object()) {
-    target = patch;
-    paths.push_back(path);
-    return;
-  }
-  for (const auto &[key, value] : patch.items()) {
-    std::string sub = path.empty() ? key : path + "." + key;
-    if (value.is_null()) {
-      if (target.contains(key)) {
-        target.erase(key);
-        paths.push_back(sub);
-      }
-      continue;
-    }
-    if (value.is_object() && target.contains(key) && target[key].is_object()) {
-      mergePatch(target[key], value, sub, paths);
-      continue;
-    }
-    target[key] = value;
-    paths.push_back(sub);
-  }
 }
 
 namespace {
@@ -1284,27 +1216,12 @@ private:
     if (const Value *patch = get(id, "patch"))
       for (const sema::NamedValue &f : patch->fields)
         for (size_t i : mine)
-          if (patchKeyMatches(f.name, objects_[i].kind))
+          if (const sema::PatchTarget *t = sema::findPatchTarget(DeclKind::Service, f.name);
+              t && t->object == objects_[i].kind)
             mergePatch(patches_[i], rawToJson(f.value), "", unusedPaths_);
     serviceMonitor(decl, ns);
   }
   std::vector<std::string> unusedPaths_;
-
-  // `deployment`, `horizontal_pod_autoscaler`, `HorizontalPodAutoscaler`,
-  // `hpa` and `pdb` all name what they obviously name.
-  static bool patchKeyMatches(llvm::StringRef key, llvm::StringRef kind) {
-    std::string k;
-    for (char c : key)
-      if (c != '_' && c != '-')
-        k += llvm::toLower(c);
-    if (k == "hpa")
-      k = "horizontalpodautoscaler";
-    if (k == "svc")
-      k = "service";
-    if (k == "pdb")
-      k = "poddisruptionbudget";
-    return k == kind.lower();
-  }
 
   static std::string secretName(llvm::StringRef reference) { return dnsLabel(reference); }
 

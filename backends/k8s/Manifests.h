@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/Patch.h"
 #include "backends/yaml/YamlWriter.h"
 #include "sema/Program.h"
 
@@ -16,15 +17,6 @@ using Json = yaml::Json;
 std::string cpuQuantity(double cores);
 std::string memoryQuantity(double bytes);
 
-// A raw Plat value (a `patch` entry) as JSON: records become objects,
-// lists arrays, quantities and enums their text as written.
-Json rawToJson(const sema::Value *value);
-
-// Merges `patch` into `target` like a strategic merge patch without
-// directives: objects merge key by key, recursively; anything else (lists
-// included) replaces. A `null` in the patch deletes the key. Appends the
-// dotted path of every leaf it set or deleted to `paths`.
-void mergePatch(Json &target, const Json &patch, const std::string &path,
-                std::vector<std::string> &paths);
+// Patches: backends/Patch.h (rawToJson, mergePatch).
 
 } // namespace plat::backends::k8s

@@ -361,7 +361,8 @@ int runCheck(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   // Without errors the closing "checked ..." line carries the summary.
   emit(opts, out, err, tty, ws->sources(), diags, ws->root(), diags.hasErrors());
   if (opts.format == DiagFormat::Text && !diags.hasErrors() && !opts.quiet)
-    err << fmt::format("checked {} files in `{}`: {}\n", ws->userFileCount(), escapeForTerminal(ws->root()),
+    err << fmt::format("checked {} file{} in `{}`: {}\n", ws->userFileCount(), ws->userFileCount() == 1 ? "" : "s",
+                       escapeForTerminal(ws->root()),
                        summaryLine(diags));
   return exitStatus(diags);
 }
@@ -778,7 +779,8 @@ int runBuild(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err
   emit(opts, out, err, tty, ws->sources(), diags, ws->root());
   if (opts.format == DiagFormat::Text) {
     if (!opts.quiet)
-      err << fmt::format("wrote {} files to `{}`:\n", fileCount, escapeForTerminal(opts.output));
+      err << fmt::format("wrote {} file{} to `{}`:\n", fileCount, fileCount == 1 ? "" : "s",
+                         escapeForTerminal(opts.output));
     for (const auto &[folder, count] : perFolder)
       if (!opts.quiet)
         err << (llvm::StringRef(folder).endswith("/evidence.json")
@@ -908,9 +910,10 @@ int runFmt(const Options &opts, llvm::raw_ostream &out, llvm::raw_ostream &err, 
     if (opts.quiet)
       ; // the list of files (fmt --check) is the result
     else if (opts.check && changed)
-      err << fmt::format("{} of {} files need formatting: run `platc fmt`\n", changed, files.size());
+      err << fmt::format("{} of {} file{} need{} formatting: run `platc fmt`\n", changed, files.size(),
+                         files.size() == 1 ? "" : "s", changed == 1 ? "s" : "");
     else if (!opts.check)
-      err << fmt::format("formatted {} files, {} changed\n", files.size(), changed);
+      err << fmt::format("formatted {} file{}, {} changed\n", files.size(), files.size() == 1 ? "" : "s", changed);
   }
   return status;
 }

@@ -228,8 +228,8 @@ double estimate(const sema::Program &p, const Flow &flow, const Rates &rates, De
         ++tasks;
       }
     if (basis)
-      *basis = fmt::format("{} runs/month × {} tasks at {} prices", sema::numberText(std::round(runs * 10) / 10),
-                        tasks, rates.node);
+      *basis = fmt::format("{} runs/month × {} task{} at {} prices", sema::numberText(std::round(runs * 10) / 10),
+                           tasks, tasks == 1 ? "" : "s", rates.node);
     return runs * perRun;
   }
   case sema::DeclKind::Agent: {

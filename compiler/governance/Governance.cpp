@@ -12,6 +12,7 @@ void checkGovernance(sema::Program &program, Diagnostics &diags) {
   std::set<sema::DeclId> objectivesReported; // once per declaration, not per environment
   std::set<std::pair<sema::DeclId, int>> dataObjectivesReported;
   std::set<sema::DeclId> monitorReported;
+  std::set<std::pair<uint32_t, uint32_t>> patchesReported, grantsReported;
   for (size_t i = 0; i < program.envs.size(); ++i) {
     const sema::EnvModel &env = program.envs[i];
     checkPolicies(program, env, diags);
@@ -19,6 +20,8 @@ void checkGovernance(sema::Program &program, Diagnostics &diags) {
     checkObjectives(program, env, objectivesReported, diags);
     checkDataObjectives(program, env, dataObjectivesReported, diags);
     checkModelObjectives(program, env, objectivesReported, monitorReported, diags);
+    checkPatches(program, env, patchesReported, diags);
+    checkIamGrants(program, env, grantsReported, diags);
   }
   if (!program.envs.empty())
     checkBudgets(program, program.envs.front(), diags);

@@ -86,6 +86,18 @@ void checkModelObjectives(const sema::Program &program, const sema::EnvModel &en
 void checkDataObjectives(const sema::Program &program, const sema::EnvModel &env,
                          std::set<std::pair<sema::DeclId, int>> &reported, Diagnostics &diags);
 
+// Escape hatches (Patches.cpp): `patch` keys that name no generated object
+// (P0322) and entries that would change a governed value (P0515); each
+// place is reported once (`reported` holds file and offset across
+// environments).
+void checkPatches(const sema::Program &program, const sema::EnvModel &env,
+                  std::set<std::pair<uint32_t, uint32_t>> &reported, Diagnostics &diags);
+
+// Explicit IAM grants (IamGrants.cpp): every `iam_allow` entry is a
+// warning (P0516), once per entry across environments.
+void checkIamGrants(const sema::Program &program, const sema::EnvModel &env,
+                    std::set<std::pair<uint32_t, uint32_t>> &reported, Diagnostics &diags);
+
 // Cost (Cost.cpp).
 struct CostLine {
   sema::DeclId decl;

@@ -1013,26 +1013,22 @@ private:
         if (policy.fromStdlib)
           d.note(link);
         else if (!policy.doc.empty())
-          d.note(firstLine(policy.doc));
+          d.note(paragraph(policy.doc));
       } else if (!policy.doc.empty() && !policy.fromStdlib) {
-        d.withHelp(firstLine(policy.doc));
+        d.withHelp(paragraph(policy.doc));
       } else if (policy.fromStdlib) {
         d.withHelp(link);
       }
     }
   }
 
-  // The first paragraph of a doc comment, on one line.
+  // The first paragraph of a doc comment, on one line: a doc comment
+  // wrapped over several lines is one sentence, never cut at a line end.
   static std::string paragraph(const std::string &doc) {
     std::string out;
     for (char c : doc.substr(0, doc.find("\n\n")))
       out += c == '\n' ? ' ' : c;
     return out;
-  }
-
-  static std::string firstLine(const std::string &doc) {
-    size_t nl = doc.find('\n');
-    return nl == std::string::npos ? doc : doc.substr(0, nl);
   }
 
   const Program &p_;

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "report/Graph.h"
 
 #include <deque>
@@ -30,10 +32,19 @@ const char *dotShape(llvm::StringRef kind) {
 
 // The effective classification after lineage (a model trained on pii data
 // is pii), which is what reviewers need to see.
-std::string classificationOf(const sema::Program &, const sema::EnvModel &env, sema::DeclId id) {
-  if (id < env.classification.size() && env.classification[id] >= 0)
-    return governance::classificationName(env.classification[id]).str();
-  return "";
+// A pipeline is labelled by the most sensitive data it handles: what it
+// reads (its lineage classification) and also what it writes, so a
+// pipeline that collects pii into a pii dataset from unclassified sources
+// (an ingest job reading an API) is not shown as `public`.
+std::string classificationOf(const sema::Program &p, const sema::EnvModel &env, sema::DeclId id) {
+  if (id >= env.classification.size() || env.classification[id] < 0)
+    return "";
+  int level = env.classification[id];
+  if (p.decl(id).kindId == sema::DeclKind::Pipeline)
+    for (const sema::Edge &e : env.edgesFrom(id, sema::EdgeKind::Writes))
+      if (e.to < env.classification.size())
+        level = std::max(level, env.classification[e.to]);
+  return governance::classificationName(level).str();
 }
 
 std::string dotEscape(const std::string &s) {

@@ -802,6 +802,7 @@ private:
   // The templates a declaration extends, nearest first.
   void resolveTemplates() {
     chains_.resize(p_.decls.size());
+    brokenChain_.assign(p_.decls.size(), false);
     for (Decl &d : p_.decls) {
       std::vector<TemplateInfo> chain;
       const ast::Block *current = d.ast;
@@ -874,6 +875,9 @@ private:
           break;
         }
       }
+      // The loop left early: an `extends` that names no usable template
+      // (reported above, or by the failed import or unknown kind).
+      brokenChain_[d.id] = current->extends != nullptr;
       chains_[d.id] = std::move(chain);
     }
   }
@@ -1044,7 +1048,8 @@ private:
       } else if (f.defaultValue) {
         fv.value = defaultValue(f);
         fv.origin = Origin::Default;
-      } else if (f.required && first && !file(declFile_[id]).parsed.ast->hasSyntaxErrors) {
+      } else if (f.required && first && !file(declFile_[id]).parsed.ast->hasSyntaxErrors &&
+                 !(id < brokenChain_.size() && brokenChain_[id])) {
         // (In a file with syntax errors the field may be in the part the
         // parser could not read: the syntax error is the one to fix first.)
         reportMissing(d.nameSpan, f, d.kind + " " + d.name,
@@ -1212,7 +1217,7 @@ private:
       return resolveBlocks(t, settings, ctx);
     if (t->kind == TypeKind::Map) {
       const Value *merged = nullptr;
-      std::map<std::string, const Value *> entries;
+      std::map<std::string, NamedValue> entries;
       for (const Setting &s : settings) {
         Ctx local{ctx.decl, s.file, ctx.env};
         const Value *v = leafOf(s, t, local, fieldName);
@@ -1222,14 +1227,14 @@ private:
           continue;
         }
         for (const NamedValue &nv : v->fields)
-          entries[nv.name] = nv.value;
+          entries[nv.name] = nv;
         merged = v;
       }
       if (!merged || merged->kind != Value::Kind::Record || settings.size() == 1)
         return merged;
       Value *out = newValue(Value::Kind::Record, t, merged->span);
-      for (auto &[k, v] : entries)
-        out->fields.push_back({k, v});
+      for (auto &[k, nv] : entries)
+        out->fields.push_back(nv);
       return out;
     }
     const Setting &last = settings.back();
@@ -1307,7 +1312,7 @@ private:
       else if (f.required && (!ctx.env || ctx.env == &p_.envs.front()))
         reportMissing(span, f, fieldName.empty() ? def->name : fieldName);
       if (v)
-        out->fields.push_back({f.name, v});
+        out->fields.push_back({f.name, v, Span{}});
     }
     for (auto &[key, list] : sub) {
       if (key == "\x01constraint" && def->field("thresholds")) {
@@ -1321,11 +1326,11 @@ private:
           op->text = ast::spelling(c->op).str();
           Ctx local{ctx.decl, s.file, ctx.env};
           const Value *val = convert(c->value, simpleType(TypeKind::Float), local);
-          th->fields = {{"metric", metric}, {"op", op}, {"value", val}};
+          th->fields = {{"metric", metric, Span{}}, {"op", op, Span{}}, {"value", val, Span{}}};
           list_->items.push_back(th);
         }
         std::erase_if(out->fields, [](const NamedValue &nv) { return nv.name == "thresholds"; });
-        out->fields.push_back({"thresholds", list_});
+        out->fields.push_back({"thresholds", list_, Span{}});
         continue;
       }
       if (key[0] == '\x01') {
@@ -1722,7 +1727,7 @@ private:
               .note(at->second, "first declared here")
               .withHelp("remove one of them, or rename it");
         col->items.clear();
-        NamedValue nv{col->text, col};
+        NamedValue nv{col->text, col, fd->name.span};
         v->fields.push_back(nv);
       }
       return v;
@@ -1736,9 +1741,9 @@ private:
         if (!seen.insert(key).second)
           diags_.report(DiagId::DuplicateField, a->target.span,
                         fmt::format("`{}` is set twice in this block", key));
-        v->fields.push_back({key, convert(a->value, element, ctx)});
+        v->fields.push_back({key, convert(a->value, element, ctx), a->target.span});
       } else if (auto *nb = llvm::dyn_cast<ast::Block>(item); nb && t->kind == TypeKind::Any) {
-        v->fields.push_back({nb->kindName.text.str(), convertBlock(nb, t, ctx)});
+        v->fields.push_back({nb->kindName.text.str(), convertBlock(nb, t, ctx), nb->kindName.span});
       } else {
         diags_
             .report(DiagId::MisplacedItem, item->span, "expected `key = value` entries here")
@@ -2538,6 +2543,10 @@ private:
   std::vector<size_t> declFile_;
   std::map<const ast::Block *, TemplateInfo> templates_;
   std::vector<std::vector<TemplateInfo>> chains_;
+  // Declarations whose `extends` chain is broken: a required field the
+  // missing template would have given is not reported again (the broken
+  // `extends` is the error to fix).
+  std::vector<bool> brokenChain_;
   std::vector<std::string> envNames_;
   std::map<std::string, std::string> nameFormats_;
   std::set<std::set<const ast::Block *>> reportedCycles_;

@@ -333,6 +333,63 @@ private:
                               role, instance->text))
           .note(decl(model).nameSpan, fmt::format("`{}` uses `{}`", decl(model).name, framework->text))
           .withHelp("use a GPU instance such as `\"ml.g5.xlarge\"` or `\"ml.g4dn.xlarge\"`");
+    const Value *canUseGpu = env.get(framework->ref, "supports_gpu");
+    if (canUseGpu && !canUseGpu->boolean && gpus && gpus->integer > 0)
+      idleGpu(env, model, instance, framework, role, gpus->integer);
+  }
+
+  // A framework whose containers are CPU-only (`supports_gpu = false` in
+  // the catalogue) on a GPU instance: the GPU is paid for and never used.
+  // Says what it costs and offers the cheapest SageMaker CPU instance with
+  // at least the same vCPUs and memory.
+  void idleGpu(const EnvModel &env, DeclId model, const Value *instance, const Value *framework,
+               const char *role, int64_t gpus) {
+    auto perHour = [&](DeclId i) {
+      const Value *price = env.get(i, "price");
+      return price ? price->number * 3600 : 0.0;
+    };
+    auto number = [&](DeclId i, const char *field) {
+      const Value *v = env.get(i, field);
+      return v ? v->asNumber() : 0.0;
+    };
+    double price = perHour(instance->ref);
+    DeclId best = kNoDecl;
+    for (const Decl &candidate : p_.decls) {
+      if (candidate.kindId != DeclKind::Instance)
+        continue;
+      DeclId i = candidate.id;
+      const Value *platform = env.get(i, "platform");
+      const Value *g = env.get(i, "gpus");
+      if (!platform || platform->text != "sagemaker" || (g && g->integer > 0) || perHour(i) <= 0)
+        continue;
+      if (number(i, "vcpu") < number(instance->ref, "vcpu") || number(i, "memory") < number(instance->ref, "memory"))
+        continue;
+      if (best == kNoDecl || perHour(i) < perHour(best))
+        best = i;
+    }
+    const Value *gpuModel = env.get(instance->ref, "gpu_model");
+    Diagnostic &d = diags_.report(
+        DiagId::IdleGpu, instance->span,
+        fmt::format("`{}` cannot use a GPU, but {} instance `{}` has {} {}GPU{}: ${:.2f}/hour for hardware "
+                    "left idle",
+                    framework->text, role, instance->text, gpus,
+                    gpuModel && !gpuModel->text.empty() ? gpuModel->text + " " : "", gpus == 1 ? "" : "s",
+                    price));
+    d.note(decl(model).nameSpan, fmt::format("`{}` uses `{}`, whose containers run on CPU only "
+                                            "(`supports_gpu = false` in the framework catalogue)",
+                                            decl(model).name, framework->text));
+    if (best == kNoDecl) {
+      d.withHelp("use a CPU instance, or a framework that can use the GPU");
+      return;
+    }
+    const Value *name = env.get(best, "name");
+    std::string bestName = name ? name->text : decl(best).name;
+    double saved = price - perHour(best);
+    d.withHelp(fmt::format("use `\"{}\"` ({} vCPU, {} GiB) at ${:.2f}/hour, ${:.2f}/hour (${:.0f} a month "
+                           "per always-on instance) less",
+                           bestName, number(best, "vcpu"), number(best, "memory") / (1024.0 * 1024 * 1024),
+                           perHour(best), saved, saved * 730))
+        .fix(fmt::format("use `{}`", bestName), instance->span, fmt::format("\"{}\"", bestName));
   }
 
   void checkPipelines(const EnvModel &env) {

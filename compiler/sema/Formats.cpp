@@ -266,6 +266,40 @@ std::optional<std::string> onCallCorrection(llvm::StringRef v) {
   return std::nullopt;
 }
 
+// [a-z0-9-]+:[A-Za-z0-9*?]+ : an IAM action, wildcards allowed (only
+// `iam_allow` takes this format; the derived grants never use wildcards).
+bool iamAction(llvm::StringRef v) {
+  auto [service, action] = v.split(':');
+  if (service.empty() || action.empty() || !v.contains(':'))
+    return false;
+  return llvm::all_of(service, [](char c) { return isLowerAlnum(c) || c == '-'; }) &&
+         llvm::all_of(action, [](char c) { return isAlnum(c) || c == '*' || c == '?'; });
+}
+
+// \*|arn:aws[a-z-]*:[a-z0-9*-]+:[a-z0-9*-]*:([0-9]{12}|\*|aws)?:[!-~]+ :
+// `*` or an ARN (partition, service, region, account, resource; no spaces).
+bool iamResource(llvm::StringRef v) {
+  if (v == "*")
+    return true;
+  if (!v.consume_front("arn:"))
+    return false;
+  llvm::SmallVector<llvm::StringRef, 5> parts;
+  v.split(parts, ':', /*MaxSplit=*/4);
+  if (parts.size() != 5)
+    return false;
+  auto word = [](llvm::StringRef w, bool star) {
+    return llvm::all_of(w, [&](char c) { return isLowerAlnum(c) || c == '-' || (star && c == '*'); });
+  };
+  llvm::StringRef partition = parts[0], service = parts[1], region = parts[2], account = parts[3];
+  if (!partition.startswith("aws") || !word(partition, false) || service.empty() || !word(service, true) ||
+      !word(region, true))
+    return false;
+  if (!account.empty() && account != "*" && account != "aws" &&
+      !(account.size() == 12 && llvm::all_of(account, isDigit)))
+    return false;
+  return !parts[4].empty() && llvm::all_of(parts[4], [](char c) { return c > ' ' && c <= '~'; });
+}
+
 } // namespace
 
 llvm::ArrayRef<const char *> knownAwsRegions() {
@@ -319,6 +353,11 @@ bool validFormat(llvm::StringRef format, llvm::StringRef value) {
     return dnsSuffix(value);
   if (format == "on_call")
     return onCall(value);
+
+  if (format == "iam_action")
+    return iamAction(value);
+  if (format == "iam_resource")
+    return iamResource(value);
   return true;
 }
 
@@ -355,6 +394,11 @@ std::string formatDescription(llvm::StringRef format) {
     return "namespace suffix";
   if (format == "on_call")
     return "on-call target";
+
+  if (format == "iam_action")
+    return "IAM action";
+  if (format == "iam_resource")
+    return "IAM resource (an ARN or `*`)";
   return format.str();
 }
 
@@ -396,6 +440,10 @@ std::string formatHelp(llvm::StringRef format) {
   if (format == "aws_tag")
     return "it becomes an AWS tag: use letters, digits, spaces and `_ . : / = + @ -`, at most 256 "
            "characters";
+  if (format == "iam_action")
+    return "write `service:Action`, such as `\"s3:ListAllMyBuckets\"` (`*` and `?` match several)";
+  if (format == "iam_resource")
+    return "write an ARN such as `\"arn:aws:s3:::acme-lake/exports/*\"`, or `\"*\"`";
   return "";
 }
 

@@ -37,6 +37,10 @@ struct Value;
 struct NamedValue {
   std::string name;
   const Value *value;
+  // Where the key is written (`deployment` in `patch = { deployment = ... }`);
+  // invalid for entries no source names (a schema's columns, merged maps
+  // keep the key of the setting that won).
+  Span keySpan;
 };
 
 struct Value {

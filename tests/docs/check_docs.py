@@ -8,9 +8,12 @@
                      (tier staging) and `prod` (tier production), unless the
                      block declares a `workspace` itself, in which case the
                      block is the workspace root file;
-    teams/teams.plat package `teams` with the teams `payments`, `fraud_ml`,
-                     `data_eng`, `growth`, `sre` and `model_risk`, so that a
-                     block can say `import teams` and `owner = teams.payments`.
+    shown files      a block written ```plat file=PATH (docs/example-teams.md
+                     shows `teams/teams.plat`, the package `teams`) is added
+                     to the workspace of every block that imports its
+                     package, but only in a page that links to the page that
+                     shows it: the test checks what a reader sees, nothing
+                     is added behind their back.
   The block itself goes into `example.plat`, or into `<package path>/example.plat`
   when it starts with a `package` line.
 - A ```plat fragment block is only parsed: it passes if it has no syntax
@@ -51,43 +54,6 @@ environment prod {
 }
 """
 
-TEAMS = """package teams
-
-team payments {
-  lead = "ana@acme.example"
-  on_call = "pagerduty:payments"
-  cost_center = "CC-1001"
-}
-
-team fraud_ml {
-  lead = "li@acme.example"
-  on_call = "pagerduty:fraud-ml"
-  cost_center = "CC-2001"
-}
-
-team data_eng {
-  lead = "sam@acme.example"
-  on_call = "pagerduty:data"
-  cost_center = "CC-3001"
-}
-
-team growth {
-  lead = "jules@acme.example"
-  on_call = "opsgenie:growth"
-  cost_center = "CC-4001"
-}
-
-team sre {
-  lead = "noor@acme.example"
-  on_call = "pagerduty:sre"
-  cost_center = "CC-5001"
-}
-
-team model_risk {
-  lead = "grace@acme.example"
-  cost_center = "CC-9002"
-}
-"""
 
 FENCE = re.compile(r"^```(\S*)(.*)$")
 
@@ -136,16 +102,14 @@ def describe(d):
     return f"{s.get('file')}:{s.get('line')}:{s.get('column')}: {d['severity']}[{d['code']}] {d['message']}"
 
 
-def check_complete(platc, text):
-    files = {"teams/teams.plat": TEAMS}
+def check_complete(platc, text, shown):
+    files = dict(shown)
     if re.search(r"^workspace\s+\w+", text, re.M):
         files["workspace.plat"] = text
     else:
         files["workspace.plat"] = WORKSPACE
         m = re.search(r"^package\s+([\w.]+)", text, re.M)
         folder = m.group(1).replace(".", "/") + "/" if m else ""
-        if folder == "teams/":
-            del files["teams/teams.plat"]
         files[folder + "example.plat"] = text
     code, diags, stderr = run_platc(platc, files)
     if code not in (0, 1):
@@ -179,8 +143,8 @@ def check_fragment(platc, text):
     return best
 
 
-def check_failing(platc, text, code):
-    files = {"teams/teams.plat": TEAMS}
+def check_failing(platc, text, code, shown):
+    files = dict(shown)
     if re.search(r"^workspace\s+\w+", text, re.M):
         files["workspace.plat"] = text
     else:
@@ -195,6 +159,36 @@ def check_failing(platc, text, code):
     return [f"expected {code}, got: " + (", ".join(d["code"] for d in diags) or "nothing")]
 
 
+def shown_files():
+    """The files the docs show (```plat file=PATH), by path: {path: (page, text)}."""
+    out = {}
+    for doc in sorted(glob.glob(os.path.join(ROOT, "docs", "**", "*.md"), recursive=True)):
+        for _, info, text in blocks(doc):
+            words = info.split()
+            if words[:1] and words[0].startswith("file="):
+                out[words[0][len("file="):]] = (doc, text)
+    return out
+
+
+def files_for(doc, text, shown):
+    """The shown files a block of `doc` gets: those whose package it imports,
+    if `doc` shows them or links to the page that does. Returns (files,
+    problems)."""
+    files, problems = {}, []
+    with open(doc, encoding="utf-8") as f:
+        page = f.read()
+    for m in re.finditer(r"^import\s+([\w.]+)", text, re.M):
+        package = m.group(1)
+        for path, (where, body) in shown.items():
+            if not re.search(rf"^package\s+{re.escape(package)}\s*$", body, re.M):
+                continue
+            if os.path.abspath(where) != os.path.abspath(doc) and os.path.basename(where) not in page:
+                problems.append(f"imports `{package}`, shown in {os.path.relpath(where, ROOT)}, "
+                                f"which this page does not link to")
+            files[path] = body
+    return files, problems
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--platc", required=True)
@@ -203,17 +197,25 @@ def main(argv):
     platc = os.path.abspath(args.platc)
     docs = args.docs or sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))
     failed = checked = 0
+    shown = shown_files()
     for doc in docs:
         rel = os.path.relpath(doc, ROOT)
         for line, info, text in blocks(doc):
             checked += 1
             words = info.split()
             fragment = words[:1] == ["fragment"]
-            if words[:1] == ["fail"]:
+            files, problems = files_for(doc, text, shown)
+            if words[:1] and words[0].startswith("file="):
+                # A shown file is checked as the reader would use it: with
+                # the workspace and the files it imports.
+                problems += check_complete(platc, text, {**files})
+            elif words[:1] == ["fail"]:
                 code = words[1] if len(words) > 1 else ""
-                problems = check_failing(platc, text, code)
+                problems += check_failing(platc, text, code, files)
+            elif fragment:
+                problems += check_fragment(platc, text)
             else:
-                problems = (check_fragment if fragment else check_complete)(platc, text)
+                problems += check_complete(platc, text, files)
             if problems:
                 failed += 1
                 kind = "fragment" if fragment else " ".join(words[:2]) if words[:1] == ["fail"] else "block"

@@ -110,6 +110,12 @@ TEST_CASE("hand-written format matchers agree with their regular expressions", "
        "arn:awsiamrole0123456789/_+=,.@- ",
        {"arn:aws:iam::123456789012:role/airflow", "arn:aws-cn:iam::123456789012:role/a/b",
         "arn:aws-us-gov:iam::123456789012:role/x+=,.@-"}},
+      {"iam_action", "[a-z0-9-]+:[A-Za-z0-9*?]+", 3, 100000, "s3:aZ0*?-. ",
+       {"s3:ListAllMyBuckets", "ec2:Describe*", "sagemaker:Get?"}},
+      {"iam_resource", "\\*|arn:aws[a-z0-9-]*:[a-z0-9*-]+:[a-z0-9*-]*:([0-9]{12}|\\*|aws)?:[!-~]+", 1, 100000,
+       "arn:aws-s3*:/0123456789 x",
+       {"*", "arn:aws:s3:::acme-lake/exports/*", "arn:aws:logs:eu-west-1:123456789012:log-group:x:*",
+        "arn:aws:iam::aws:policy/ReadOnlyAccess"}},
   };
   std::mt19937 rng(20261126);
   for (const Spec &s : specs) {

@@ -111,7 +111,7 @@ TEST_CASE("patches merge maps, replace lists, delete on null and record paths", 
   k8s::Json target = k8s::Json::parse(R"({"spec": {"a": 1, "list": [1, 2], "keep": {"x": 1}, "gone": 3}})");
   k8s::Json patch = k8s::Json::parse(R"({"spec": {"list": [9], "keep": {"y": 2}, "gone": null, "new": "n"}})");
   std::vector<std::string> paths;
-  k8s::mergePatch(target, patch, "", paths);
+  backends::mergePatch(target, patch, "", paths);
   CHECK(target == k8s::Json::parse(R"({"spec": {"a": 1, "list": [9], "keep": {"x": 1, "y": 2}, "new": "n"}})"));
   std::sort(paths.begin(), paths.end());
   CHECK(paths == std::vector<std::string>{"spec.gone", "spec.keep.y", "spec.list", "spec.new"});

@@ -13,7 +13,9 @@ indexed by `<env>/iam/manifest.json`):
   IAM's list (with ForAnyValue:/ForAllValues: and IfExists);
 - every action exists in the AWS Service Authorization Reference subset
   (<schemas>/aws-iam/service-authorization-subset.json); no action has a
-  wildcard; Resource `*` appears only for actions that have no resource
+  wildcard, except in the statements a declaration asked for in `iam_allow`
+  (Sid `Explicit...`), whose actions must still match real actions and whose
+  resources must be `*` or ARNs of the partition; Resource `*` appears only for actions that have no resource
   type (AWS cannot scope them), and every other resource is an ARN in the
   format of one of the action's resource types, in the workspace's
   partition;
@@ -27,12 +29,16 @@ Fails loudly if the schema file is missing. Standard library only.
 """
 
 import argparse
+import fnmatch
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+
+# Statements from `iam_allow` seen (Sid `Explicit...`), for the summary.
+EXPLICIT = [0]
 
 STATEMENT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
                   "Resource", "NotResource", "Condition"}
@@ -150,6 +156,23 @@ def check_document(doc, where, errors, ref, partition, trust):
         if "Condition" in st:
             check_condition(st["Condition"], w, errors)
         actions = listify(st["Action"])
+        if not trust and str(st.get("Sid", "")).startswith("Explicit"):
+            # A grant the declaration asked for in `iam_allow` (the checker
+            # warned, P0516): wildcards are allowed, but each action must
+            # name real actions and each resource be `*` or an ARN of the
+            # partition.
+            EXPLICIT[0] += 1
+            for a in actions:
+                if not isinstance(a, str) or not re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9*?]+", a):
+                    errors.append(f"{w}: malformed explicit action {a!r}")
+                elif not any(fnmatch.fnmatchcase(k, a.lower()) for k in ref.lower):
+                    errors.append(f"{w}: explicit action {a} matches no AWS action")
+            for r in listify(st.get("Resource", [])):
+                if r != "*" and not re.fullmatch(rf"arn:{re.escape(partition)}:[a-z0-9*-]+:[a-z0-9*-]*:([0-9]{{12}}|\*|aws)?:\S+", r):
+                    errors.append(f"{w}: malformed explicit resource {r!r}")
+            if not listify(st.get("Resource", [])):
+                errors.append(f"{w}: no Resource")
+            continue
         for a in actions:
             if not isinstance(a, str) or "*" in a or "?" in a:
                 errors.append(f"{w}: wildcard or malformed action {a!r}")
@@ -321,7 +344,8 @@ def main():
     if errors:
         print(f"iam_validate: FAIL: {len(errors)} problem(s)")
         return 1
-    print(f"iam_validate: ok: {roles} roles in {len(envs)} environment(s)")
+    print(f"iam_validate: ok: {roles} roles in {len(envs)} environment(s), "
+          f"{EXPLICIT[0]} explicit (iam_allow) statement(s)")
     return 0
 
 
