@@ -113,10 +113,11 @@ std::unique_ptr<sema::Program> recheck(const Workspace &ws, Diagnostics &diags,
                                        sema::RecheckStats *stats) {
   if (stats)
     *stats = sema::RecheckStats{};
-  // Reused values stay in the store with the garbage of replaced ones; once
-  // the garbage outgrows the live values, start afresh (and let the old
-  // chunks go with the last program that shares them).
-  if (!previous.memo || previous.values.size() > 2 * previous.memo->valuesAfterFullCheck + 16384)
+  // Reused values stay in the store with the garbage of replaced ones (and
+  // each recheck's partly used chunk); once the store outgrows twice the
+  // live values, start afresh, and let the old chunks go with the last
+  // program that shares them. A long session's memory is bounded by this.
+  if (!previous.memo || previous.values.slots() > 2 * previous.memo->valuesAfterFullCheck + 4096)
     return run(ws, diags, nullptr, times, stats);
   return run(ws, diags, &previous, times, stats);
 }

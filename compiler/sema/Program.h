@@ -95,6 +95,7 @@ public:
       // handful of values does not hold a full chunk.
       capacity_ = capacity_ == 0 ? kFirstChunk : std::min(capacity_ * 2, kChunk);
       chunks_.push_back(std::shared_ptr<Value[]>(new Value[capacity_]));
+      slots_ += capacity_;
       used_ = 0;
     }
     ++count_;
@@ -110,12 +111,15 @@ public:
   }
   // Every value made so far, in this store or those it shares chunks with.
   size_t size() const { return count_; }
+  // The values all its chunks have room for (what the store holds in memory).
+  size_t slots() const { return slots_; }
   // A store with the same values and types, which makes new ones apart.
   ValueStore share() const {
     ValueStore out;
     out.chunks_ = chunks_;
     out.types_ = types_;
     out.count_ = count_;
+    out.slots_ = slots_;
     return out;
   }
 
@@ -127,6 +131,7 @@ private:
   size_t capacity_ = 0; // of the last chunk, when it is this store's own
   size_t used_ = 0;
   size_t count_ = 0;
+  size_t slots_ = 0;
   bool ownTypes_ = false;
 };
 
