@@ -72,12 +72,68 @@ std::string normalPath(const std::string &path) {
   return fs::absolute(path, ec).lexically_normal().string();
 }
 
+// Where a path is in the workspace at `root` ("" when it is not a workspace file).
+std::string relativeTo(const std::string &root, const std::string &path) {
+  if (root.empty())
+    return {};
+  fs::path rel = fs::path(path).lexically_relative(root);
+  if (rel.empty() || rel.extension() != ".plat")
+    return {};
+  for (const fs::path &part : rel) {
+    std::string p = part.string();
+    // The folders `platc check` skips (Workspace::load).
+    if (p == ".." || p.empty() || p[0] == '.' || p == "build" || p == "out" || p == "node_modules")
+      return {};
+  }
+  return rel.generic_string();
+}
+
+// What a check on the worker thread is given: everything it reads, by value
+// (the previous snapshot is shared and only read).
+struct CheckJob {
+  bool reload = false;
+  std::string root;                          // reload: where to look for the workspace
+  std::map<std::string, std::string> overlay; // reload: open documents, by absolute path
+  std::shared_ptr<const pipeline::Snapshot> previous;
+  std::vector<pipeline::FileEdit> edits;
+  unsigned threads = 0;
+};
+
+std::shared_ptr<const pipeline::Snapshot> runCheck(CheckJob job) {
+  LoadOptions options;
+  options.threads = job.threads;
+  if (!job.reload)
+    return pipeline::edit(*job.previous, std::move(job.edits), options);
+  options.overlay = &job.overlay;
+  Diagnostics diags;
+  std::optional<Workspace> ws = Workspace::load(job.root.empty() ? "." : job.root, diags, options);
+  if (!ws)
+    return nullptr;
+  // Open documents that are not on disk yet belong to the workspace too.
+  for (const auto &[path, text] : job.overlay) {
+    std::string rel = relativeTo(ws->root(), path);
+    if (rel.empty())
+      continue;
+    bool known = false;
+    for (const LoadedFile &f : ws->files())
+      known |= f.relativePath == rel;
+    if (!known) {
+      diags = Diagnostics();
+      ws->updateFile(rel, text, diags, options);
+    }
+  }
+  return pipeline::snapshot(std::move(*ws), std::move(diags));
+}
+
 } // namespace
 
 Server::Server(Send send, ServerOptions options)
     : send_(std::move(send)), options_(std::move(options)) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  if (worker_)
+    worker_->join();
+}
 
 void Server::reply(const json &id, json result) {
   send_({{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}});
@@ -132,6 +188,7 @@ void Server::handle(const json &message) {
   }
   std::string method = message["method"];
   json params = message.contains("params") ? message["params"] : json::object();
+  poll(); // a check that completed meanwhile becomes the latest snapshot
   try {
     if (hasId)
       request(id, method, params);
@@ -144,7 +201,11 @@ void Server::handle(const json &message) {
   }
 }
 
-std::optional<Server::Clock::time_point> Server::deadline() const { return due_; }
+std::optional<Server::Clock::time_point> Server::deadline() const {
+  if (running_)
+    return std::nullopt; // the running check ends with checkDone; then it is due again
+  return due_;
+}
 
 // ---------------------------------------------------------------- requests
 
@@ -194,16 +255,21 @@ json Server::initialize(const json &params) {
   return {{"capabilities", caps}, {"serverInfo", {{"name", "platc"}, {"version", PLAT_VERSION}}}};
 }
 
-const LoadedFile *Server::fileFor(const json &params) {
+const LoadedFile *Server::fileFor(const json &params,
+                                  std::shared_ptr<const pipeline::Snapshot> &snap) {
   std::string path = normalPath(pathFromUri(params.at("textDocument").at("uri").get<std::string>()));
-  if (dirty_.count(path) || reload_)
+  // The document's current text must be the checked one, or positions would
+  // not agree: wait for the check that includes it. Requests about other
+  // documents are answered from the latest complete snapshot at once.
+  if (dirty_.count(path) || inFlight_.count(path) || reload_ || !checkedOnce_)
     flush();
-  if (!ws_ || !program_)
+  snap = latest_;
+  if (!snap)
     return nullptr;
   std::string rel = relativePath(path);
   if (rel.empty())
     return nullptr;
-  for (const LoadedFile &f : ws_->files())
+  for (const LoadedFile &f : snap->workspace.files())
     if (f.relativePath == rel)
       return &f;
   return nullptr;
@@ -264,24 +330,26 @@ void Server::request(const json &id, const std::string &method, const json &para
     return;
   }
   if (method == "workspace/symbol") {
-    if (reload_ || !dirty_.empty())
-      flush();
-    if (!ws_ || !program_) {
+    if (!checkedOnce_)
+      flush(); // nothing checked yet
+    std::shared_ptr<const pipeline::Snapshot> snap = latest_;
+    if (!snap) {
       reply(id, json::array());
       return;
     }
-    Snapshot s{*ws_, *program_, diagnostics_, encoding_, options_.stdlibDir};
+    Snapshot s{snap->workspace, *snap->program, snap->diagnostics, encoding_, options_.stdlibDir};
     reply(id, workspaceSymbols(s, params.value("query", "")));
     return;
   }
   if (method == "callHierarchy/incomingCalls" || method == "callHierarchy/outgoingCalls") {
-    if (reload_ || !dirty_.empty())
-      flush();
-    if (!ws_ || !program_) {
+    if (!checkedOnce_)
+      flush(); // nothing checked yet
+    std::shared_ptr<const pipeline::Snapshot> snap = latest_;
+    if (!snap) {
       reply(id, nullptr);
       return;
     }
-    Snapshot s{*ws_, *program_, diagnostics_, encoding_, options_.stdlibDir};
+    Snapshot s{snap->workspace, *snap->program, snap->diagnostics, encoding_, options_.stdlibDir};
     const json &item = params.at("item");
     reply(id, method == "callHierarchy/incomingCalls" ? incomingCalls(s, item) : outgoingCalls(s, item));
     return;
@@ -300,7 +368,9 @@ void Server::request(const json &id, const std::string &method, const json &para
     replyError(id, errc::MethodNotFound, fmt::format("`{}` is not implemented", method));
     return;
   }
-  const LoadedFile *file = fileFor(params);
+  // Held until the answer is sent: nothing it points into can go meanwhile.
+  std::shared_ptr<const pipeline::Snapshot> snap;
+  const LoadedFile *file = fileFor(params, snap);
   if (!file) {
     // Not a file of the workspace (or no workspace): nothing to say.
     if (method == "textDocument/documentSymbol" || method == "textDocument/foldingRange" ||
@@ -316,8 +386,8 @@ void Server::request(const json &id, const std::string &method, const json &para
       reply(id, nullptr);
     return;
   }
-  Snapshot s{*ws_, *program_, diagnostics_, encoding_, options_.stdlibDir};
-  const SourceFile &src = ws_->sources().file(file->id);
+  Snapshot s{snap->workspace, *snap->program, snap->diagnostics, encoding_, options_.stdlibDir};
+  const SourceFile &src = *file->source;
   auto offset = [&] { return offsetOf(src, params.at("position"), encoding_); };
   if (method == "textDocument/hover")
     reply(id, hover(s, *file, offset()));
@@ -489,100 +559,118 @@ void Server::didChangeWatchedFiles(const json &params) {
 // ---------------------------------------------------------------- checking
 
 std::string Server::relativePath(const std::string &path) const {
-  if (!ws_)
-    return {};
-  fs::path rel = fs::path(path).lexically_relative(ws_->root());
-  if (rel.empty() || rel.extension() != ".plat")
-    return {};
-  for (const fs::path &part : rel) {
-    std::string p = part.string();
-    // The folders `platc check` skips (Workspace::load).
-    if (p == ".." || p.empty() || p[0] == '.' || p == "build" || p == "out" || p == "node_modules")
-      return {};
-  }
-  return rel.generic_string();
+  return latest_ ? relativeTo(latest_->workspace.root(), path) : std::string();
 }
 
-void Server::loadWorkspace() {
-  std::map<std::string, std::string> overlay;
-  for (const auto &[path, doc] : documents_)
-    overlay[path] = doc.text;
-  LoadOptions options;
-  options.overlay = &overlay;
-  options.threads = options_.threads;
-  Diagnostics diags;
-  program_.reset();
-  ws_.reset();
-  ws_ = Workspace::load(rootHint_.empty() ? "." : rootHint_, diags, options);
-  if (!ws_)
-    return;
-  // Open documents that are not on disk yet belong to the workspace too.
-  for (const auto &[path, doc] : documents_) {
-    std::string rel = relativePath(path);
-    if (rel.empty())
-      continue;
-    bool known = false;
-    for (const LoadedFile &f : ws_->files())
-      known |= f.relativePath == rel;
-    if (!known) {
-      diags = Diagnostics();
-      ws_->updateFile(rel, doc.text, diags, options);
+void Server::startCheck() {
+  poll();
+  if (running_)
+    return; // the pending edits are checked after the running check
+  due_.reset();
+  CheckJob job;
+  job.threads = options_.threads;
+  job.root = rootHint_;
+  std::set<std::string> paths;
+  if (latest_ && !reload_) {
+    for (const std::string &path : dirty_) {
+      std::string rel = relativePath(path);
+      if (rel.empty())
+        continue;
+      auto doc = documents_.find(path);
+      if (doc != documents_.end()) {
+        job.edits.push_back({rel, doc->second.text});
+        paths.insert(path);
+        continue;
+      }
+      std::optional<std::string> disk = readDisk(path);
+      if (!disk) {
+        // Closed and gone from disk: the set of files changed.
+        reload_ = true;
+        break;
+      }
+      job.edits.push_back({rel, std::move(*disk)});
+      paths.insert(path);
     }
   }
-  program_ = pipeline::check(*ws_, diags);
-  diags.sort(ws_->sources());
-  diagnostics_ = std::move(diags.all());
+  if (!latest_ || reload_) {
+    job.reload = true;
+    job.edits.clear();
+    paths.clear();
+    for (const auto &[path, doc] : documents_) {
+      job.overlay[path] = doc.text;
+      paths.insert(path);
+    }
+  } else if (job.edits.empty()) {
+    dirty_.clear();
+    return; // nothing that belongs to the workspace changed
+  }
+  reload_ = false;
+  dirty_.clear();
+  job.previous = latest_;
+  inFlight_ = std::move(paths);
+  running_ = true;
+  {
+    std::lock_guard<std::mutex> lock(doneMutex_);
+    done_ = false;
+    result_.reset();
+  }
+  // Checking recurses like parsing: the worker gets the parse workers' stack.
+  constexpr unsigned kCheckStack = 64u << 20;
+  worker_ = std::make_unique<llvm::thread>(
+      llvm::Optional<unsigned>(kCheckStack), [this, job = std::move(job)]() mutable {
+        if (options_.beforeCheck)
+          options_.beforeCheck();
+        std::shared_ptr<const pipeline::Snapshot> snap = runCheck(std::move(job));
+        {
+          std::lock_guard<std::mutex> lock(doneMutex_);
+          result_ = std::move(snap);
+          done_ = true;
+        }
+        if (options_.checkDone)
+          options_.checkDone();
+      });
+}
+
+void Server::poll() {
+  if (!running_)
+    return;
+  {
+    std::lock_guard<std::mutex> lock(doneMutex_);
+    if (!done_)
+      return;
+  }
+  waitForCheck();
+}
+
+void Server::waitForCheck() {
+  if (!running_)
+    return;
+  worker_->join();
+  worker_.reset();
+  running_ = false;
+  checkedOnce_ = true;
+  inFlight_.clear();
+  {
+    std::lock_guard<std::mutex> lock(doneMutex_);
+    // The old snapshot is let go here; requests that still hold it keep it.
+    latest_ = std::move(result_);
+    done_ = false;
+  }
+  publish();
 }
 
 void Server::flush() {
-  due_.reset();
-  if (!ws_ || reload_) {
-    reload_ = false;
-    dirty_.clear();
-    loadWorkspace();
-    publish();
-    return;
+  waitForCheck();
+  if (reload_ || !dirty_.empty() || !latest_) {
+    startCheck();
+    waitForCheck();
   }
-  std::vector<std::pair<std::string, std::string>> updates;
-  for (const std::string &path : dirty_) {
-    std::string rel = relativePath(path);
-    if (rel.empty())
-      continue;
-    auto doc = documents_.find(path);
-    if (doc != documents_.end()) {
-      updates.emplace_back(rel, doc->second.text);
-      continue;
-    }
-    std::optional<std::string> disk = readDisk(path);
-    if (!disk) {
-      // Closed and gone from disk: the set of files changed.
-      dirty_.clear();
-      loadWorkspace();
-      publish();
-      return;
-    }
-    updates.emplace_back(rel, std::move(*disk));
-  }
-  dirty_.clear();
-  if (updates.empty())
-    return;
-  LoadOptions options;
-  options.threads = options_.threads;
-  Diagnostics diags;
-  for (auto &[rel, text] : updates) {
-    diags = Diagnostics(); // each update reports the whole workspace's syntax
-    ws_->updateFile(rel, std::move(text), diags, options);
-  }
-  program_ = pipeline::recheck(*ws_, diags, std::move(program_));
-  diags.sort(ws_->sources());
-  diagnostics_ = std::move(diags.all());
-  publish();
 }
 
 void Server::publish() {
   std::map<std::string, json> now;
-  if (ws_ && program_) {
-    Snapshot s{*ws_, *program_, diagnostics_, encoding_, options_.stdlibDir};
+  if (latest_) {
+    Snapshot s{latest_->workspace, *latest_->program, latest_->diagnostics, encoding_, options_.stdlibDir};
     now = diagnosticsByUri(s);
   }
   // Files that disappeared: clear what was published for them.
@@ -622,19 +710,27 @@ int runStdio(const std::vector<std::string> &args) {
   // SIGPIPE halfway through a write.
   std::signal(SIGPIPE, SIG_IGN);
   Writer writer(stdout);
+  std::mutex mutex;
+  std::condition_variable ready;
+  bool checkDone = false; // set by the worker thread when a check completes
+  options.checkDone = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    checkDone = true;
+    ready.notify_one();
+  };
   Server server([&](const json &m) { writer.write(m.dump(-1, ' ', false, json::error_handler_t::replace)); },
                 options);
 
   // The reader thread frames and parses messages, and marks cancelled
-  // requests at once; the main thread handles messages in order and checks
-  // when the debounce interval has passed without one.
+  // requests at once; the main thread handles messages in order, answering
+  // from the latest complete snapshot, and starts a check on the worker
+  // thread when the debounce interval has passed without a message; when
+  // the worker is done, the main thread takes its snapshot and publishes.
   struct Incoming {
     std::string body;
     std::string problem;
     bool badHeader = false;
   };
-  std::mutex mutex;
-  std::condition_variable ready;
   std::deque<Incoming> queue;
   bool eof = false;
   std::thread reader([&] {
@@ -664,15 +760,21 @@ int runStdio(const std::vector<std::string> &args) {
     Incoming in;
     {
       std::unique_lock<std::mutex> lock(mutex);
-      auto has = [&] { return !queue.empty() || eof; };
+      auto has = [&] { return !queue.empty() || eof || checkDone; };
       if (auto due = server.deadline()) {
         if (!ready.wait_until(lock, *due, has)) {
           lock.unlock();
-          server.flush();
+          server.startCheck();
           continue;
         }
       } else {
         ready.wait(lock, has);
+      }
+      if (checkDone) {
+        checkDone = false;
+        lock.unlock();
+        server.poll();
+        continue;
       }
       if (queue.empty())
         return server.exited() ? server.exitCode() : 1; // end of input without `exit`

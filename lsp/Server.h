@@ -1,14 +1,19 @@
 // The language server: LSP's lifecycle and document sync, and dispatch to
 // the features (Features.h).
 //
-// The server owns one Workspace and the Program of its latest check. Edits
-// are recorded as they arrive and applied together once no message has come
-// for the debounce interval (Workspace::updateFile per changed file, then
-// pipeline::recheck), and the diagnostics of every file whose list changed are
-// published. A request about a document with unapplied edits applies them
-// first, so that its positions and the checked text agree; every other
-// request is answered from the latest complete check. The Program is never
-// kept across an updateFile: recheck consumes it.
+// The server holds the latest complete checked snapshot (pipeline::Snapshot:
+// a workspace version, its Program and diagnostics). Edits are recorded as
+// they arrive; once no message has come for the debounce interval, a new
+// snapshot is computed from them on a worker thread (pipeline::edit: the
+// changed files re-parsed, then an incremental recheck that only reads the
+// previous snapshot), and when it is complete it becomes the latest and the
+// diagnostics of every file whose list changed are published.
+//
+// Meanwhile every request is answered from the latest complete snapshot,
+// which nothing changes or frees while it is read. The one exception: a
+// request about a document whose current text is not in that snapshot yet
+// (edits pending or being checked) waits for the check that includes it, so
+// that its positions and the checked text agree.
 #pragma once
 
 #include <chrono>
@@ -21,7 +26,9 @@
 #include <string>
 #include <vector>
 
+#include "llvm/Support/thread.h"
 #include "lsp/Protocol.h"
+#include "pipeline/Pipeline.h"
 #include "sema/Program.h"
 #include "workspace/Workspace.h"
 
@@ -33,6 +40,12 @@ struct ServerOptions {
   // a per-user cache folder.
   std::string stdlibDir;
   unsigned threads = 0; // parse threads; 0: one per core
+  // Called on the worker thread when a check is complete; the stdio loop
+  // wakes up and calls poll(). May be empty.
+  std::function<void()> checkDone;
+  // Tests only: run on the worker thread before each check (a test holds a
+  // check "running" with it, to send requests meanwhile).
+  std::function<void()> beforeCheck;
 };
 
 class Server {
@@ -54,10 +67,23 @@ public:
   // soon as `$/cancelRequest` arrives, before the request is handled).
   void cancel(const json &id);
 
-  // When the pending edits are due to be checked, if any are pending.
+  // When the pending edits are due to be checked, if any are pending and no
+  // check is running (a running check ends with checkDone).
   std::optional<Clock::time_point> deadline() const;
-  // Applies the pending edits now, checks and publishes diagnostics.
+  // Starts checking the pending edits on the worker thread, unless a check
+  // is already running (they are checked after it).
+  void startCheck();
+  // Takes a complete check, if the worker has one: it becomes the latest
+  // snapshot, and diagnostics are published. Main thread.
+  void poll();
+  // Checks the pending edits now and waits: when it returns, the latest
+  // snapshot includes every edit received (what the tests and requests on
+  // an edited document use).
   void flush();
+  // The latest complete snapshot (null before the first check, or when
+  // there is no workspace). Holding it keeps it readable.
+  std::shared_ptr<const pipeline::Snapshot> latest() const { return latest_; }
+  bool checking() const { return running_; }
 
   bool exited() const { return exited_; }
   int exitCode() const { return shutdown_ ? 0 : 1; }
@@ -81,11 +107,12 @@ private:
   void didChangeWatchedFiles(const json &params);
   void markDirty(const std::string &path);
 
-  void loadWorkspace();
+  // Waits for the running check, if any, and takes its result.
+  void waitForCheck();
   void publish();
-  // The workspace file for a URI, after applying its pending edits; null
-  // when the URI is not a file of the workspace.
-  const LoadedFile *fileFor(const json &params);
+  // The workspace file for a URI in `snap`, after checking its pending
+  // edits; null when the URI is not a file of the workspace.
+  const LoadedFile *fileFor(const json &params, std::shared_ptr<const pipeline::Snapshot> &snap);
   // Where a path is in the workspace ("" when it is not a workspace file).
   std::string relativePath(const std::string &path) const;
 
@@ -104,9 +131,17 @@ private:
   bool reload_ = true;
   std::optional<Clock::time_point> due_;
 
-  std::optional<Workspace> ws_;
-  std::unique_ptr<sema::Program> program_;
-  std::vector<Diagnostic> diagnostics_;
+  // The latest complete check; replaced (never changed) by poll().
+  std::shared_ptr<const pipeline::Snapshot> latest_;
+  // The check running on the worker thread, and the documents whose texts
+  // it includes (their requests wait for it).
+  std::unique_ptr<llvm::thread> worker_;
+  bool running_ = false;
+  bool checkedOnce_ = false;
+  std::set<std::string> inFlight_;
+  std::mutex doneMutex_;
+  bool done_ = false;                             // guarded by doneMutex_
+  std::shared_ptr<const pipeline::Snapshot> result_; // guarded by doneMutex_
   std::map<std::string, json> published_; // uri -> last published list
   // The last semantic tokens sent per URI, for deltas; resultIds count up.
   struct Tokens {

@@ -377,9 +377,12 @@ private:
   llvm::BumpPtrAllocator alloc_;
 };
 
-// A parsed file: its AST and the arena that owns it.
+// A parsed file: its AST and the arena that owns it. The arena is shared:
+// every workspace version and checked program that holds the file keeps it
+// (and so every node the IR points at) alive. Nothing changes an AST once
+// it is parsed.
 struct ParsedFile {
-  std::unique_ptr<Arena> arena;
+  std::shared_ptr<Arena> arena;
   File *ast = nullptr;
 };
 

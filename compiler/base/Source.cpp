@@ -57,7 +57,7 @@ llvm::StringRef SourceFile::lineText(uint32_t line) const {
 }
 
 FileId SourceManager::add(std::string displayPath, std::string text) {
-  files_.push_back(std::make_unique<SourceFile>(std::move(displayPath), std::move(text)));
+  files_.push_back(std::make_shared<const SourceFile>(std::move(displayPath), std::move(text)));
   return FileId{static_cast<uint32_t>(files_.size() - 1)};
 }
 

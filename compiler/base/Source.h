@@ -57,7 +57,6 @@ public:
   // always with forward slashes.
   const std::string &path() const { return path_; }
   llvm::StringRef text() const { return text_; }
-  std::string &mutableText() { return text_; }
 
   LineCol lineCol(uint32_t offset) const;
   // 0-based line and column in UTF-16 code units, as LSP and SARIF count.
@@ -75,10 +74,20 @@ private:
   std::vector<uint32_t> lineStarts_;
 };
 
+// The files of one workspace version, by FileId. A value: copying it shares
+// every SourceFile (immutable once added), so a new version made by an edit
+// costs one pointer per file and never changes what an older copy reads.
 class SourceManager {
 public:
   FileId add(std::string displayPath, std::string text);
   const SourceFile &file(FileId id) const { return *files_[id.index]; }
+  // The file as a shared handle: what keeps its text alive for whoever
+  // points into it (ASTs, snapshots).
+  const std::shared_ptr<const SourceFile> &handle(FileId id) const { return files_[id.index]; }
+  // Drops this version's hold on a file that was replaced: its id is never
+  // reused, and its text is freed once no other version or snapshot holds it.
+  void release(FileId id) { files_[id.index].reset(); }
+  bool live(FileId id) const { return id.index < files_.size() && files_[id.index] != nullptr; }
   size_t size() const { return files_.size(); }
 
   LineCol lineCol(Span span) const { return file(span.file).lineCol(span.begin); }
@@ -87,8 +96,9 @@ public:
   }
 
 private:
-  // unique_ptr keeps each SourceFile at a stable address while files are added.
-  std::vector<std::unique_ptr<SourceFile>> files_;
+  // Shared and const: each SourceFile keeps a stable address while files are
+  // added, and workspace versions share the files they have in common.
+  std::vector<std::shared_ptr<const SourceFile>> files_;
 };
 
 } // namespace plat

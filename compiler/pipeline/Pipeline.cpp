@@ -83,7 +83,7 @@ void dropCascades(const Workspace &ws, Diagnostics &diags, size_t from) {
 }
 
 std::unique_ptr<sema::Program> run(const Workspace &ws, Diagnostics &diags,
-                                   sema::Program *previous, sema::PhaseTimes *times,
+                                   const sema::Program *previous, sema::PhaseTimes *times,
                                    sema::RecheckStats *stats) {
   size_t from = diags.all().size();
   double t0 = cpuSeconds();
@@ -109,16 +109,57 @@ std::unique_ptr<sema::Program> check(const Workspace &ws, Diagnostics &diags,
 }
 
 std::unique_ptr<sema::Program> recheck(const Workspace &ws, Diagnostics &diags,
-                                       std::unique_ptr<sema::Program> previous,
-                                       sema::PhaseTimes *times, sema::RecheckStats *stats) {
+                                       const sema::Program &previous, sema::PhaseTimes *times,
+                                       sema::RecheckStats *stats) {
   if (stats)
     *stats = sema::RecheckStats{};
-  // Reused values stay in the store with the garbage of replaced ones; once
-  // the garbage outgrows the live values, start afresh.
-  if (!previous || !previous->memo ||
-      previous->values.size() > 2 * previous->memo->valuesAfterFullCheck + 100000)
+  // Reused values stay in the store with the garbage of replaced ones (and
+  // each recheck's partly used chunk); once the store outgrows twice the
+  // live values, start afresh, and let the old chunks go with the last
+  // program that shares them. A long session's memory is bounded by this.
+  if (!previous.memo || previous.values.slots() > 2 * previous.memo->valuesAfterFullCheck + 4096)
     return run(ws, diags, nullptr, times, stats);
-  return run(ws, diags, previous.get(), times, stats);
+  return run(ws, diags, &previous, times, stats);
+}
+
+std::unique_ptr<sema::Program> recheck(const Workspace &ws, Diagnostics &diags,
+                                       std::unique_ptr<sema::Program> previous,
+                                       sema::PhaseTimes *times, sema::RecheckStats *stats) {
+  if (!previous) {
+    if (stats)
+      *stats = sema::RecheckStats{};
+    return run(ws, diags, nullptr, times, stats);
+  }
+  return recheck(ws, diags, *previous, times, stats);
+}
+
+std::shared_ptr<const Snapshot> snapshot(Workspace ws, Diagnostics diags) {
+  auto out = std::make_shared<Snapshot>();
+  out->workspace = std::move(ws);
+  out->program = check(out->workspace, diags);
+  diags.sort(out->workspace.sources());
+  out->diagnostics = std::move(diags.all());
+  return out;
+}
+
+std::shared_ptr<const Snapshot> edit(const Snapshot &previous, std::vector<FileEdit> edits,
+                                     const LoadOptions &options, sema::RecheckStats *stats) {
+  if (edits.empty())
+    return std::make_shared<const Snapshot>(previous);
+  auto out = std::make_shared<Snapshot>();
+  Diagnostics diags;
+  for (size_t i = 0; i < edits.size(); ++i) {
+    diags = Diagnostics(); // each update reports the whole workspace's syntax
+    if (i == 0)
+      out->workspace = previous.workspace.withFile(edits[i].relativePath, std::move(edits[i].text),
+                                                   diags, options);
+    else
+      out->workspace.updateFile(edits[i].relativePath, std::move(edits[i].text), diags, options);
+  }
+  out->program = recheck(out->workspace, diags, *previous.program, nullptr, stats);
+  diags.sort(out->workspace.sources());
+  out->diagnostics = std::move(diags.all());
+  return out;
 }
 
 } // namespace plat::pipeline

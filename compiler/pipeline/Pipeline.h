@@ -22,16 +22,48 @@ namespace plat::pipeline {
 std::unique_ptr<sema::Program> check(const Workspace &ws, Diagnostics &diags,
                                      sema::PhaseTimes *times = nullptr);
 
-// Checks `ws` again after Workspace::updateFile, consuming `previous` (the
-// program of the last check of the same workspace). Declarations in files
+// Checks `ws` again after Workspace::updateFile, reading `previous` (the
+// program of the last check of the same workspace; it is not changed, and
+// may be read by other threads meanwhile). Declarations in files
 // that did not change keep their resolved values, references and
 // diagnostics; everything else, and the whole-graph stages, runs again. The
 // result is the same as check(ws, diags): when a change could reach other
 // files' values (a declaration added, removed or renamed; a template,
 // record type or enum edited) it is a full check.
 std::unique_ptr<sema::Program> recheck(const Workspace &ws, Diagnostics &diags,
+                                       const sema::Program &previous,
+                                       sema::PhaseTimes *times = nullptr,
+                                       sema::RecheckStats *stats = nullptr);
+// The same, for a caller that has no further use for `previous`.
+std::unique_ptr<sema::Program> recheck(const Workspace &ws, Diagnostics &diags,
                                        std::unique_ptr<sema::Program> previous,
                                        sema::PhaseTimes *times = nullptr,
                                        sema::RecheckStats *stats = nullptr);
+
+// A checked snapshot: one workspace version, the program checked from it and
+// its diagnostics. Immutable, and self-contained by construction: the
+// workspace value holds its files, and the program holds every text and AST
+// it points into (sema::Program::syntax), so a snapshot can be read, from
+// any thread, for as long as someone holds it. An edit makes a new snapshot
+// that shares the unchanged files and values; it never changes an old one.
+// Old texts and ASTs are freed when the last snapshot holding them goes.
+struct Snapshot {
+  Workspace workspace;
+  std::shared_ptr<const sema::Program> program;
+  std::vector<Diagnostic> diagnostics; // sorted, as `platc check` prints them
+};
+
+// Checks a workspace version from scratch.
+std::shared_ptr<const Snapshot> snapshot(Workspace ws, Diagnostics diags = {});
+
+// One file's new text (path relative to the root; a new file when unknown).
+struct FileEdit {
+  std::string relativePath;
+  std::string text;
+};
+// The snapshot after `edits`, checked incrementally from `previous`.
+std::shared_ptr<const Snapshot> edit(const Snapshot &previous, std::vector<FileEdit> edits,
+                                     const LoadOptions &options = {},
+                                     sema::RecheckStats *stats = nullptr);
 
 } // namespace plat::pipeline

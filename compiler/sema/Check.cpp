@@ -202,19 +202,28 @@ struct Ctx {
 class Checker {
 public:
   // `previous`, when given, is the program of the last check of this
-  // workspace; its schema and, if the change allows, its values are taken over.
-  Checker(const Workspace &ws, Diagnostics &diags, Program &p, Program *previous = nullptr)
-      : ws_(ws), diags_(diags), p_(p), prev_(previous) {}
+  // workspace; its schema and, if the change allows, its values are shared
+  // (it is only read). Without it, `schema` is the (empty) schema `p` was
+  // made with, which readSchema fills.
+  Checker(const Workspace &ws, Diagnostics &diags, Program &p, const Program *previous,
+          std::shared_ptr<Schema> schema)
+      : ws_(ws), diags_(diags), p_(p), prev_(previous), building_(std::move(schema)) {}
 
   void run(RecheckStats *stats = nullptr) {
-    buildScopes();
-    if (prev_) {
-      // The schema comes from stdlib, which does not change; reused values
-      // point into it.
-      p_.schema = std::move(prev_->schema);
-    } else {
-      readSchema();
+    // The program holds the files it points into: it stays readable for as
+    // long as it exists, whatever happens to the workspace.
+    p_.syntax.reserve(2 * ws_.files().size());
+    for (const LoadedFile &lf : ws_.files()) {
+      p_.syntax.push_back(lf.source);
+      p_.syntax.push_back(lf.parsed.arena);
     }
+    buildScopes();
+    // With a previous program the schema is its (stdlib does not change, and
+    // reused values point into it); otherwise it is read now, and is never
+    // written again.
+    if (!prev_)
+      readSchema();
+    building_.reset();
     readNameFormats();
     collectDecls();
     collectEnvironments();
@@ -222,7 +231,7 @@ public:
     startMemo();
     if (prev_ && canReuse()) {
       incremental_ = true;
-      p_.values = std::move(prev_->values);
+      p_.values = prev_->values.share();
       p_.memo->valuesAfterFullCheck = prev_->memo->valuesAfterFullCheck;
     }
     std::vector<char> reuse(p_.decls.size(), 0);
@@ -387,6 +396,13 @@ private:
   // ------------------------------------------------------------ schema
 
   void readSchema() {
+    Schema &schema = *building_;
+    readingSchema_ = true;
+    for (const LoadedFile &lf : ws_.files())
+      if (lf.fromStdlib) {
+        schema.syntax.push_back(lf.source);
+        schema.syntax.push_back(lf.parsed.arena);
+      }
     // Two passes: names first, so that types can refer to each other in any
     // order, then the fields.
     std::vector<std::pair<const ast::Block *, size_t>> recordBlocks;
@@ -404,7 +420,7 @@ private:
             def.members.push_back(m.name.text.str());
             def.docs.push_back(m.doc.str());
           }
-          p_.schema.enums[def.name] = std::move(def);
+          schema.enums[def.name] = std::move(def);
           continue;
         }
         auto *b = llvm::dyn_cast<ast::Block>(item);
@@ -417,7 +433,7 @@ private:
           def.isKind = k == "kind";
           def.doc = b->doc.str();
           def.span = b->name.span;
-          (def.isKind ? p_.schema.kinds : p_.schema.records)[def.name] = std::move(def);
+          (def.isKind ? schema.kinds : schema.records)[def.name] = std::move(def);
           recordBlocks.emplace_back(b, i);
         } else if (k == "unit") {
           UnitDef def;
@@ -432,13 +448,13 @@ private:
                 else
                   def.suffixes[a->target.str()] = n->value;
               }
-          p_.schema.units[def.name] = std::move(def);
+          schema.units[def.name] = std::move(def);
         }
       }
     }
     for (auto [b, fileIndex] : recordBlocks) {
-      RecordDef &def = b->kindName.text == "kind" ? p_.schema.kinds[b->name.text.str()]
-                                                  : p_.schema.records[b->name.text.str()];
+      RecordDef &def = b->kindName.text == "kind" ? schema.kinds[b->name.text.str()]
+                                                  : schema.records[b->name.text.str()];
       for (const ast::Item *it : b->items) {
         auto *fd = llvm::dyn_cast<ast::FieldDecl>(it);
         if (!fd)
@@ -453,6 +469,14 @@ private:
         def.fields.push_back(std::move(field));
       }
     }
+    readingSchema_ = false;
+  }
+
+  // Types of stdlib fields belong to the schema; the types made while
+  // resolving values go with the values (shared with the rechecks that
+  // reuse them), so that a shared schema is never written.
+  const Type *makeType(Type t) {
+    return readingSchema_ ? building_->make(std::move(t)) : p_.values.makeType(std::move(t));
   }
 
   // `@name_format(...)` on stdlib kinds: the format a declaration's name must have.
@@ -558,10 +582,10 @@ private:
 
   void reuseDecl(DeclId id, EnvId e) {
     EnvModel &env = p_.envs[e];
-    env.fields[id] = std::move(prev_->envs[e].fields[id]); // the previous program is consumed
+    env.fields[id] = prev_->envs[e].fields[id]; // the previous program is only read
     if (e == 0) {
       CheckMemo::DeclInfo &info = p_.memo->decls[id];
-      info = std::move(prev_->memo->decls[id]);
+      info = prev_->memo->decls[id];
       envDependent_.resize(p_.decls.size());
       envDependent_[id] = info.envDependent;
       for (const Diagnostic &d : info.diagnostics)
@@ -594,18 +618,18 @@ private:
   const Type *resolveType(const ast::TypeExpr *t, size_t fileIndex) {
     Type out;
     if (!t)
-      return p_.schema.make(out);
+      return makeType(out);
     if (auto *o = llvm::dyn_cast<ast::OptionalType>(t)) {
       out.kind = TypeKind::Optional;
       out.element = resolveType(o->inner, fileIndex);
-      return p_.schema.make(out);
+      return makeType(out);
     }
     auto *n = llvm::dyn_cast<ast::NamedType>(t);
     if (!n)
-      return p_.schema.make(out); // unions only appear inside ref<>
+      return makeType(out); // unions only appear inside ref<>
     std::string name = n->name.str();
     auto arg = [&](size_t i) {
-      return i < n->typeArgs.size() ? resolveType(n->typeArgs[i], fileIndex) : p_.schema.make(Type{});
+      return i < n->typeArgs.size() ? resolveType(n->typeArgs[i], fileIndex) : makeType(Type{});
     };
     static const std::map<std::string, TypeKind> simple = {
         {"raw", TypeKind::Any},         {"scalar", TypeKind::Scalar},
@@ -667,7 +691,7 @@ private:
           out.max = v->value;
       }
     }
-    return p_.schema.make(std::move(out));
+    return makeType(std::move(out));
   }
 
   // ------------------------------------------------------------ declarations
@@ -1193,7 +1217,7 @@ private:
   const Type *simpleType(TypeKind kind) {
     Type t;
     t.kind = kind;
-    return p_.schema.make(std::move(t));
+    return makeType(std::move(t));
   }
 
   Value *newValue(Value::Kind kind, const Type *type, Span span) {
@@ -1359,7 +1383,7 @@ private:
     Type t;
     t.kind = TypeKind::Record;
     t.record = def;
-    return buildRecord(p_.schema.make(t), sub, ctx, body->span, def->name);
+    return buildRecord(makeType(t), sub, ctx, body->span, def->name);
   }
 
   // `task ingest { ... }` blocks: a list of records, each with its name.
@@ -1399,7 +1423,7 @@ private:
     Type rt;
     rt.kind = TypeKind::Record;
     rt.record = t->record;
-    const Type *recordType = p_.schema.make(rt);
+    const Type *recordType = makeType(rt);
     for (const std::string &name : order) {
       auto &[list, span] = byName[name];
       std::map<std::string, Settings> sub;
@@ -2556,7 +2580,9 @@ private:
   bool usedEnv_ = false;
   std::vector<bool> envDependent_; // by DeclId: a value interpolated `${env}`
   // Rechecks.
-  Program *prev_ = nullptr;
+  const Program *prev_ = nullptr;
+  std::shared_ptr<Schema> building_; // the schema readSchema fills; null after
+  bool readingSchema_ = false;
   bool incremental_ = false;
   std::vector<bool> fileChanged_;   // by file index
   std::set<uint32_t> liveFiles_;    // ids of unchanged files
@@ -2565,10 +2591,16 @@ private:
 
 } // namespace
 
-std::unique_ptr<Program> resolve(const Workspace &ws, Diagnostics &diags, Program *previous,
+std::unique_ptr<Program> resolve(const Workspace &ws, Diagnostics &diags, const Program *previous,
                                  RecheckStats *stats) {
-  auto program = std::make_unique<Program>();
-  Checker(ws, diags, *program, previous).run(stats);
+  if (previous) {
+    auto program = std::make_unique<Program>(previous->schemaHandle);
+    Checker(ws, diags, *program, previous, nullptr).run(stats);
+    return program;
+  }
+  auto schema = std::make_shared<Schema>();
+  auto program = std::make_unique<Program>(schema);
+  Checker(ws, diags, *program, nullptr, std::move(schema)).run(stats);
   return program;
 }
 

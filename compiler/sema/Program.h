@@ -7,7 +7,9 @@
 // the graph printer and the language server read it and nothing else.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <set>
 #include <memory>
@@ -82,23 +84,59 @@ struct Value {
   double asNumber() const { return kind == Kind::Int ? static_cast<double>(integer) : number; }
 };
 
-// Storage for Values: stable addresses, allocated in large chunks (a
-// std::deque allocates a block per two Values of this size).
+// Storage for Values (and the Types the checker makes while resolving
+// them): stable addresses, allocated in chunks. Values are immutable once
+// their check is done. A recheck that reuses the values of unchanged
+// declarations starts from share(): a store holding the same chunks (so
+// the reused values stay where they are, alive for as long as either
+// program) that puts new values into chunks of its own, never into a shared
+// one. Two programs never write to the same chunk.
 class ValueStore {
 public:
   Value &make() {
-    if (used_ == kChunk) {
-      chunks_.push_back(std::make_unique<Value[]>(kChunk));
+    if (used_ == capacity_) {
+      // Chunks grow from small to kChunk, so that a recheck that makes a
+      // handful of values does not hold a full chunk.
+      capacity_ = capacity_ == 0 ? kFirstChunk : std::min(capacity_ * 2, kChunk);
+      chunks_.push_back(std::shared_ptr<Value[]>(new Value[capacity_]));
+      slots_ += capacity_;
       used_ = 0;
     }
+    ++count_;
     return chunks_.back()[used_++];
   }
-  size_t size() const { return chunks_.empty() ? 0 : (chunks_.size() - 1) * kChunk + used_; }
+  const Type *makeType(Type t) {
+    if (!ownTypes_) {
+      types_.push_back(std::make_shared<std::deque<Type>>());
+      ownTypes_ = true;
+    }
+    types_.back()->push_back(std::move(t));
+    return &types_.back()->back();
+  }
+  // Every value made so far, in this store or those it shares chunks with.
+  size_t size() const { return count_; }
+  // The values all its chunks have room for (what the store holds in memory).
+  size_t slots() const { return slots_; }
+  // A store with the same values and types, which makes new ones apart.
+  ValueStore share() const {
+    ValueStore out;
+    out.chunks_ = chunks_;
+    out.types_ = types_;
+    out.count_ = count_;
+    out.slots_ = slots_;
+    return out;
+  }
 
 private:
+  static constexpr size_t kFirstChunk = 64;
   static constexpr size_t kChunk = 2048;
-  std::vector<std::unique_ptr<Value[]>> chunks_;
-  size_t used_ = kChunk;
+  std::vector<std::shared_ptr<Value[]>> chunks_;
+  std::vector<std::shared_ptr<std::deque<Type>>> types_;
+  size_t capacity_ = 0; // of the last chunk, when it is this store's own
+  size_t used_ = 0;
+  size_t count_ = 0;
+  size_t slots_ = 0;
+  bool ownTypes_ = false;
 };
 
 struct Column {
@@ -271,8 +309,26 @@ struct PolicyTyping {
   std::map<const ast::NameExpr *, const EnumDef *> enumMembers;
 };
 
+// A checked workspace. A Program is self-contained: it holds (in `syntax`,
+// and through `schemaHandle`) every file text and AST it points into
+// (Decl::ast, FieldDef::defaultValue, the policy typing's keys), so it can
+// be read for as long as it exists, whatever happens to the workspace it was
+// checked from. It is immutable once pipeline::check returns it; a recheck
+// reads it and shares its schema and values, never changes it.
 struct Program {
-  Schema schema;
+  Program() : Program(std::make_shared<Schema>()) {}
+  // A program that shares an earlier check's schema (a recheck).
+  explicit Program(std::shared_ptr<const Schema> shared)
+      : schemaHandle(std::move(shared)), schema(*schemaHandle) {}
+  Program(const Program &) = delete;
+  Program &operator=(const Program &) = delete;
+
+  // The kinds, records, enums and units of stdlib, read once by a full check
+  // and shared by the programs rechecked from it.
+  std::shared_ptr<const Schema> schemaHandle;
+  const Schema &schema;
+  // The texts and ASTs of the files this program was checked from.
+  std::vector<std::shared_ptr<const void>> syntax;
   std::vector<Decl> decls;
   std::vector<EnvModel> envs;
   std::vector<Reference> references; // sorted by file and offset
@@ -304,10 +360,11 @@ struct PhaseTimes {
 // `previous` (the program of the last check of the same workspace, after
 // Workspace::updateFile), declarations in files that did not change keep
 // their values, references and diagnostics when nothing shared changed.
+// `previous` is only read: it stays valid and unchanged.
 // The whole-graph stages run after it: crossCheck (Cross.h), then
 // governance; compiler/pipeline/Pipeline.h sequences them.
 std::unique_ptr<Program> resolve(const Workspace &ws, Diagnostics &diags,
-                                 Program *previous = nullptr, RecheckStats *stats = nullptr);
+                                 const Program *previous = nullptr, RecheckStats *stats = nullptr);
 
 // `platc check --dump-ir`: a stable, readable text form for golden tests.
 std::string dumpIr(const Program &program, const SourceManager &sources);

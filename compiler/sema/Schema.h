@@ -8,6 +8,7 @@
 
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -115,6 +116,10 @@ public:
   std::map<std::string, EnumDef> enums;
   std::map<std::string, UnitDef> units;
   std::deque<Type> types; // stable addresses
+  // The stdlib files the schema was read from (their texts and ASTs):
+  // FieldDef::defaultValue and the spans point into them, so the schema
+  // keeps them alive for as long as any program shares it.
+  std::vector<std::shared_ptr<const void>> syntax;
 
   const Type *make(Type t) {
     types.push_back(std::move(t));

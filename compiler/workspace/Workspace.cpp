@@ -32,9 +32,10 @@ const Package *Workspace::package(llvm::StringRef name) const {
 
 // A file that could not be parsed (too large, unreadable): it is listed so
 // that its diagnostic has a place, with an empty AST.
-static LoadedFile unparsedFile(FileId id, const std::string &rel) {
+static LoadedFile unparsedFile(const SourceManager &sources, FileId id, const std::string &rel) {
   LoadedFile lf;
   lf.id = id;
+  lf.source = sources.handle(id);
   lf.relativePath = rel;
   lf.package = defaultPackageFor(rel);
   lf.parsed.arena = std::make_unique<ast::Arena>();
@@ -115,7 +116,7 @@ std::optional<Workspace> Workspace::load(const std::string &dir, Diagnostics &di
                               static_cast<double>(read.size) / (1 << 20),
                               options.parse.maxFileBytes >> 20))
           .withHelp("split the declarations over several files; a package may span many files");
-      ws.files_.push_back(unparsedFile(id, rel));
+      ws.files_.push_back(unparsedFile(ws.sources_, id, rel));
       continue;
     }
     case ReadResult::NotRegularFile: // replaced since it was listed
@@ -127,7 +128,7 @@ std::optional<Workspace> Workspace::load(const std::string &dir, Diagnostics &di
           .report(DiagId::UnreadableFile, Span{id, 0, 0},
                   fmt::format("cannot read `{}`: {}", rel, read.detail))
           .withHelp("check the file's permissions");
-      ws.files_.push_back(unparsedFile(id, rel));
+      ws.files_.push_back(unparsedFile(ws.sources_, id, rel));
       continue;
     }
     }
@@ -152,7 +153,7 @@ void Workspace::reportSourceProblem(const SourceProblem &problem, Diagnostics &d
   }
   // The entry is listed with no text, so that its diagnostic names the file.
   FileId id = sources_.add(rel, "");
-  files_.push_back(unparsedFile(id, rel));
+  files_.push_back(unparsedFile(sources_, id, rel));
   Span at{id, 0, 0};
   switch (problem.kind) {
   case SourceProblem::UnreadableFolder:
@@ -208,6 +209,7 @@ void Workspace::parseAll(std::vector<std::pair<std::string, std::string>> &&text
     lf.relativePath = rel;
     lf.fromStdlib = llvm::StringRef(rel).startswith(kStdlibPrefix);
     lf.id = sources_.add(rel, std::move(text));
+    lf.source = sources_.handle(lf.id);
     files_.push_back(std::move(lf));
   }
   size_t count = files_.size() - first;
@@ -221,7 +223,7 @@ void Workspace::parseAll(std::vector<std::pair<std::string, std::string>> &&text
   auto work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < count;) {
       LoadedFile &lf = files_[first + i];
-      lf.parsed = syntax::parse(sources_.file(lf.id), lf.id, perFile[i], options.parse);
+      lf.parsed = syntax::parse(*lf.source, lf.id, perFile[i], options.parse);
     }
   };
   // Parsing recurses; the parser bounds its depth, and the workers get a
@@ -246,7 +248,10 @@ void Workspace::updateFile(const std::string &relativePath, std::string text, Di
     return lf.relativePath == relativePath;
   });
   if (it != files_.end()) {
-    sourceBytes_ -= sources_.file(it->id).text().size();
+    sourceBytes_ -= it->source->text().size();
+    // This version lets go of the old text and AST; copies of it that still
+    // hold them (a snapshot being read) keep them alive until they go.
+    sources_.release(it->id);
     files_.erase(it);
   }
   // Earlier files' syntax diagnostics first, then the re-parsed file's.
@@ -259,6 +264,18 @@ void Workspace::updateFile(const std::string &relativePath, std::string text, Di
   packages_.clear();
   workspaceDecl_ = nullptr;
   index(diags);
+}
+
+Workspace Workspace::withFile(const std::string &relativePath, std::string text, Diagnostics &diags,
+                              const LoadOptions &options) const {
+  Workspace next;
+  next.root_ = root_;
+  next.sources_ = sources_; // shared handles, one pointer per file
+  next.files_ = files_;
+  next.sourceBytes_ = sourceBytes_;
+  // packages_ and workspaceDecl_ are rebuilt by index().
+  next.updateFile(relativePath, std::move(text), diags, options);
+  return next;
 }
 
 void Workspace::index(Diagnostics &diags) {

@@ -25,10 +25,15 @@ inline constexpr llvm::StringLiteral kWorkspaceFileName = "workspace.plat";
 // Stdlib files appear in the workspace under this pseudo-folder.
 inline constexpr llvm::StringLiteral kStdlibPrefix = "<std>/";
 
+// One file of one workspace version. Its text (`source`) and AST (`parsed`)
+// are immutable and shared: an edit makes a new LoadedFile for the edited
+// file only, and the old text and AST live on for as long as a workspace
+// version or a checked program (sema::Program::syntax) still holds them.
 struct LoadedFile {
   FileId id;
   std::string relativePath; // forward slashes, relative to the root
   std::string package;      // dotted package name
+  std::shared_ptr<const SourceFile> source; // = sources().handle(id)
   ast::ParsedFile parsed;
   bool fromStdlib = false;
   // The file's own syntax diagnostics, kept so that an update of another
@@ -57,6 +62,9 @@ struct LoadOptions {
   const std::map<std::string, std::string> *overlay = nullptr;
 };
 
+// A workspace version: a cheap value of handles to immutable parsed files.
+// Copies share their files; changing one (updateFile) never changes what
+// another copy, or a Program checked from it, reads.
 class Workspace {
 public:
   // Finds the workspace that contains `dir` (the folder itself or the
@@ -76,8 +84,13 @@ public:
   // its syntax diagnostics. `diags` receives the syntax and workspace
   // diagnostics of the whole workspace, as after `load`. This is what an
   // editor calls on every change; sema then runs on the updated workspace.
+  // This version is changed in place; copies of it (such as the one a
+  // checked snapshot holds) are not, and keep the old text and AST alive.
   void updateFile(const std::string &relativePath, std::string text, Diagnostics &diags,
                   const LoadOptions &options = {});
+  // The same as a new version: this one is left as it is.
+  Workspace withFile(const std::string &relativePath, std::string text, Diagnostics &diags,
+                     const LoadOptions &options = {}) const;
 
   const std::string &root() const { return root_; }
   SourceManager &sources() { return sources_; }

@@ -28,14 +28,17 @@ fs::path freshFolder(const char *prefix) {
 }
 } // namespace
 
-Harness::Harness(const std::map<std::string, std::string> &files)
+Harness::Harness(const std::map<std::string, std::string> &files,
+                 const std::function<void(ServerOptions &)> &configure)
     : root(freshFolder("plat-lsp-ws-")), stdlibDir(freshFolder("plat-lsp-std-")),
       server([this](const json &m) { sent.push_back(m); },
-             [this] {
+             [this, &configure] {
                ServerOptions o;
                o.debounce = std::chrono::milliseconds(0);
                o.threads = 1;
                o.stdlibDir = stdlibDir.string();
+               if (configure)
+                 configure(o);
                return o;
              }()) {
   for (const auto &[rel, text] : files) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,7 +24,9 @@ Marked marked(const std::string &withMarker, bool utf8 = false);
 class Harness {
 public:
   // Writes `files` (relative path -> text) into a fresh temporary folder.
-  explicit Harness(const std::map<std::string, std::string> &files);
+  // `configure` may change the server's options (test hooks).
+  explicit Harness(const std::map<std::string, std::string> &files,
+                   const std::function<void(ServerOptions &)> &configure = {});
   ~Harness();
 
   // Sends `initialize` (with `capabilities`) and `initialized`; returns the

@@ -4,10 +4,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <random>
 
 #include "Harness.h"
+#include "lsp/Features.h"
 #include "diag/Render.h"
 #include "pipeline/Pipeline.h"
 #include "sema/Program.h"
@@ -788,4 +791,105 @@ TEST_CASE("mutated requests always get one answer and never stop the server", "[
   // Still serving.
   json hov = h.request("textDocument/hover", at(h, "shop/web.plat", pos));
   CHECK(hov["result"]["contents"]["value"].get<std::string>().find("team shop.storefront") != std::string::npos);
+}
+
+TEST_CASE("requests are answered from the latest complete snapshot while a check runs", "[lsp][snapshot]") {
+  // A gate the worker thread waits at before checking: while it is closed,
+  // the check "runs" for as long as the test likes.
+  std::mutex m;
+  std::condition_variable cv;
+  bool hold = false, waiting = false, release = false;
+  Harness h(shop(), [&](ServerOptions &o) {
+    o.beforeCheck = [&] {
+      std::unique_lock<std::mutex> lock(m);
+      if (!hold)
+        return;
+      waiting = true;
+      cv.notify_all();
+      // Bounded, so that a server that waited for the check to answer
+      // would fail the checks below instead of hanging.
+      cv.wait_for(lock, std::chrono::seconds(20), [&] { return release; });
+    };
+  });
+  // Whatever happens below (a failed REQUIRE), the gate opens before the
+  // server is destroyed, or its destructor would wait for the check forever.
+  struct Opener {
+    std::function<void()> open;
+    ~Opener() { open(); }
+  } opener{[&] {
+    {
+      std::lock_guard<std::mutex> lock(m);
+      release = true;
+      hold = false;
+    }
+    cv.notify_all();
+  }};
+  h.initialize();
+  h.flush();
+  Marked web = marked(replaced(kWeb, "owner = storefront", "owner = store$0front"));
+  h.open("shop/web.plat", web.text);
+  h.flush();
+  CHECK(h.diagnostics("shop/web.plat").empty());
+  std::shared_ptr<const pipeline::Snapshot> first = h.server.latest();
+  REQUIRE(first);
+  std::string firstIr = sema::dumpIr(*first->program, first->workspace.sources());
+
+  // The team is renamed: once checked, `web`'s owner is unknown.
+  h.open("shop/teams.plat", replaced(kTeams, "team storefront", "team shopfront"));
+  {
+    std::lock_guard<std::mutex> lock(m);
+    hold = true;
+  }
+  REQUIRE(h.server.deadline().has_value());
+  h.server.startCheck();
+  {
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock, [&] { return waiting; });
+  }
+  // The check is running: requests about documents it does not change are
+  // answered now, from the latest complete snapshot (where the team exists).
+  REQUIRE(h.server.checking());
+  CHECK_FALSE(h.server.deadline().has_value());
+  json hover = h.request("textDocument/hover", at(h, "shop/web.plat", web.position));
+  REQUIRE(hover["result"].is_object());
+  CHECK(hover["result"]["contents"]["value"].get<std::string>().find("team shop.storefront") != std::string::npos);
+  json def = h.request("textDocument/definition", at(h, "shop/web.plat", web.position));
+  CHECK(def["result"]["uri"] == h.uri("shop/teams.plat"));
+  CHECK(def["result"]["range"]["start"]["line"] == 1); // team storefront, still there
+  json symbols = h.request("workspace/symbol", {{"query", "storefront"}});
+  CHECK_FALSE(symbols["result"].empty());
+  CHECK(h.server.checking()); // all of that without waiting for the check
+  CHECK(h.server.latest() == first);
+  CHECK(h.diagnostics("shop/web.plat").empty()); // nothing published meanwhile
+
+  // The check completes: the new snapshot becomes the latest and is published.
+  opener.open();
+  h.flush();
+  CHECK_FALSE(h.server.checking());
+  CHECK(h.server.latest() != first);
+  json now = h.diagnostics("shop/web.plat");
+  REQUIRE(now.size() == 1);
+  CHECK(now[0]["message"] == "no declaration named `storefront`");
+
+  // Several more edits later, the first snapshot (held here as a slow
+  // request would) reads exactly as it did: its texts, ASTs and values are
+  // kept alive by the snapshot itself. Under ASan a dangling read fails here.
+  for (int i = 0; i < 5; ++i) {
+    h.notify("textDocument/didChange",
+             {{"textDocument", {{"uri", h.uri("shop/web.plat")}, {"version", 10 + i}}},
+              {"contentChanges", {{{"text", replaced(web.text, "port = 8080", "port = " + std::to_string(9000 + i))}}}}});
+    h.flush();
+  }
+  CHECK(sema::dumpIr(*first->program, first->workspace.sources()) == firstIr);
+  const LoadedFile *oldWeb = nullptr;
+  for (const LoadedFile &f : first->workspace.files())
+    if (f.relativePath == "shop/web.plat")
+      oldWeb = &f;
+  REQUIRE(oldWeb);
+  CHECK(oldWeb->source->text() == web.text);
+  Snapshot view{first->workspace, *first->program, first->diagnostics, Encoding::Utf16, ""};
+  uint32_t offset = offsetOf(*oldWeb->source, web.position, Encoding::Utf16);
+  std::string oldHover = plat::lsp::hover(view, *oldWeb, offset)["contents"]["value"];
+  CHECK(oldHover.find("team shop.storefront") != std::string::npos);
+  CHECK(oldHover.find("The storefront team.") != std::string::npos);
 }

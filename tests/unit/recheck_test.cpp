@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "pipeline/Pipeline.h"
@@ -357,13 +358,32 @@ void randomEdits(Session &s, uint64_t seed, int edits) {
     std::string next = rng.below(5) == 0 ? (what = "restore " + rel, original[rel])
                                          : mutate(current[rel], rel, rng, i, what);
     current[rel] = next;
+    // Every fourth edit, the version before it is kept, as a snapshot an
+    // editor request may still be reading: the recheck must leave it exactly
+    // as it was (it only reads the previous program; under ASan, a read of
+    // anything the edit freed fails here).
+    bool keepOld = i % 4 == 0;
+    std::optional<Workspace> before;
+    std::string oldPrint;
+    if (keepOld) {
+      Diagnostics none;
+      before = s.ws;
+      oldPrint = fingerprint(*before, *s.program, none);
+    }
     Diagnostics syntax;
     s.ws.updateFile(rel, next, syntax);
     Diagnostics incremental, fresh;
-    s.program = pipeline::recheck(s.ws, incremental, std::move(s.program));
+    std::unique_ptr<sema::Program> old = std::move(s.program);
+    s.program = pipeline::recheck(s.ws, incremental, *old);
     std::unique_ptr<sema::Program> full = pipeline::check(s.ws, fresh);
     std::string got = fingerprint(s.ws, *s.program, incremental);
     std::string want = fingerprint(s.ws, *full, fresh);
+    if (keepOld) {
+      Diagnostics none;
+      INFO("seed " << seed << ", edit " << i << ": " << what << ": the previous snapshot changed");
+      CHECK(fingerprint(*before, *old, none) == oldPrint);
+    }
+    old.reset();
     if (got != want) {
       ++divergences;
       // The first line that differs, then the file as edited.
