@@ -19,6 +19,8 @@
 #include "llvm/ADT/StringExtras.h"
 
 namespace plat::backends {
+
+namespace fields = sema::fields;
 namespace iam {
 
 using sema::DeclId;
@@ -203,9 +205,9 @@ public:
         f(service(decl));
         break;
       case DeclKind::Model:
-        if (ctx_.env.get(decl.id, "train"))
+        if (ctx_.env.get(decl.id, fields::model::train))
           f(training(decl));
-        if (ctx_.env.get(decl.id, "serve"))
+        if (ctx_.env.get(decl.id, fields::model::serve))
           f(serving(decl));
         if (std::string why; auto plan = sagemaker::monitorPlan(ctx_, decl.id, why))
           f(monitoring(decl, *plan));
@@ -341,7 +343,7 @@ private:
 
   void datasetAccess(Role &r, DeclId dataset, bool write, bool allow = true) const {
     const sema::Decl &d = ctx_.program.decl(dataset);
-    const Value *location = ctx_.env.get(dataset, "location");
+    const Value *location = ctx_.env.get(dataset, fields::dataset::location);
     if (!location || location->text.empty())
       return;
     const std::string &bucket = location->text;
@@ -365,7 +367,7 @@ private:
     }
     if (!allow)
       return;
-    if (const Value *key = ctx_.env.get(dataset, "kms_key"); key && !key->text.empty()) {
+    if (const Value *key = ctx_.env.get(dataset, fields::dataset::kms_key); key && !key->text.empty()) {
       std::vector<std::string> actions{"kms:Decrypt"};
       if (write)
         actions.push_back("kms:GenerateDataKey");
@@ -391,7 +393,7 @@ private:
 
   void invokeModel(Role &r, DeclId model, bool allow = true) const {
     const sema::Decl &m = ctx_.program.decl(model);
-    if (!ctx_.env.get(model, "serve")) {
+    if (!ctx_.env.get(model, fields::model::serve)) {
       r.notGranted.push_back(fmt::format("invoke model {}: it is not served", m.qualifiedName));
       return;
     }
@@ -527,7 +529,7 @@ private:
 
   Role agent(const sema::Decl &decl) const {
     Role r = start(decl, "", "Agent");
-    const Value *inCluster = ctx_.env.get(decl.id, "in_cluster");
+    const Value *inCluster = ctx_.env.get(decl.id, fields::agent::in_cluster);
     if (!inCluster || inCluster->boolean) {
       r.trust.push_back(podStatement(r, namespaceOf(ctx_, decl.id), serviceAccountName(decl)));
     } else {
@@ -537,7 +539,7 @@ private:
                        fmt::format("arn:{}:bedrock:{}:{}:agent/*", ws_.partition, ws_.region, ws_.account));
       r.trust.push_back(std::move(st));
     }
-    if (const Value *fm = ctx_.env.get(decl.id, "foundation_model"); fm && !fm->text.empty()) {
+    if (const Value *fm = ctx_.env.get(decl.id, fields::agent::foundation_model); fm && !fm->text.empty()) {
       std::string arn = llvm::StringRef(fm->text).startswith("arn:")
                             ? fm->text
                             : fmt::format("arn:{}:bedrock:{}::foundation-model/{}", ws_.partition, ws_.region, fm->text);
@@ -557,7 +559,7 @@ private:
 
     // Explicit denies win over any allow, including ones attached outside
     // platc.
-    if (const Value *deny = ctx_.env.get(decl.id, "deny")) {
+    if (const Value *deny = ctx_.env.get(decl.id, fields::agent::deny)) {
       auto refs = [&](const char *field) {
         std::set<DeclId> out;
         if (const Value *list = deny->field(field))

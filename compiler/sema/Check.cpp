@@ -65,20 +65,6 @@ llvm::StringRef edgeName(EdgeKind kind) {
   return "?";
 }
 
-std::optional<DeclKind> declKindFromName(llvm::StringRef name) {
-  static const std::pair<const char *, DeclKind> kinds[] = {
-      {"workspace", DeclKind::Workspace}, {"environment", DeclKind::Environment},
-      {"team", DeclKind::Team},           {"service", DeclKind::Service},
-      {"model", DeclKind::Model},         {"dataset", DeclKind::Dataset},
-      {"pipeline", DeclKind::Pipeline},   {"agent", DeclKind::Agent},
-      {"policy", DeclKind::Policy},       {"instance", DeclKind::Instance},
-      {"framework", DeclKind::Framework}, {"region", DeclKind::Region}};
-  for (const auto &[n, k] : kinds)
-    if (name == n)
-      return k;
-  return std::nullopt;
-}
-
 llvm::StringRef edgeVerb(EdgeKind kind) {
   switch (kind) {
   case EdgeKind::Calls:
@@ -110,7 +96,38 @@ const Value *Value::field(llvm::StringRef name) const {
   return nullptr;
 }
 
-const Value *EnvModel::get(DeclId decl, llvm::StringRef field) const {
+const FieldValue *EnvModel::fieldValue(DeclId decl, FieldKey field) const {
+  if (!binding || decl >= fields.size())
+    return nullptr;
+  size_t key = static_cast<size_t>(field.id);
+  const FieldDef *def = binding->def[key];
+  const std::vector<FieldValue> &row = fields[decl];
+  size_t slot = binding->slot[key];
+  // The definition, not only the slot, must match: a declaration of another
+  // kind has another field (or none) there.
+  if (!def || slot >= row.size() || row[slot].def != def)
+    return nullptr;
+  return &row[slot];
+}
+
+const Value *EnvModel::get(DeclId decl, FieldKey field) const {
+  const FieldValue *f = fieldValue(decl, field);
+  return f ? f->value : nullptr;
+}
+
+const Value *EnvModel::get(DeclId decl, SharedFieldKey field) const {
+  for (FieldKey key : kindKeys(field))
+    if (const FieldValue *f = fieldValue(decl, key))
+      return f->value;
+  return nullptr;
+}
+
+Origin EnvModel::originOf(DeclId decl, FieldKey field) const {
+  const FieldValue *f = fieldValue(decl, field);
+  return f ? f->origin : Origin::Default;
+}
+
+const Value *EnvModel::getByName(DeclId decl, llvm::StringRef field) const {
   if (decl >= fields.size())
     return nullptr;
   for (const FieldValue &f : fields[decl])
@@ -119,7 +136,7 @@ const Value *EnvModel::get(DeclId decl, llvm::StringRef field) const {
   return nullptr;
 }
 
-Origin EnvModel::originOf(DeclId decl, llvm::StringRef field) const {
+Origin EnvModel::originOfByName(DeclId decl, llvm::StringRef field) const {
   for (const FieldValue &f : fields[decl])
     if (f.def->name == field)
       return f.origin;
@@ -146,16 +163,16 @@ const EnvModel *Program::env(llvm::StringRef name) const {
   return nullptr;
 }
 
-std::vector<DeclId> Program::ofKind(llvm::StringRef kind) const {
+std::vector<DeclId> Program::ofKind(DeclKind kind) const {
   std::vector<DeclId> out;
   for (const Decl &d : decls)
-    if (!d.fromStdlib && d.kind == kind)
+    if (!d.fromStdlib && d.kindId == kind)
       out.push_back(d.id);
   return out;
 }
 
 DeclId Program::owner(const EnvModel &env, DeclId decl) const {
-  const Value *v = env.get(decl, "owner");
+  const Value *v = env.get(decl, fields::any::owner);
   return v && v->kind == Value::Kind::Ref ? v->ref : kNoDecl;
 }
 
@@ -453,6 +470,12 @@ private:
         def.fields.push_back(std::move(field));
       }
     }
+    // The typed keys of sema/Fields.def, bound once. The stdlib is embedded,
+    // so whether every key binds is known at build time: fields_test.cpp
+    // fails if one does not (an unbound key reads as unset).
+    auto binding = std::make_shared<FieldBinding>();
+    bindFields(p_.schema, *binding);
+    p_.schema.fieldBinding = std::move(binding);
   }
 
   // `@name_format(...)` on stdlib kinds: the format a declaration's name must have.
@@ -789,6 +812,7 @@ private:
     // Environments keep their declaration order (dev, staging, prod as
     // written), which is deterministic: files are read in path order.
     for (EnvModel &env : p_.envs) {
+      env.binding = p_.schema.fieldBinding;
       env.exists.assign(p_.decls.size(), true);
       env.fields.resize(p_.decls.size());
       envNames_.push_back(env.name);
@@ -1009,7 +1033,7 @@ private:
   }
 
   void markMembership(DeclId id, EnvModel &env) {
-    if (const Value *envs = env.get(id, "environments")) {
+    if (const Value *envs = env.get(id, fields::any::environments)) {
       bool in = false;
       for (const Value *v : envs->items)
         if (v->kind == Value::Kind::Ref && p_.decls[v->ref].name == env.name)
@@ -2430,7 +2454,7 @@ private:
       return errorValue(e->span);
     }
     for (DeclId id : catalogue("instance")) {
-      const Value *name = p_.envs.front().get(id, "name");
+      const Value *name = p_.envs.front().get(id, fields::instance::name);
       if (name && name->text == s->value()) {
         Value *v = newValue(Value::Kind::String, t, e->span);
         v->text = name->text;
@@ -2440,7 +2464,7 @@ private:
     }
     std::vector<std::string> names;
     for (DeclId id : catalogue("instance"))
-      if (const Value *name = p_.envs.front().get(id, "name"))
+      if (const Value *name = p_.envs.front().get(id, fields::instance::name))
         names.push_back(name->text);
     Diagnostic &d = diags_.report(DiagId::UnknownInstanceType, e->span,
                                   fmt::format("`{}` is not in the instance catalogue", s->value().str()));
@@ -2476,7 +2500,7 @@ private:
       v->ref = id;
       v->text = p_.decls[id].name;
       addReference(name->span, id);
-      const Value *versions = p_.envs.front().get(id, "versions");
+      const Value *versions = p_.envs.front().get(id, fields::framework::versions);
       if (version) {
         v->text2 = version->value().str();
         bool known = !versions || versions->items.empty();
@@ -2514,7 +2538,7 @@ private:
 
   void fillColumns(DeclId id, EnvModel &env) {
     Decl &d = p_.decls[id];
-    const Value *schema = env.get(id, "schema");
+    const Value *schema = env.get(id, fields::dataset::schema);
     if (!schema)
       return;
     for (const NamedValue &c : schema->fields) {

@@ -8,6 +8,7 @@
 
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ namespace plat::sema {
 struct RecordDef;
 struct EnumDef;
 struct UnitDef;
+struct FieldBinding; // sema/Fields.h
 
 enum class TypeKind : uint8_t {
   Any,       // anything (patch blocks)
@@ -115,6 +117,8 @@ public:
   std::map<std::string, EnumDef> enums;
   std::map<std::string, UnitDef> units;
   std::deque<Type> types; // stable addresses
+  // The typed field keys bound to `kinds` (sema/Fields.h), once they are read.
+  std::shared_ptr<const FieldBinding> fieldBinding;
 
   const Type *make(Type t) {
     types.push_back(std::move(t));
