@@ -796,7 +796,7 @@ private:
 
   void collectEnvironments() {
     for (const Decl &d : p_.decls) {
-      if (d.kind != "environment")
+      if (d.kindId != DeclKind::Environment)
         continue;
       EnvModel env;
       env.name = d.name;
@@ -1028,7 +1028,7 @@ private:
       resolveFields(id, env);
     }
     markMembership(id, env);
-    if (d.kind == "dataset" && first)
+    if (d.kindId == DeclKind::Dataset && first)
       fillColumns(id, env);
   }
 
@@ -1095,7 +1095,7 @@ private:
 
   void checkSpecialItems(const std::string &key, const Settings &list, const Decl &d) {
     for (const Setting &s : list) {
-      if (key == "\x01rule" && d.kind == "policy")
+      if (key == "\x01rule" && d.kindId == DeclKind::Policy)
         continue;
       const char *what = key == "\x01rule"         ? "a policy rule"
                          : key == "\x01fielddecl" ? "a field declaration (`name : type`)"
@@ -2332,7 +2332,7 @@ private:
           .withHelp(fmt::format("name a {} declaration", joinKinds(t->refKinds)));
       return errorValue(e->span);
     }
-    if (target == ctx.decl && ctx.decl != kNoDecl && d.kind != "team") {
+    if (target == ctx.decl && ctx.decl != kNoDecl && d.kindId != DeclKind::Team) {
       diags_
           .report(DiagId::SelfReference, e->span,
                   fmt::format("`{}` refers to itself", d.name))
