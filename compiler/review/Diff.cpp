@@ -716,12 +716,14 @@ private:
         }
       const Value *bq = be.get(bid, fields::any::quota), *hq = he.get(hid, fields::any::quota);
       if (bq && hq)
-        for (const char *k : {"requests", "tokens", "spend"}) {
+        for (sema::RecordFieldKey k :
+             {records::agent_quota::requests, records::agent_quota::tokens, records::agent_quota::spend}) {
           // An unset limit is no limit: removing one grants more, adding
           // one grants less.
           const Value *x = bq->field(k), *y = hq->field(k);
           if (x && (!y || y->asNumber() > x->asNumber())) {
-            why.push_back(fmt::format("quota {}: {} → {}", k, text(bp_, x), y ? text(hp_, y) : "unlimited"));
+            why.push_back(fmt::format("quota {}: {} → {}", sema::fieldName(k).str(), text(bp_, x),
+                                      y ? text(hp_, y) : "unlimited"));
             if (!at.valid() && y)
               at = y->span;
           }
