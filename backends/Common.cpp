@@ -14,6 +14,8 @@
 
 namespace plat::backends {
 
+namespace fields = sema::fields;
+
 bool Output::add(std::string path, std::string bytes, Span origin) {
   auto [it, added] = files_.try_emplace(std::move(path));
   if (!added) {
@@ -177,20 +179,20 @@ static WorkspaceInfo computeWorkspaceInfo(const BackendContext &ctx) {
   if (ws == sema::kNoDecl)
     return info;
   info.name = ctx.program.decl(ws).name;
-  auto text = [&](const char *field) {
+  auto text = [&](sema::FieldKey field) {
     const sema::Value *v = ctx.env.get(ws, field);
     return v ? v->text : std::string();
   };
-  info.account = text("account");
-  info.region = text("region");
-  info.partition = text("partition");
+  info.account = text(fields::workspace::account);
+  info.region = text(fields::workspace::region);
+  info.partition = text(fields::workspace::partition);
   if (info.partition.empty())
     info.partition = "aws";
   std::replace(info.partition.begin(), info.partition.end(), '_', '-');
-  info.cluster = text("cluster");
-  info.oidcProvider = text("oidc_provider");
-  info.airflowRole = text("airflow_role");
-  info.artifactBucket = text("artifact_bucket");
+  info.cluster = text(fields::workspace::cluster);
+  info.oidcProvider = text(fields::workspace::oidc_provider);
+  info.airflowRole = text(fields::workspace::airflow_role);
+  info.artifactBucket = text(fields::workspace::artifact_bucket);
   if (info.artifactBucket.empty())
     info.artifactBucket = fmt::format("{}-sagemaker-artifacts-{}", kebab(info.name), info.account);
   return info;

@@ -12,6 +12,9 @@
 
 namespace plat::backends::evidence {
 
+namespace fields = sema::fields;
+namespace records = sema::records;
+
 using sema::DeclId;
 using sema::DeclKind;
 using sema::EdgeKind;
@@ -24,7 +27,7 @@ constexpr const char *kDeclaredOnly =
 
 bool isStd(llvm::StringRef path) { return path.startswith("<std>"); }
 
-std::string declared(const BackendContext &ctx, DeclId id, llvm::StringRef field) {
+std::string declared(const BackendContext &ctx, DeclId id, sema::FieldKey field) {
   const Value *v = ctx.env.get(id, field);
   return v ? sema::valueText(ctx.program, *v) : "none";
 }
@@ -42,8 +45,8 @@ std::string rolesFile(const BackendContext &ctx, DeclId id) {
 // `EncryptWith<Dataset>` for writes, in each accessor's role.
 std::vector<ObjectRef> encryptionObjects(const BackendContext &ctx, DeclId dataset) {
   std::vector<ObjectRef> out;
-  const Value *key = ctx.env.get(dataset, "kms_key");
-  const Value *location = ctx.env.get(dataset, "location");
+  const Value *key = ctx.env.get(dataset, fields::dataset::kms_key);
+  const Value *location = ctx.env.get(dataset, fields::dataset::location);
   if (!key || key->text.empty() || !location || location->text.empty())
     return out;
   std::string what = sidWord(ctx.program.decl(dataset).name);
@@ -62,7 +65,7 @@ std::vector<ObjectRef> encryptionObjects(const BackendContext &ctx, DeclId datas
       write = true;
       break;
     case EdgeKind::TrainedOn:
-      if (!ctx.env.get(from.id, "train"))
+      if (!ctx.env.get(from.id, fields::model::train))
         continue;
       purpose = "training";
       break;
@@ -106,9 +109,9 @@ void modelObjects(const BackendContext &ctx, DeclId model, llvm::StringRef contr
     else if (control == "deployment" && r.body.contains("DeploymentConfig"))
       out.push_back(ObjectRef{r.file, r.operation, name("EndpointName")});
   }
-  if (control == "monitoring" && ctx.env.get(model, "serve")) {
+  if (control == "monitoring" && ctx.env.get(model, fields::model::serve)) {
     // The serving role may write the captured requests (backends/iam).
-    if (const Value *m = ctx.env.get(model, "monitoring"); m && m->boolean)
+    if (const Value *m = ctx.env.get(model, fields::model::monitoring); m && m->boolean)
       out.push_back(ObjectRef{rolesFile(ctx, model), "IAM statement",
                               roleName(ctx, ctx.program.decl(model), "serving") + " WriteDataCapture"});
   }
@@ -128,30 +131,40 @@ std::string noteFor(llvm::StringRef control) {
 
 struct ControlDef {
   const char *control;
-  const char *field;
+  sema::FieldKey field;
   bool onlyWithObjects; // listed only where something implements it
 };
 
 std::vector<ControlDef> controlDefs(DeclKind kind) {
   switch (kind) {
   case DeclKind::Service:
-    return {{"network_policy", "expose", false},
-            {"tls", "tls", false},
-            {"waf", "waf", false},
-            {"audit_logging", "audit_logging", false},
-            {"objectives", "slo", false}};
+    return {{"network_policy", fields::service::expose, false},
+            {"tls", fields::service::tls, false},
+            {"waf", fields::service::waf, false},
+            {"audit_logging", fields::service::audit_logging, false},
+            {"objectives", fields::service::slo, false}};
   case DeclKind::Dataset:
-    return {{"encryption", "kms_key", false}, {"retention", "retention", false}};
+    return {{"encryption", fields::dataset::kms_key, false},
+            {"retention", fields::dataset::retention, false}};
   case DeclKind::Model:
-    return {{"approval", "approval", false},
-            {"monitoring", "monitoring", false},
-            {"alarms", "serve", true},
-            {"deployment", "serve", true}};
+    return {{"approval", fields::model::approval, false},
+            {"monitoring", fields::model::monitoring, false},
+            {"alarms", fields::model::serve, true},
+            {"deployment", fields::model::serve, true}};
   case DeclKind::Agent:
-    return {{"network_policy", "in_cluster", false}, {"human_approval", "human_approval", false}};
-  default:
+    return {{"network_policy", fields::agent::in_cluster, false},
+            {"human_approval", fields::agent::human_approval, false}};
+  case DeclKind::Workspace:
+  case DeclKind::Environment:
+  case DeclKind::Team:
+  case DeclKind::Pipeline:
+  case DeclKind::Policy:
+  case DeclKind::Instance:
+  case DeclKind::Framework:
+  case DeclKind::Region:
     return {};
   }
+  return {};
 }
 
 Json sourceJson(const BackendContext &ctx, Span span, const review::GitProvenance *git) {
@@ -195,7 +208,7 @@ Json controlJson(const Control &c) {
 
 std::vector<std::string> compliance(const BackendContext &ctx, DeclId id) {
   std::vector<std::string> out;
-  if (const Value *c = ctx.env.get(id, "compliance"))
+  if (const Value *c = ctx.env.get(id, fields::any::compliance))
     for (const Value *item : c->items)
       out.push_back(item->text);
   return out;
@@ -218,21 +231,22 @@ std::vector<std::string> ruleControls(const governance::RuleOutcome &o) {
 }
 
 Json approvalJson(const BackendContext &ctx, DeclId id) {
-  const Value *approval = ctx.env.get(id, "approval");
+  const Value *approval = ctx.env.get(id, fields::model::approval);
   if (!approval)
     return nullptr;
   Json out = Json::object();
-  const Value *by = approval->field("by");
+  const Value *by = approval->field(records::approval_gate::by);
   out["by"] = by && by->ref != sema::kNoDecl ? Json(ctx.program.decl(by->ref).name) : Json(nullptr);
   Json people = Json::array();
-  if (const Value *list = approval->field("approvers"))
+  if (const Value *list = approval->field(records::approval_gate::approvers))
     for (const Value *p : list->items)
       people.push_back(p->text);
   out["approvers"] = std::move(people);
   Json thresholds = Json::array();
-  if (const Value *list = approval->field("thresholds"))
+  if (const Value *list = approval->field(records::approval_gate::thresholds))
     for (const Value *t : list->items) {
-      const Value *metric = t->field("metric"), *op = t->field("op"), *value = t->field("value");
+      const Value *metric = t->field(records::threshold::metric), *op = t->field(records::threshold::op),
+                  *value = t->field(records::threshold::value);
       if (metric && op && value)
         thresholds.push_back(Json{{"metric", metric->text}, {"op", op->text}, {"value", value->asNumber()}});
     }
@@ -261,14 +275,16 @@ std::vector<ObjectRef> controlObjects(const BackendContext &ctx, DeclId id, llvm
   const sema::Decl &decl = ctx.program.decl(id);
   if (control == "network_policy") {
     if (decl.kindId == DeclKind::Agent)
-      if (const Value *inCluster = ctx.env.get(id, "in_cluster"); inCluster && !inCluster->boolean)
+      if (const Value *inCluster = ctx.env.get(id, fields::agent::in_cluster);
+          inCluster && !inCluster->boolean)
         return out; // a Bedrock agent: no pods
     std::string ns = namespaceOf(ctx, id);
     if ((decl.kindId == DeclKind::Service || decl.kindId == DeclKind::Agent) && !ns.empty())
       out.push_back(ObjectRef{"k8s/" + ns + ".yaml", "NetworkPolicy", ns + "/" + dnsLabel(decl.name)});
   } else if (control == "objectives") {
     std::string ns = namespaceOf(ctx, id);
-    if (decl.kindId == DeclKind::Service && ctx.env.get(id, "slo") && ctx.env.get(id, "port") && !ns.empty()) {
+    if (decl.kindId == DeclKind::Service && ctx.env.get(id, fields::service::slo) &&
+        ctx.env.get(id, fields::service::port) && !ns.empty()) {
       out.push_back(ObjectRef{"k8s/" + ns + ".yaml", "ServiceMonitor", ns + "/" + dnsLabel(decl.name)});
       out.push_back(ObjectRef{"k8s/" + ns + ".yaml", "PrometheusRule", ns + "/objectives"});
     }
@@ -294,7 +310,8 @@ std::vector<ObjectRef> controlObjects(const BackendContext &ctx, DeclId id, llvm
 std::vector<Control> controlsOf(const BackendContext &ctx, DeclId id) {
   std::vector<Control> out;
   for (const ControlDef &def : controlDefs(ctx.program.decl(id).kindId)) {
-    Control c{def.control, def.field, declared(ctx, id, def.field), controlObjects(ctx, id, def.control), ""};
+    Control c{def.control, sema::fieldName(def.field).str(), declared(ctx, id, def.field),
+              controlObjects(ctx, id, def.control), ""};
     if (def.onlyWithObjects && c.objects.empty())
       continue;
     if (c.objects.empty())
@@ -311,7 +328,7 @@ std::vector<std::string> profileNames(const sema::Program &program) {
   for (const sema::EnvModel &env : program.envs)
     for (const sema::Decl &d : program.decls) // stdlib policies too (ofKind skips them)
       if (d.kindId == DeclKind::Policy && d.id < env.exists.size() && env.exists[d.id])
-        if (const Value *p = env.get(d.id, "profile"); p && !p->text.empty())
+        if (const Value *p = env.get(d.id, fields::policy::profile); p && !p->text.empty())
           names.insert(p->text);
   return {names.begin(), names.end()};
 }
@@ -548,10 +565,10 @@ ProfileReport profileReport(const BackendContext &ctx, const std::vector<governa
     DeclId id = decl.id;
     if (decl.kindId != DeclKind::Policy || id >= ctx.env.exists.size() || !ctx.env.exists[id])
       continue;
-    const Value *prof = ctx.env.get(id, "profile");
+    const Value *prof = ctx.env.get(id, fields::policy::profile);
     if (prof && prof->text == profile) {
       index[id] = policies.size();
-      const Value *sev = ctx.env.get(id, "severity");
+      const Value *sev = ctx.env.get(id, fields::policy::severity);
       policies.push_back(PolicyRows{&p.decl(id), !(sev && sev->text == "warning"), false, {}});
     }
   }

@@ -7,6 +7,8 @@
 
 namespace plat::backends {
 
+namespace fields = sema::fields;
+
 std::string truncateWithHash(llvm::StringRef name, size_t max) {
   if (name.size() <= max || max < 10)
     return name.str();
@@ -36,7 +38,7 @@ std::string dnsLabel(llvm::StringRef name) {
 
 std::string namespaceFor(const BackendContext &ctx, const sema::Decl &team) {
   std::string name = team.name;
-  if (const sema::Value *suffix = ctx.env.get(ctx.env.decl, "namespace_suffix");
+  if (const sema::Value *suffix = ctx.env.get(ctx.env.decl, fields::environment::namespace_suffix);
       suffix && !suffix->text.empty())
     name += (suffix->text.front() == '-' ? "" : "-") + suffix->text;
   return dnsLabel(name);

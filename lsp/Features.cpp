@@ -293,7 +293,7 @@ std::string fieldHover(const Snapshot &s, const Context &ctx) {
   for (const sema::EnvModel &env : s.program.envs) {
     if (id >= env.exists.size() || !env.exists[id])
       continue;
-    const sema::Value *v = env.get(id, f.name);
+    const sema::Value *v = env.getByName(id, f.name);
     if (!v)
       continue;
     std::string text = sema::valueText(s.program, *v);
@@ -303,7 +303,7 @@ std::string fieldHover(const Snapshot &s, const Context &ctx) {
       if (c == '|' || c == '\n')
         c = ' ';
     table += fmt::format("| {} | `{}` | {} |\n", env.name, text,
-                         sema::originName(env.originOf(id, f.name)).str());
+                         sema::originName(env.originOfByName(id, f.name)).str());
   }
   if (!table.empty())
     md += "\n| environment | value | from |\n|---|---|---|\n" + table;
@@ -992,8 +992,8 @@ json inlayHints(const Snapshot &s, const LoadedFile &file, uint32_t begin, uint3
       for (const sema::EnvModel &env : s.program.envs) {
         if (id >= env.exists.size() || !env.exists[id])
           continue;
-        sema::Origin origin = env.originOf(id, field);
-        const sema::Value *v = env.get(id, field);
+        sema::Origin origin = env.originOfByName(id, field);
+        const sema::Value *v = env.getByName(id, field);
         if (v && (origin == sema::Origin::EnvOverride || origin == sema::Origin::TemplateEnvOverride))
           overrides.push_back(fmt::format("{}: {}", env.name, sema::valueText(s.program, *v)));
       }

@@ -6,6 +6,14 @@ architecture's boundaries (docs/ARCHITECTURE.md, "Layers"): a stage never
 reaches into a later one, the compiler core never into the programs built
 on it, and backends are peers over shared layers.
 
+It also holds the typed-field rule (docs/ARCHITECTURE.md, "Fields and
+kinds"): backends, the reports and the governance passes read a declaration's
+fields through the keys of compiler/sema/Fields.def and compare kinds as
+DeclKind, never by a name in a string, so a renamed stdlib field fails the
+build or tests/unit/fields_test.cpp rather than changing the output. Reads by
+a name known only at run time (EnvModel::getByName) are allowed only in the
+files listed in BY_NAME_ALLOWED.
+
 usage: tools/check_layering.py [SOURCE_DIR]     exit 0 when every rule holds
 """
 
@@ -41,6 +49,79 @@ RULES = [
 ]
 
 
+
+
+# Where the typed-field rule applies, and the files that evaluate names a
+# user wrote (policy rules name fields in the workspace's own text).
+TYPED_FIELDS = ["backends", "compiler/report", "compiler/governance"]
+BY_NAME_ALLOWED = {"compiler/governance/Policy.cpp": "policy rules name fields in user text"}
+KIND_NAMES = ("workspace|environment|team|service|model|dataset|pipeline|agent|policy|"
+              "instance|framework|region")
+BY_NAME = [
+    (re.compile(r"\b(getByName|originOfByName)\s*\("),
+     "reads a field by a run-time name; name it with a key (sema::fields::KIND::FIELD)"),
+    (re.compile(r"""\bget\s*\([^()"]*,\s*"[A-Za-z_]\w*"\s*\)"""),
+     "reads a field by a string; name it with a key (sema::fields::KIND::FIELD)"),
+    (re.compile(r"""\bfield\s*\(\s*"[A-Za-z_]\w*"\s*\)|\bfield\s*\([^()"]*,\s*"[A-Za-z_]\w*"\s*\)"""),
+     "reads a record's field by a string; name it with a key (sema::records::TYPE::FIELD)"),
+    (re.compile(r'\bkind\s*[!=]=\s*"(%s)"|"(%s)"\s*[!=]=\s*[\w.>()-]*\bkind\b|ofKind\s*\(\s*"'
+                % (KIND_NAMES, KIND_NAMES)),
+     "compares a declaration kind as a string; compare Decl::kindId with sema::DeclKind"),
+]
+COMMENT = re.compile(r"//.*$")
+
+# Lines the typed-field rule must reject and lines it must accept: checked on
+# every run, so that a pattern that stops matching fails here.
+MUST_REJECT = [
+    'const Value *slo = ctx.env.get(id, "slo");',
+    'if (!get(decl.id, "patch")) {',
+    'const Value *v = env_.getByName(id, field);',
+    'const Value *cpu = res ? res->field("cpu") : nullptr;',
+    'const Value *i = field(serve, "instance");',
+    'if (d.kind == "service")',
+    'if ("dataset" != p.decl(id).kind)',
+    'for (DeclId id : p.ofKind("model")) {',
+]
+MUST_ACCEPT = [
+    'const Value *slo = ctx.env.get(id, fields::service::slo);',
+    'const Value *cpu = res ? res->field(records::resources::cpu) : nullptr;',
+    'const Value *registry = field(ctx.env.get(fw->ref, fields::framework::registries), regionKey);',
+    'if (d.kindId == sema::DeclKind::Service)',
+    'bool isNamespace = o.kind == "Namespace";',
+    'std::string name = fmt::format("{}-{}", decl.kind, decl.name);',
+]
+
+
+def self_test():
+    wrong = []
+    for line in MUST_REJECT:
+        if not any(p.search(line) for p, _ in BY_NAME):
+            wrong.append(f"not rejected: {line}")
+    for line in MUST_ACCEPT:
+        if any(p.search(line) for p, _ in BY_NAME):
+            wrong.append(f"rejected: {line}")
+    return wrong
+
+
+def check_typed_fields(root):
+    """Lines in TYPED_FIELDS that read a field or compare a kind by a string."""
+    problems = []
+    typed = 0
+    for top in TYPED_FIELDS:
+        for dirpath, _, names in os.walk(os.path.join(root, top)):
+            for n in sorted(names):
+                if not n.endswith((".h", ".cpp", ".inc")):
+                    continue
+                rel = os.path.relpath(os.path.join(dirpath, n), root)
+                with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
+                    lines = f.read().split("\n")
+                for i, line in enumerate(lines, 1):
+                    code = COMMENT.sub("", line)
+                    typed += code.count("fields::") + code.count("records::")
+                    for pattern, why in BY_NAME:
+                        if pattern.search(code) and not (rel in BY_NAME_ALLOWED and "ByName" in pattern.pattern):
+                            problems.append(f"{rel}:{i}: {why}: {line.strip()}")
+    return problems, typed
 
 
 def check(root):
@@ -93,7 +174,22 @@ def main():
         print("layering violations (docs/ARCHITECTURE.md, \"Layers\"):")
         print("\n".join(problems))
         return 1
-    print(f"ok: {nincludes} includes in {nfiles} files follow the layering rules")
+    wrong = self_test()
+    if wrong:
+        print("the typed-field patterns are out of date:")
+        print("\n".join(wrong))
+        return 1
+    by_name, typed = check_typed_fields(root)
+    if typed == 0:
+        # The rule would pass vacuously if the typed keys were renamed.
+        print("no typed field read (fields::, records::) was found: is the check out of date?")
+        return 1
+    if by_name:
+        print("fields or kinds named by a string (docs/ARCHITECTURE.md, \"Fields and kinds\"):")
+        print("\n".join(by_name))
+        return 1
+    print(f"ok: {nincludes} includes in {nfiles} files follow the layering rules; "
+          f"{typed} typed field reads and no read by name in {', '.join(TYPED_FIELDS)}")
     return 0
 
 

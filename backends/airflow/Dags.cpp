@@ -16,6 +16,9 @@
 
 namespace plat::backends::airflow {
 
+namespace fields = sema::fields;
+namespace records = sema::records;
+
 namespace py = plat::backends::python;
 using sema::DeclId;
 using sema::Value;
@@ -70,7 +73,7 @@ std::string taskVariable(llvm::StringRef name, size_t index, std::set<std::strin
 }
 
 std::string datasetUri(const BackendContext &ctx, DeclId dataset) {
-  const Value *location = ctx.env.get(dataset, "location");
+  const Value *location = ctx.env.get(dataset, fields::dataset::location);
   if (!location)
     return "";
   return fmt::format("s3://{}/{}", location->text, llvm::StringRef(location->text2).ltrim('/'));
@@ -97,8 +100,9 @@ std::string scalar(const Value &v) {
   }
 }
 
-const Value *field(const Value *record, llvm::StringRef name) {
-  return record ? record->field(name) : nullptr;
+// A field of a record value (a `type` of stdlib).
+const Value *field(const Value *record, sema::RecordFieldKey key) {
+  return record ? record->field(key) : nullptr;
 }
 
 std::string teamName(const BackendContext &ctx, DeclId id) {
@@ -306,8 +310,8 @@ std::string notifier(const BackendContext &ctx, DeclId id, const std::string &wh
   if (team == sema::kNoDecl)
     return "";
   const sema::Decl &teamDecl = ctx.program.decl(team);
-  const Value *onCall = ctx.env.get(team, "on_call");
-  const Value *channel = ctx.env.get(team, "channel");
+  const Value *onCall = ctx.env.get(team, fields::team::on_call);
+  const Value *channel = ctx.env.get(team, fields::team::channel);
   llvm::StringRef target = onCall ? llvm::StringRef(onCall->text) : "";
   bool pagerduty = target.consume_front("pagerduty:");
   bool opsgenie = !pagerduty && target.consume_front("opsgenie:");
@@ -387,9 +391,8 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
   imports.add("import pendulum");
   bool usesHelper = false;
 
-
-  const Value *tasks = ctx.env.get(id, "task");
-  const Value *pipelineImage = ctx.env.get(id, "image");
+  const Value *tasks = ctx.env.get(id, fields::pipeline::task);
+  const Value *pipelineImage = ctx.env.get(id, fields::pipeline::image);
   std::set<DeclId> reads;
   std::string body;
   body.reserve(4096);
@@ -407,37 +410,38 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
   // interval later, so it stays within a freshness F if the writing task
   // finishes within F minus the longest interval of the schedule. Runs that
   // are not scheduled by time (dataset-triggered) have no SLA in Airflow.
-  const Value *cron = ctx.env.get(id, "schedule");
+  const Value *cron = ctx.env.get(id, fields::pipeline::schedule);
   double interval = cron ? sema::cronLongestInterval(cron->text) : -1;
   bool anySla = false;
 
   for (const Value *task : tasks ? tasks->items : std::vector<const Value *>{}) {
     std::string var = taskVariable(task->text, index++, usedVars);
     varOf[task->text] = var;
-    bool templated = field(task, "templated") && field(task, "templated")->boolean;
+    bool templated = field(task, records::task::templated) && field(task, records::task::templated)->boolean;
     std::vector<DeclId> inlets, outlets;
-    if (const Value *r = field(task, "reads"))
+    if (const Value *r = field(task, records::task::reads))
       for (const Value *d : r->items)
         if (d->ref != sema::kNoDecl) {
           inlets.push_back(d->ref);
           reads.insert(d->ref);
         }
-    if (const Value *w = field(task, "writes"))
+    if (const Value *w = field(task, records::task::writes))
       for (const Value *d : w->items)
         if (d->ref != sema::kNoDecl)
           outlets.push_back(d->ref);
     if (!inlets.empty() || !outlets.empty())
       imports.add("from airflow.datasets import Dataset");
-    if (const Value *after = field(task, "after"))
+    if (const Value *after = field(task, records::task::after))
       for (const Value *dep : after->items)
         order.emplace_back(dep->text, task->text);
 
     std::string lineage;
-    if (const Value *timeout = field(task, "timeout"))
+    if (const Value *timeout = field(task, records::task::timeout))
       lineage += fmt::format("        execution_timeout={},\n", seconds(timeout->number));
     double freshness = -1;
     for (DeclId d : outlets)
-      if (const Value *f = ctx.env.get(d, "freshness"); f && (freshness < 0 || f->number < freshness))
+      if (const Value *f = ctx.env.get(d, fields::dataset::freshness);
+          f && (freshness < 0 || f->number < freshness))
         freshness = f->number;
     if (freshness > 0 && interval > 0 && freshness > interval) {
       lineage += fmt::format("        sla={},\n", seconds(freshness - interval));
@@ -448,12 +452,12 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
     if (!outlets.empty())
       lineage += fmt::format("        outlets={},\n", datasetList(ctx, outlets));
 
-    if (const Value *op = field(task, "operator")) {
+    if (const Value *op = field(task, records::task::operator_)) {
       std::string cls = imports.operatorClass(op->text);
       if (!templated)
         imports.add("from airflow.utils.template import literal");
       std::vector<std::pair<std::string, std::string>> kwargs;
-      if (const Value *args = field(task, "arguments"))
+      if (const Value *args = field(task, records::task::arguments))
         for (const sema::NamedValue &a : args->fields)
           kwargs.emplace_back(a.name, scalar(*a.value));
       body += fmt::format("    {} = {}(\n", var, cls);
@@ -469,12 +473,12 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
     if (!templated)
       imports.add("from airflow.utils.template import literal");
     std::vector<std::pair<std::string, std::string>> kwargs;
-    const Value *image = field(task, "image");
+    const Value *image = field(task, records::task::image);
     if (!image)
       image = pipelineImage;
     if (image)
       kwargs.emplace_back("image", py::str(image->text));
-    if (const Value *command = field(task, "command"); command && !command->items.empty()) {
+    if (const Value *command = field(task, records::task::command); command && !command->items.empty()) {
       // The first word is the container's command (Kubernetes `command`,
       // which replaces the image's ENTRYPOINT), the rest its `args`.
       kwargs.emplace_back("cmds", listOf({command->items[0]->text}));
@@ -484,17 +488,18 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
       if (!rest.empty())
         kwargs.emplace_back("arguments", listOf(rest));
     }
-    const Value *resources = field(task, "resources");
+    const Value *resources = field(task, records::task::resources);
     std::vector<std::pair<std::string, std::string>> requests, limits;
-    if (const Value *cpu = field(resources, "cpu"))
+    if (const Value *cpu = field(resources, records::resources::cpu))
       requests.emplace_back("cpu", py::str(cpuQuantity(cpu->number)));
-    if (const Value *memory = field(resources, "memory"))
+    if (const Value *memory = field(resources, records::resources::memory))
       requests.emplace_back("memory", py::str(memoryQuantity(memory->number)));
-    if (const Value *cpu = field(resources, "cpu_limit"))
+    if (const Value *cpu = field(resources, records::resources::cpu_limit))
       limits.emplace_back("cpu", py::str(cpuQuantity(cpu->number)));
     // A memory limit defaults to the request (stdlib/prelude.plat).
-    if (const Value *memory = field(resources, "memory_limit") ? field(resources, "memory_limit")
-                                                                : field(resources, "memory"))
+    if (const Value *memory = field(resources, records::resources::memory_limit)
+                                  ? field(resources, records::resources::memory_limit)
+                                  : field(resources, records::resources::memory))
       limits.emplace_back("memory", py::str(memoryQuantity(memory->number)));
 
     body += fmt::format("    {} = KubernetesPodOperator(\n", var);
@@ -525,7 +530,7 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
     body = "    pass\n";
 
   std::string schedule = "None";
-  if (const Value *s = ctx.env.get(id, "schedule")) {
+  if (const Value *s = ctx.env.get(id, fields::pipeline::schedule)) {
     schedule = py::str(s->text);
   } else {
     // A pipeline without a schedule runs when another pipeline updates
@@ -546,11 +551,11 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
     }
   }
 
-  const Value *retries = ctx.env.get(id, "retries");
-  const Value *delay = ctx.env.get(id, "retry_delay");
+  const Value *retries = ctx.env.get(id, fields::pipeline::retries);
+  const Value *delay = ctx.env.get(id, fields::pipeline::retry_delay);
   std::string team = teamName(ctx, id);
   std::string extra;
-  if (const Value *max = ctx.env.get(id, "max_duration"))
+  if (const Value *max = ctx.env.get(id, fields::pipeline::max_duration))
     extra += fmt::format("    dagrun_timeout={},\n", seconds(max->number));
   // A failed run (a task out of retries, or the run past `max_duration`)
   // notifies the owner team; so does a missed SLA, at a lower severity.
@@ -578,12 +583,12 @@ std::string pipelineDag(const BackendContext &ctx, DeclId id) {
 
 std::optional<std::string> trainingDag(const BackendContext &ctx, DeclId id) {
   const sema::Decl &model = ctx.program.decl(id);
-  const Value *train = ctx.env.get(id, "train");
+  const Value *train = ctx.env.get(id, fields::model::train);
   if (!train)
     return std::nullopt;
-  const Value *cron = field(train, "schedule");
+  const Value *cron = field(train, records::training::schedule);
   std::vector<DeclId> triggers;
-  if (const Value *on = field(train, "retrain_on"))
+  if (const Value *on = field(train, records::training::retrain_on))
     for (const Value *d : on->items)
       if (d->ref != sema::kNoDecl)
         triggers.push_back(d->ref);
@@ -620,7 +625,7 @@ std::optional<std::string> trainingDag(const BackendContext &ctx, DeclId id) {
     schedule = py::str(cron->text);
   }
 
-  bool gated = ctx.env.get(id, "approval") != nullptr;
+  bool gated = ctx.env.get(id, fields::model::approval) != nullptr;
   std::string base = sagemaker::trainingJobBaseName(ctx, model);
   std::string body;
   body.reserve(4096);

@@ -14,6 +14,9 @@
 
 namespace plat::backends::sagemaker {
 
+namespace fields = sema::fields;
+namespace records = sema::records;
+
 namespace {
 
 using sema::DeclId;
@@ -45,8 +48,11 @@ private:
   Json json_;
 };
 
-const Value *field(const Value *record, llvm::StringRef name) {
-  return record ? record->field(name) : nullptr;
+// A key of a map value.
+const Value *field(const Value *map, llvm::StringRef key) { return map ? map->field(key) : nullptr; }
+// A field of a record value (a `type` of stdlib).
+const Value *field(const Value *record, sema::RecordFieldKey key) {
+  return record ? record->field(key) : nullptr;
 }
 
 int64_t intOf(const Value *v, int64_t fallback) {
@@ -69,7 +75,7 @@ std::string s3Uri(const Value *storage) {
 bool hasGpu(const BackendContext &ctx, const Value *instance) {
   if (!instance || instance->ref == sema::kNoDecl)
     return false;
-  const Value *gpus = ctx.env.get(instance->ref, "gpus");
+  const Value *gpus = ctx.env.get(instance->ref, fields::instance::gpus);
   return gpus && gpus->integer > 0;
 }
 
@@ -160,9 +166,9 @@ std::string hyperparameterText(const BackendContext &ctx, const Value &v) {
 // its compliance scope requires a record of what it processed (PCI DSS
 // requirement 10, HIPAA §164.312(b) audit controls).
 bool wantsCapture(const BackendContext &ctx, DeclId id) {
-  if (const Value *m = ctx.env.get(id, "monitoring"); m && m->boolean)
+  if (const Value *m = ctx.env.get(id, fields::model::monitoring); m && m->boolean)
     return true;
-  if (const Value *c = ctx.env.get(id, "compliance"))
+  if (const Value *c = ctx.env.get(id, fields::model::compliance))
     for (const Value *p : c->items)
       if (p->text == "pci" || p->text == "hipaa")
         return true;
@@ -174,7 +180,7 @@ bool wantsCapture(const BackendContext &ctx, DeclId id) {
 bool capturesData(const BackendContext &ctx, DeclId id) {
   // Serverless endpoints cannot capture data (SageMaker rejects the config);
   // modelRequests reports that instead.
-  const Value *sl = field(ctx.env.get(id, "serve"), "serverless");
+  const Value *sl = field(ctx.env.get(id, fields::model::serve), records::serving::serverless);
   return wantsCapture(ctx, id) && !(sl && sl->boolean);
 }
 
@@ -221,7 +227,7 @@ Json tags(const BackendContext &ctx, const sema::Decl &decl) {
   DeclId team = ctx.program.owner(ctx.env, decl.id);
   if (team != sema::kNoDecl) {
     add("plat:team", ctx.program.decl(team).name);
-    if (const Value *cc = ctx.env.get(team, "cost_center"))
+    if (const Value *cc = ctx.env.get(team, fields::team::cost_center))
       add("plat:cost-center", cc->text);
   }
   add("plat:environment", ctx.env.name);
@@ -263,12 +269,13 @@ Json provenanceTags(const BackendContext &ctx, DeclId id, const Json &common) {
   // Outside git (or with PLAT_COMMIT=none) there is no commit to name.
   if (!ctx.commit.empty())
     add("plat:commit", ctx.commit);
-  const Value *approval = ctx.env.get(id, "approval");
+  const Value *approval = ctx.env.get(id, fields::model::approval);
   if (!approval)
     return out;
-  if (const Value *by = approval->field("by"); by && by->ref != sema::kNoDecl)
+  if (const Value *by = approval->field(records::approval_gate::by); by && by->ref != sema::kNoDecl)
     add("plat:approved-by", ctx.program.decl(by->ref).name);
-  if (const Value *people = approval->field("approvers"); people && !people->items.empty()) {
+  if (const Value *people = approval->field(records::approval_gate::approvers);
+      people && !people->items.empty()) {
     std::string list;
     for (const Value *p : people->items)
       list += (list.empty() ? "" : " ") + p->text;
@@ -317,8 +324,8 @@ std::optional<std::string> alarmTopic(const BackendContext &ctx, DeclId model) {
   DeclId team = ctx.program.owner(ctx.env, model);
   if (team == sema::kNoDecl)
     return std::nullopt;
-  bool onCall = ctx.env.get(team, "on_call") != nullptr;
-  bool channel = ctx.env.get(team, "channel") != nullptr;
+  bool onCall = ctx.env.get(team, fields::team::on_call) != nullptr;
+  bool channel = ctx.env.get(team, fields::team::channel) != nullptr;
   const sema::Decl &t = ctx.program.decl(team);
   if (ctx.env.tier == "production" && onCall)
     return alarmTopicArn(ctx, t, "page");
@@ -332,7 +339,7 @@ std::optional<std::string> alarmTopic(const BackendContext &ctx, DeclId model) {
 double fastBurnFactor(double windowSeconds) { return 0.02 * windowSeconds / 3600.0; }
 
 const Value *servedSlo(const BackendContext &ctx, DeclId id) {
-  return ctx.env.get(id, "serve") ? ctx.env.get(id, "slo") : nullptr;
+  return ctx.env.get(id, fields::model::serve) ? ctx.env.get(id, fields::model::slo) : nullptr;
 }
 
 std::vector<std::string> alarmNames(const BackendContext &ctx, DeclId id) {
@@ -341,9 +348,9 @@ std::vector<std::string> alarmNames(const BackendContext &ctx, DeclId id) {
   if (!slo)
     return names;
   const sema::Decl &model = ctx.program.decl(id);
-  if (slo->field("latency_p99"))
+  if (slo->field(records::objective::latency_p99))
     names.push_back(modelAlarmName(ctx, model, "latency-p99"));
-  if (slo->field("availability"))
+  if (slo->field(records::objective::availability))
     names.push_back(modelAlarmName(ctx, model, "error-rate"));
   return names;
 }
@@ -362,7 +369,7 @@ std::vector<std::pair<std::string, Json>> objectiveAlarms(const BackendContext &
   Json tagList = tags(ctx, model);
   auto common = [&](Object &alarm, const char *objective, const std::string &what) {
     alarm.add("AlarmName", modelAlarmName(ctx, model, objective));
-    const Value *runbook = slo->field("runbook");
+    const Value *runbook = slo->field(records::objective::runbook);
     alarm.add("AlarmDescription",
               utf8Prefix(fmt::format("SageMaker endpoint {} of {} ({}): {}. The objective is broken and a "
                                      "deployment in progress rolls back.{}{}",
@@ -385,7 +392,7 @@ std::vector<std::pair<std::string, Json>> objectiveAlarms(const BackendContext &
     alarm.add("TreatMissingData", "notBreaching");
     alarm.add("Tags", tagList);
   };
-  if (const Value *latency = slo->field("latency_p99")) {
+  if (const Value *latency = slo->field(records::objective::latency_p99)) {
     // ModelLatency is in microseconds: the time the container took,
     // without SageMaker's own overhead (OverheadLatency).
     double micros = rounded(latency->asNumber() * 1e6);
@@ -402,8 +409,8 @@ std::vector<std::pair<std::string, Json>> objectiveAlarms(const BackendContext &
     finish(alarm, micros);
     out.emplace_back("latency", alarm.take());
   }
-  if (const Value *availability = slo->field("availability")) {
-    const Value *window = slo->field("window");
+  if (const Value *availability = slo->field(records::objective::availability)) {
+    const Value *window = slo->field(records::objective::window);
     double budget = (100.0 - availability->asNumber()) / 100.0;
     double factor = fastBurnFactor(window ? window->number : 30 * 86400.0);
     // Above 1 the rate could never breach: the objective is too loose for
@@ -481,13 +488,13 @@ Json deploymentConfig(const BackendContext &ctx, const std::vector<std::string> 
 
 std::optional<std::string> imageUri(const BackendContext &ctx, DeclId id, bool training,
                                     std::string &why) {
-  const Value *fw = ctx.env.get(id, "framework");
+  const Value *fw = ctx.env.get(id, fields::model::framework);
   if (!fw || fw->kind != Value::Kind::Framework || fw->ref == sema::kNoDecl) {
     why = "it has no framework";
     return std::nullopt;
   }
   if (fw->text == "custom") {
-    if (const Value *image = ctx.env.get(id, "image"))
+    if (const Value *image = ctx.env.get(id, fields::model::image))
       return image->text;
     why = "its framework is `custom` and it declares no `image`";
     return std::nullopt;
@@ -495,21 +502,22 @@ std::optional<std::string> imageUri(const BackendContext &ctx, DeclId id, bool t
   const WorkspaceInfo &ws = workspaceInfo(ctx);
   std::string regionKey = ws.region;
   std::replace(regionKey.begin(), regionKey.end(), '-', '_');
-  const Value *registry = field(ctx.env.get(fw->ref, "registries"), regionKey);
+  const Value *registry = field(ctx.env.get(fw->ref, fields::framework::registries), regionKey);
   if (!registry) {
     why = fmt::format("the framework catalogue has no `{}` image registry in region `{}`",
                       fw->text, ws.region);
     return std::nullopt;
   }
-  auto text = [&](const char *name) {
-    const Value *v = ctx.env.get(fw->ref, name);
+  auto text = [&](sema::FieldKey key) {
+    const Value *v = ctx.env.get(fw->ref, key);
     return v ? v->text : std::string();
   };
-  std::string repository = text(training ? "training_repository" : "inference_repository");
+  std::string repository =
+      text(training ? fields::framework::training_repository : fields::framework::inference_repository);
   if (repository.empty())
-    repository = text("repository");
-  const Value *instance =
-      field(ctx.env.get(id, training ? "train" : "serve"), "instance");
+    repository = text(fields::framework::repository);
+  const Value *instance = training ? field(ctx.env.get(id, fields::model::train), records::training::instance)
+                                   : field(ctx.env.get(id, fields::model::serve), records::serving::instance);
   std::string device = hasGpu(ctx, instance) ? "gpu" : "cpu";
   std::string tag;
   if (!training && fw->text == "tensorflow") {
@@ -522,7 +530,7 @@ std::optional<std::string> imageUri(const BackendContext &ctx, DeclId id, bool t
     tag = device == "gpu" ? "2.1.0-transformers4.37.0-gpu-py310-cu118-ubuntu20.04"
                           : "2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04";
   } else {
-    tag = text("tag_pattern");
+    tag = text(fields::framework::tag_pattern);
     if (tag.empty())
       tag = "{version}";
     auto replaceAll = [&](llvm::StringRef from, llvm::StringRef to) {
@@ -543,7 +551,7 @@ namespace {
 std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, const ModelCommon &common,
                                       std::string &why) {
   const sema::Decl &model = common.decl;
-  const Value *train = ctx.env.get(id, "train");
+  const Value *train = ctx.env.get(id, fields::model::train);
   if (!train) {
     why = "it has no `train` block";
     return std::nullopt;
@@ -554,7 +562,7 @@ std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, cons
 
   Object job(10);
   job.add("TrainingJobName", common.jobName);
-  if (const Value *hp = ctx.env.get(id, "hyperparameters"); hp && !hp->fields.empty()) {
+  if (const Value *hp = ctx.env.get(id, fields::model::hyperparameters); hp && !hp->fields.empty()) {
     Json params = Json::object();
     for (const sema::NamedValue &p : hp->fields)
       params[p.name] = hyperparameterText(ctx, *p.value);
@@ -567,12 +575,12 @@ std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, cons
   job.add("RoleArn", roleArn(ctx, model, "training"));
 
   Json channels = Json::array();
-  if (const Value *datasets = ctx.env.get(id, "trained_on")) {
+  if (const Value *datasets = ctx.env.get(id, fields::model::trained_on)) {
     bool first = true;
     for (const Value *ref : datasets->items) {
       if (ref->ref == sema::kNoDecl)
         continue;
-      const Value *location = ctx.env.get(ref->ref, "location");
+      const Value *location = ctx.env.get(ref->ref, fields::dataset::location);
       if (!location)
         continue;
       Object channel(3);
@@ -589,7 +597,7 @@ std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, cons
                                                                   "FullyReplicated")
                                                              .take())
                                     .take());
-      if (const Value *format = ctx.env.get(ref->ref, "format"))
+      if (const Value *format = ctx.env.get(ref->ref, fields::dataset::format))
         if (std::string type = contentType(format->text); !type.empty())
           channel.add("ContentType", std::move(type));
       channels.push_back(channel.take());
@@ -599,24 +607,27 @@ std::optional<Json> createTrainingJob(const BackendContext &ctx, DeclId id, cons
   if (!channels.empty())
     job.add("InputDataConfig", std::move(channels));
   job.add("OutputDataConfig", Object(1).add("S3OutputPath", common.output).take());
-  int64_t volumeBytes = static_cast<int64_t>(
-      std::ceil(field(train, "volume") ? field(train, "volume")->number : 30.0 * (1 << 30)));
+  int64_t volumeBytes = static_cast<int64_t>(std::ceil(field(train, records::training::volume)
+                                                           ? field(train, records::training::volume)->number
+                                                           : 30.0 * (1 << 30)));
   int64_t gib = (volumeBytes + (int64_t(1) << 30) - 1) >> 30;
-  const Value *instance = field(train, "instance");
+  const Value *instance = field(train, records::training::instance);
   job.add("ResourceConfig", Object(3)
                                 .add("InstanceType", instance ? instance->text : std::string())
-                                .add("InstanceCount", intOf(field(train, "count"), 1))
+                                .add("InstanceCount", intOf(field(train, records::training::count), 1))
                                 .add("VolumeSizeInGB", std::max<int64_t>(gib, 1))
                                 .take());
   job.add("StoppingCondition",
-          Object(1).add("MaxRuntimeInSeconds", seconds(field(train, "max_runtime"), 86400)).take());
+          Object(1)
+              .add("MaxRuntimeInSeconds", seconds(field(train, records::training::max_runtime), 86400))
+              .take());
   job.add("Tags", provenanceTags(ctx, id, common.tags));
   return job.take();
 }
 
 std::optional<Json> createModel(const BackendContext &ctx, DeclId id, const ModelCommon &common,
                                 std::string &why) {
-  if (!ctx.env.get(id, "serve")) {
+  if (!ctx.env.get(id, fields::model::serve)) {
     why = "it has no `serve` block";
     return std::nullopt;
   }
@@ -633,7 +644,7 @@ std::optional<Json> createModel(const BackendContext &ctx, DeclId id, const Mode
 
 std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id,
                                          const ModelCommon &common, std::string &why) {
-  const Value *serve = ctx.env.get(id, "serve");
+  const Value *serve = ctx.env.get(id, fields::model::serve);
   if (!serve) {
     why = "it has no `serve` block";
     return std::nullopt;
@@ -641,20 +652,21 @@ std::optional<Json> createEndpointConfig(const BackendContext &ctx, DeclId id,
   Json variant;
   variant["VariantName"] = kVariant;
   variant["ModelName"] = common.name;
-  const Value *sl = field(serve, "serverless");
+  const Value *sl = field(serve, records::serving::serverless);
   bool serverless = sl && sl->boolean;
   if (serverless) {
-    const Value *memory = field(serve, "memory");
+    const Value *memory = field(serve, records::serving::memory);
     int64_t mb = memory ? static_cast<int64_t>(std::ceil(memory->number / (1024.0 * 1024.0))) : 2048;
-    variant["ServerlessConfig"] = {{"MemorySizeInMB", mb},
-                                   {"MaxConcurrency", intOf(field(serve, "max_concurrency"), 5)}};
+    variant["ServerlessConfig"] = {
+        {"MemorySizeInMB", mb},
+        {"MaxConcurrency", intOf(field(serve, records::serving::max_concurrency), 5)}};
   } else {
-    const Value *instance = field(serve, "instance");
+    const Value *instance = field(serve, records::serving::instance);
     if (!instance) {
       why = "its `serve` block has no `instance` and is not serverless";
       return std::nullopt;
     }
-    const Value *replicas = field(serve, "replicas");
+    const Value *replicas = field(serve, records::serving::replicas);
     int64_t min = replicas && replicas->items.size() == 2 ? intOf(replicas->items[0], 1) : 1;
     variant["InstanceType"] = instance->text;
     variant["InitialInstanceCount"] = std::max<int64_t>(min, 1);
@@ -713,7 +725,7 @@ Json createModelPackageGroup(const BackendContext &ctx, const ModelCommon &commo
 
 Json approvalMetadata(const BackendContext &ctx, DeclId id) {
   Json meta = Json::object();
-  const Value *approval = ctx.env.get(id, "approval");
+  const Value *approval = ctx.env.get(id, fields::model::approval);
   if (!approval)
     return meta;
   // Who, what and why, readable from the model registry itself: the owner
@@ -725,19 +737,20 @@ Json approvalMetadata(const BackendContext &ctx, DeclId id) {
   meta["plat:source"] = tagValue(sourceLocation(ctx, model));
   if (!ctx.commit.empty())
     meta["plat:commit"] = tagValue(ctx.commit);
-  if (const Value *by = field(approval, "by"); by && by->ref != sema::kNoDecl)
+  if (const Value *by = field(approval, records::approval_gate::by); by && by->ref != sema::kNoDecl)
     meta["plat:approved-by"] = tagValue(ctx.program.decl(by->ref).name);
-  if (const Value *people = field(approval, "approvers"); people && !people->items.empty()) {
+  if (const Value *people = field(approval, records::approval_gate::approvers);
+      people && !people->items.empty()) {
     std::string list;
     for (const Value *p : people->items)
       list += (list.empty() ? "" : " ") + p->text;
     meta["plat:approvers"] = tagValue(list);
   }
-  if (const Value *thresholds = field(approval, "thresholds"))
+  if (const Value *thresholds = field(approval, records::approval_gate::thresholds))
     for (const Value *t : thresholds->items) {
-      const Value *metric = field(t, "metric");
-      const Value *op = field(t, "op");
-      const Value *value = field(t, "value");
+      const Value *metric = field(t, records::threshold::metric);
+      const Value *op = field(t, records::threshold::op);
+      const Value *value = field(t, records::threshold::value);
       if (!metric || !op || !value)
         continue;
       // Keys are at most 128 characters, values 256; both share the tag
@@ -753,7 +766,7 @@ namespace {
 std::optional<Json> createModelPackage(const BackendContext &ctx, DeclId id,
                                        const ModelCommon &common, std::string &why) {
   const sema::Decl &model = common.decl;
-  if (!ctx.env.get(id, "approval")) {
+  if (!ctx.env.get(id, fields::model::approval)) {
     why = "it has no `approval` block";
     return std::nullopt;
   }
@@ -761,7 +774,7 @@ std::optional<Json> createModelPackage(const BackendContext &ctx, DeclId id,
   if (!image)
     return std::nullopt;
   std::string type = "text/csv";
-  if (const Value *fw = ctx.env.get(id, "framework");
+  if (const Value *fw = ctx.env.get(id, fields::model::framework);
       fw && fw->text != "xgboost" && fw->text != "sklearn")
     type = "application/json";
   Json req;
@@ -773,7 +786,7 @@ std::optional<Json> createModelPackage(const BackendContext &ctx, DeclId id,
   containers.push_back({{"Image", std::move(*image)}, {"ModelDataUrl", common.modelDataUrl()}});
   spec["SupportedContentTypes"] = Json::array({type});
   spec["SupportedResponseMIMETypes"] = Json::array({type});
-  if (const Value *instance = field(ctx.env.get(id, "serve"), "instance"))
+  if (const Value *instance = field(ctx.env.get(id, fields::model::serve), records::serving::instance))
     spec["SupportedRealtimeInferenceInstanceTypes"] = Json::array({instance->text});
   req["ModelApprovalStatus"] = "PendingManualApproval";
   if (Json meta = approvalMetadata(ctx, id); !meta.empty())
@@ -826,26 +839,27 @@ constexpr const char *kMonitorOutput = "/opt/ml/processing/output";
 } // namespace
 
 std::optional<MonitorPlan> monitorPlan(const BackendContext &ctx, DeclId id, std::string &why) {
-  const Value *monitoring = ctx.env.get(id, "monitoring");
-  const Value *serve = ctx.env.get(id, "serve");
-  const Value *serverless = field(serve, "serverless");
+  const Value *monitoring = ctx.env.get(id, fields::model::monitoring);
+  const Value *serve = ctx.env.get(id, fields::model::serve);
+  const Value *serverless = field(serve, records::serving::serverless);
   if (!monitoring || !monitoring->boolean || !serve || (serverless && serverless->boolean)) {
     why = "it is not monitored on a real-time endpoint";
     return std::nullopt;
   }
-  const Value *monitor = ctx.env.get(id, "monitor");
+  const Value *monitor = ctx.env.get(id, fields::model::monitor);
   DeclId dataset = sema::kNoDecl;
-  if (const Value *baseline = field(monitor, "baseline"))
+  if (const Value *baseline = field(monitor, records::model_monitor::baseline))
     dataset = baseline->ref;
-  else if (const Value *trainedOn = ctx.env.get(id, "trained_on"); trainedOn && !trainedOn->items.empty())
+  else if (const Value *trainedOn = ctx.env.get(id, fields::model::trained_on);
+           trainedOn && !trainedOn->items.empty())
     dataset = trainedOn->items.front()->ref;
   if (dataset == sema::kNoDecl) {
     why = "it has no baseline dataset (`monitor.baseline` or a `trained_on` dataset)";
     return std::nullopt;
   }
   const sema::Decl &data = ctx.program.decl(dataset);
-  const Value *location = ctx.env.get(dataset, "location");
-  const Value *format = ctx.env.get(dataset, "format");
+  const Value *location = ctx.env.get(dataset, fields::dataset::location);
+  const Value *format = ctx.env.get(dataset, fields::dataset::format);
   std::string datasetFormat = format ? monitorDatasetFormat(format->text) : "";
   if (!location || datasetFormat.empty()) {
     why = fmt::format("Model Monitor reads csv, json or parquet baselines, and `{}` is {}", data.name,
@@ -872,13 +886,13 @@ std::optional<MonitorRequests> monitorRequests(const BackendContext &ctx, DeclId
   std::optional<MonitorPlan> plan = monitorPlan(ctx, id, why);
   if (!plan)
     return std::nullopt;
-  const Value *monitor = ctx.env.get(id, "monitor");
-  const Value *location = ctx.env.get(plan->baseline, "location");
+  const Value *monitor = ctx.env.get(id, fields::model::monitor);
+  const Value *location = ctx.env.get(plan->baseline, fields::dataset::location);
   std::string datasetFormat = plan->datasetFormat;
   std::optional<std::string> image = plan->image;
   const sema::Decl &model = common.decl;
   std::string role = roleArn(ctx, model, "monitoring");
-  const Value *instance = field(monitor, "instance");
+  const Value *instance = field(monitor, records::model_monitor::instance);
   std::string instanceType = instance ? instance->text : std::string("ml.m5.xlarge");
   std::string baselineUri = common.output + "/monitoring/baseline";
   auto cluster = [&] {
@@ -962,7 +976,7 @@ std::optional<MonitorRequests> monitorRequests(const BackendContext &ctx, DeclId
   def.add("Tags", common.tags);
   out.jobDefinition = def.take();
 
-  const Value *schedule = field(monitor, "schedule");
+  const Value *schedule = field(monitor, records::model_monitor::schedule);
   bool daily = schedule && schedule->text == "daily";
   out.schedule = Object(3)
                      .add("MonitoringScheduleName", name)
@@ -984,7 +998,7 @@ std::optional<MonitorRequests> monitorRequests(const BackendContext &ctx, DeclId
 
 std::vector<std::string> applyPatch(const BackendContext &ctx, DeclId id, llvm::StringRef object, Json &body) {
   std::vector<std::string> paths;
-  Json patch = patchFor(ctx.env.get(id, "patch"), sema::DeclKind::Model, object);
+  Json patch = patchFor(ctx.env.get(id, fields::model::patch), sema::DeclKind::Model, object);
   if (patch.is_null())
     return paths;
   mergePatch(body, patch, "", paths);
@@ -1050,8 +1064,8 @@ void addObjectiveRequests(const BackendContext &ctx, DeclId id, const std::strin
 // cannot do.
 void addMonitorRequests(const BackendContext &ctx, DeclId id, const ModelCommon &common,
                         const std::string &prefix, std::vector<Request> &out, std::vector<std::string> &skipped) {
-  const Value *monitoring = ctx.env.get(id, "monitoring");
-  const Value *serverless = field(ctx.env.get(id, "serve"), "serverless");
+  const Value *monitoring = ctx.env.get(id, fields::model::monitoring);
+  const Value *serverless = field(ctx.env.get(id, fields::model::serve), records::serving::serverless);
   // Serverless endpoints are reported as skipped data capture already.
   if (!monitoring || !monitoring->boolean || (serverless && serverless->boolean))
     return;
@@ -1094,19 +1108,19 @@ std::vector<Request> unpatchedRequests(const BackendContext &ctx, DeclId id, std
 
   add("create-model-package-group", "sagemaker", "CreateModelPackageGroup",
       createModelPackageGroup(ctx, common));
-  if (ctx.env.get(id, "train")) {
+  if (ctx.env.get(id, fields::model::train)) {
     if (auto job = createTrainingJob(ctx, id, common, why))
       add("create-training-job", "sagemaker", "CreateTrainingJob", std::move(*job));
     else
       skip("CreateTrainingJob", why);
   }
-  if (ctx.env.get(id, "approval")) {
+  if (ctx.env.get(id, fields::model::approval)) {
     if (auto pkg = createModelPackage(ctx, id, common, why))
       add("create-model-package", "sagemaker", "CreateModelPackage", std::move(*pkg));
     else
       skip("CreateModelPackage", why);
   }
-  const Value *serve = ctx.env.get(id, "serve");
+  const Value *serve = ctx.env.get(id, fields::model::serve);
   if (!serve)
     return out;
   auto m = createModel(ctx, id, common, why);
@@ -1124,7 +1138,7 @@ std::vector<Request> unpatchedRequests(const BackendContext &ctx, DeclId id, std
   addObjectiveRequests(ctx, id, prefix, out);
   add("create-endpoint", "sagemaker", "CreateEndpoint", createEndpoint(ctx, id, common));
 
-  const Value *serverless = field(serve, "serverless");
+  const Value *serverless = field(serve, records::serving::serverless);
   if (serverless && serverless->boolean && wantsCapture(ctx, id))
     skip("DataCaptureConfig", "serverless endpoints do not support data capture; serve it from "
                               "an `instance` to monitor it");
@@ -1132,7 +1146,7 @@ std::vector<Request> unpatchedRequests(const BackendContext &ctx, DeclId id, std
   // Last: the manifest lists it apart, as the way to roll out a new version.
   Request update{prefix + "update-endpoint.json", "sagemaker", "UpdateEndpoint", "update-endpoint",
                  updateEndpoint(ctx, id, common), /*onUpdate=*/true};
-  const Value *replicas = field(serve, "replicas");
+  const Value *replicas = field(serve, records::serving::replicas);
   int64_t min = replicas && replicas->items.size() == 2 ? intOf(replicas->items[0], 1) : 1;
   int64_t max = replicas && replicas->items.size() == 2 ? intOf(replicas->items[1], 1) : 1;
   if ((serverless && serverless->boolean) || min >= max) {
@@ -1167,7 +1181,7 @@ std::vector<Request> unpatchedRequests(const BackendContext &ctx, DeclId id, std
 
 std::vector<Request> modelRequests(const BackendContext &ctx, DeclId id, std::vector<std::string> &skipped) {
   std::vector<Request> out = unpatchedRequests(ctx, id, skipped);
-  if (!ctx.env.get(id, "patch"))
+  if (!ctx.env.get(id, fields::model::patch))
     return out;
   // `sagemaker/<model>.<stem>.json`: the stem is what a patch key names.
   for (Request &r : out) {

@@ -19,6 +19,8 @@
 #include "llvm/ADT/StringExtras.h"
 
 namespace plat::backends {
+
+namespace fields = sema::fields;
 namespace iam {
 
 using sema::DeclId;
@@ -203,9 +205,9 @@ public:
         f(explicitGrants(service(decl)));
         break;
       case DeclKind::Model:
-        if (ctx_.env.get(decl.id, "train"))
+        if (ctx_.env.get(decl.id, fields::model::train))
           f(explicitGrants(training(decl)));
-        if (ctx_.env.get(decl.id, "serve"))
+        if (ctx_.env.get(decl.id, fields::model::serve))
           f(explicitGrants(serving(decl)));
         if (std::string why; auto plan = sagemaker::monitorPlan(ctx_, decl.id, why))
           f(monitoring(decl, *plan));
@@ -285,15 +287,15 @@ private:
   // the IAM validator) can tell them from the derived ones. The checker
   // has validated the actions and ARNs and warned on each (P0516).
   Role explicitGrants(Role r) const {
-    const Value *grants = ctx_.env.get(r.decl->id, "iam_allow");
+    const Value *grants = ctx_.env.get(r.decl->id, fields::any::iam_allow);
     if (!grants)
       return r;
     for (const Value *g : grants->items) {
       std::vector<std::string> actions, resources;
-      if (const Value *a = g->field("actions"))
+      if (const Value *a = g->field(sema::records::iam_grant::actions))
         for (const Value *x : a->items)
           actions.push_back(x->text);
-      if (const Value *res = g->field("resources"))
+      if (const Value *res = g->field(sema::records::iam_grant::resources))
         for (const Value *x : res->items)
           resources.push_back(x->text);
       if (actions.empty() || resources.empty())
@@ -364,7 +366,7 @@ private:
 
   void datasetAccess(Role &r, DeclId dataset, bool write, bool allow = true) const {
     const sema::Decl &d = ctx_.program.decl(dataset);
-    const Value *location = ctx_.env.get(dataset, "location");
+    const Value *location = ctx_.env.get(dataset, fields::dataset::location);
     if (!location || location->text.empty())
       return;
     const std::string &bucket = location->text;
@@ -388,7 +390,7 @@ private:
     }
     if (!allow)
       return;
-    if (const Value *key = ctx_.env.get(dataset, "kms_key"); key && !key->text.empty()) {
+    if (const Value *key = ctx_.env.get(dataset, fields::dataset::kms_key); key && !key->text.empty()) {
       std::vector<std::string> actions{"kms:Decrypt"};
       if (write)
         actions.push_back("kms:GenerateDataKey");
@@ -414,7 +416,7 @@ private:
 
   void invokeModel(Role &r, DeclId model, bool allow = true) const {
     const sema::Decl &m = ctx_.program.decl(model);
-    if (!ctx_.env.get(model, "serve")) {
+    if (!ctx_.env.get(model, fields::model::serve)) {
       r.notGranted.push_back(fmt::format("invoke model {}: it is not served", m.qualifiedName));
       return;
     }
@@ -550,7 +552,7 @@ private:
 
   Role agent(const sema::Decl &decl) const {
     Role r = start(decl, "", "Agent");
-    const Value *inCluster = ctx_.env.get(decl.id, "in_cluster");
+    const Value *inCluster = ctx_.env.get(decl.id, fields::agent::in_cluster);
     if (!inCluster || inCluster->boolean) {
       r.trust.push_back(podStatement(r, namespaceOf(ctx_, decl.id), serviceAccountName(decl)));
     } else {
@@ -560,7 +562,7 @@ private:
                        fmt::format("arn:{}:bedrock:{}:{}:agent/*", ws_.partition, ws_.region, ws_.account));
       r.trust.push_back(std::move(st));
     }
-    if (const Value *fm = ctx_.env.get(decl.id, "foundation_model"); fm && !fm->text.empty()) {
+    if (const Value *fm = ctx_.env.get(decl.id, fields::agent::foundation_model); fm && !fm->text.empty()) {
       std::string arn = llvm::StringRef(fm->text).startswith("arn:")
                             ? fm->text
                             : fmt::format("arn:{}:bedrock:{}::foundation-model/{}", ws_.partition, ws_.region, fm->text);
@@ -580,7 +582,7 @@ private:
 
     // Explicit denies win over any allow, including ones attached outside
     // platc.
-    if (const Value *deny = ctx_.env.get(decl.id, "deny")) {
+    if (const Value *deny = ctx_.env.get(decl.id, fields::agent::deny)) {
       auto refs = [&](const char *field) {
         std::set<DeclId> out;
         if (const Value *list = deny->field(field))

@@ -20,6 +20,9 @@
 #include "llvm/ADT/StringSet.h"
 
 namespace plat::backends {
+
+namespace fields = sema::fields;
+namespace records = sema::records;
 namespace k8s {
 
 using sema::DeclId;
@@ -142,7 +145,8 @@ public:
     // Services with objectives, by owner team, in declaration order: the
     // team's PrometheusRule holds their alerts.
     for (const sema::Decl &decl : ctx_.program.decls)
-      if (!decl.fromStdlib && decl.kindId == DeclKind::Service && exists(decl.id) && get(decl.id, "slo"))
+      if (!decl.fromStdlib && decl.kindId == DeclKind::Service && exists(decl.id) &&
+          get(decl.id, fields::service::slo))
         if (DeclId team = ctx_.program.owner(ctx_.env, decl.id); team != sema::kNoDecl)
           objectives_[team].push_back(decl.id);
     for (const sema::Decl &decl : ctx_.program.decls) {
@@ -199,7 +203,8 @@ private:
   bool exists(DeclId id) const {
     return id < ctx_.env.exists.size() && ctx_.env.exists[id];
   }
-  const Value *get(DeclId id, llvm::StringRef field) const { return ctx_.env.get(id, field); }
+  const Value *get(DeclId id, sema::FieldKey field) const { return ctx_.env.get(id, field); }
+  const Value *get(DeclId id, sema::SharedFieldKey field) const { return ctx_.env.get(id, field); }
 
   std::string teamName(const sema::Decl &decl) const {
     DeclId team = ctx_.program.owner(ctx_.env, decl.id);
@@ -230,7 +235,7 @@ private:
     std::string team = decl.kindId == DeclKind::Team ? decl.name : teamName(decl);
     if (!team.empty())
       l["plat.dev/team"] = dnsLabel(team);
-    if (const Value *c = get(decl.id, "compliance"); c && !c->items.empty()) {
+    if (const Value *c = get(decl.id, fields::any::compliance); c && !c->items.empty()) {
       std::set<std::string> names;
       for (const Value *item : c->items)
         names.insert(item->text);
@@ -277,17 +282,17 @@ private:
     // Quota only when the team declares one: deriving CPU and memory from a
     // money budget would need a price model of the nodes that the cost
     // report owns, and a wrong quota blocks deploys.
-    if (const Value *quota = get(decl.id, "quota")) {
+    if (const Value *quota = get(decl.id, fields::team::quota)) {
       Json hard = Json::object();
-      if (const Value *cpu = quota->field("cpu"))
+      if (const Value *cpu = quota->field(records::namespace_quota::cpu))
         hard["requests.cpu"] = cpuQuantity(cpu->number);
-      if (const Value *memory = quota->field("memory")) {
+      if (const Value *memory = quota->field(records::namespace_quota::memory)) {
         hard["requests.memory"] = memoryQuantity(memory->number);
         // Memory limits default to requests (LimitRange below and every
         // generated container), so the same figure bounds both.
         hard["limits.memory"] = memoryQuantity(memory->number);
       }
-      if (const Value *pods = quota->field("pods"))
+      if (const Value *pods = quota->field(records::namespace_quota::pods))
         hard["pods"] = std::to_string(pods->integer);
       add(decl, "v1", "ResourceQuota", "quota", ns, Json{{"hard", hard}});
     }
@@ -343,12 +348,12 @@ private:
   };
   std::vector<Sli> slis(DeclId id) const {
     std::vector<Sli> out;
-    const Value *slo = get(id, "slo");
+    const Value *slo = get(id, fields::service::slo);
     if (!slo)
       return out;
     std::string sel = fmt::format("namespace=\"{}\",job=\"{}\"", namespaceOf(ctx_, id),
                                   dnsLabel(ctx_.program.decl(id).name));
-    if (const Value *a = slo->field("availability")) {
+    if (const Value *a = slo->field(records::objective::availability)) {
       double target = a->asNumber();
       out.push_back(Sli{"availability",
                         fmt::format("sum(rate(http_requests_total{{{0},code=~\"5..\"}}[$window]))"
@@ -357,7 +362,7 @@ private:
                         (100.0 - target) / 100.0,
                         fmt::format("{}% of requests succeed (do not answer 5xx)", number(target))});
     }
-    if (const Value *l = slo->field("latency_p99")) {
+    if (const Value *l = slo->field(records::objective::latency_p99)) {
       // 99 % of requests within the threshold: the share slower than it is
       // the error ratio. `le` as the Go client writes bucket bounds.
       std::string le = number(l->number);
@@ -389,10 +394,10 @@ private:
       double windowSeconds = 30 * 86400.0;
       const sema::Decl &svc = ctx_.program.decl(id);
       std::string name = dnsLabel(svc.name);
-      const Value *slo = get(id, "slo");
-      if (const Value *w = slo->field("window"))
+      const Value *slo = get(id, fields::service::slo);
+      if (const Value *w = slo->field(records::objective::window))
         windowSeconds = w->number;
-      const Value *runbook = slo->field("runbook");
+      const Value *runbook = slo->field(records::objective::runbook);
       Json rules = Json::array();
       for (const Sli &sli : slis(id)) {
         std::string sloName = name + "-" + sli.objective;
@@ -443,8 +448,8 @@ private:
   // email address, else a webhook) and `channel` (Slack). Pages go to the
   // on-call, tickets to the channel (to the on-call when there is none).
   Json alertRouting(const sema::Decl &team) const {
-    const Value *onCall = get(team.id, "on_call");
-    const Value *channel = get(team.id, "channel");
+    const Value *onCall = get(team.id, fields::team::on_call);
+    const Value *channel = get(team.id, fields::team::channel);
     if (!onCall && !channel)
       return nullptr;
     auto secret = [](const char *key) { return Json{{"name", kAlertingSecret}, {"key", key}}; };
@@ -492,10 +497,10 @@ private:
   // The port Prometheus scrapes, for a service with objectives and a port.
   std::optional<int64_t> metricsPort(DeclId id) const {
     std::optional<int64_t> p = port(id);
-    if (!p || !get(id, "slo"))
+    if (!p || !get(id, fields::service::slo))
       return std::nullopt;
-    if (const Value *metrics = get(id, "metrics"))
-      if (const Value *mp = metrics->field("port"))
+    if (const Value *metrics = get(id, fields::service::metrics))
+      if (const Value *mp = metrics->field(records::metrics_endpoint::port))
         return mp->integer;
     return p;
   }
@@ -504,13 +509,13 @@ private:
   // metrics endpoint, and the job label is the Service's name (what the
   // recording rules select).
   void serviceMonitor(const sema::Decl &decl, const std::string &ns) {
-    const Value *slo = get(decl.id, "slo");
+    const Value *slo = get(decl.id, fields::service::slo);
     if (!slo)
       return;
     std::optional<int64_t> servicePort = port(decl.id);
-    const Value *metrics = get(decl.id, "metrics");
-    const Value *metricsPort = metrics ? metrics->field("port") : nullptr;
-    const Value *path = metrics ? metrics->field("path") : nullptr;
+    const Value *metrics = get(decl.id, fields::service::metrics);
+    const Value *metricsPort = metrics ? metrics->field(records::metrics_endpoint::port) : nullptr;
+    const Value *path = metrics ? metrics->field(records::metrics_endpoint::path) : nullptr;
     if (!servicePort)
       return; // no Service to discover the pods through; P0542 reports it
     std::string name = dnsLabel(decl.name);
@@ -535,7 +540,7 @@ private:
   };
   Replicas replicas(DeclId id) const {
     Replicas r;
-    if (const Value *v = get(id, "replicas"); v && v->items.size() == 2) {
+    if (const Value *v = get(id, fields::service::replicas); v && v->items.size() == 2) {
       r.min = v->items[0]->integer;
       r.max = v->items[1]->integer;
     }
@@ -558,8 +563,8 @@ private:
   Rollout rollout(DeclId id, const Replicas &r) const {
     if (r.min < 4)
       return {"1", "0"};
-    const Value *slo = get(id, "slo");
-    bool objective = slo && slo->field("availability");
+    const Value *slo = get(id, fields::service::slo);
+    bool objective = slo && slo->field(records::objective::availability);
     return {"25%", objective ? "0" : "25%"};
   }
   static Json intOrPercent(const std::string &v) {
@@ -570,14 +575,14 @@ private:
   // (`liveness`, else the same).
   std::pair<std::string, std::string> probePaths(DeclId id) const {
     std::string health = "/healthz";
-    if (const Value *h = get(id, "health"))
+    if (const Value *h = get(id, fields::service::health))
       health = h->text;
-    const Value *l = get(id, "liveness");
+    const Value *l = get(id, fields::service::liveness);
     return {health, l ? l->text : health};
   }
 
   std::optional<int64_t> port(DeclId id) const {
-    if (const Value *v = get(id, "port"))
+    if (const Value *v = get(id, fields::service::port))
       return v->integer;
     return std::nullopt;
   }
@@ -657,7 +662,7 @@ private:
   std::vector<DeclId> invokingAgents(DeclId id) const {
     std::vector<DeclId> out;
     for (DeclId agent : edgesTo(id, EdgeKind::Invokes)) {
-      const Value *inCluster = get(agent, "in_cluster");
+      const Value *inCluster = get(agent, fields::agent::in_cluster);
       if (!inCluster || inCluster->boolean)
         out.push_back(agent);
     }
@@ -719,10 +724,10 @@ private:
   }
 
   void resourcesText(YamlText &y, int indent, const Value *res) const {
-    const Value *cpu = res ? res->field("cpu") : nullptr;
-    const Value *memory = res ? res->field("memory") : nullptr;
-    const Value *cpuLimit = res ? res->field("cpu_limit") : nullptr;
-    const Value *memoryLimit = res ? res->field("memory_limit") : nullptr;
+    const Value *cpu = res ? res->field(records::resources::cpu) : nullptr;
+    const Value *memory = res ? res->field(records::resources::memory) : nullptr;
+    const Value *cpuLimit = res ? res->field(records::resources::cpu_limit) : nullptr;
+    const Value *memoryLimit = res ? res->field(records::resources::memory_limit) : nullptr;
     const Value *m = memoryLimit ? memoryLimit : memory;
     if (!cpu && !memory && !cpuLimit && !m) {
       y.raw(indent, "resources", "{}");
@@ -752,7 +757,7 @@ private:
     Replicas r = replicas(id);
     std::optional<int64_t> p = port(id);
 
-    const Value *config = get(id, "config");
+    const Value *config = get(id, fields::service::config);
     std::string configHash;
     if (config && !config->fields.empty()) {
       Json data = Json::object();
@@ -812,7 +817,7 @@ private:
       y.open(6, "containers");
       y.item(8);
       y.str(0, "name", name);
-      if (const Value *image = get(id, "image"))
+      if (const Value *image = get(id, fields::service::image))
         y.str(10, "image", image->text);
       y.str(10, "imagePullPolicy", "IfNotPresent");
       if (p) {
@@ -828,7 +833,7 @@ private:
         y.open(0, "configMapRef");
         y.str(16, "name", name + "-config");
       }
-      if (const Value *secrets = get(id, "secrets"); secrets && !secrets->fields.empty()) {
+      if (const Value *secrets = get(id, fields::service::secrets); secrets && !secrets->fields.empty()) {
         y.open(10, "env");
         for (const sema::NamedValue &f : secrets->fields) {
           y.item(12);
@@ -839,7 +844,7 @@ private:
           y.str(18, "key", "value");
         }
       }
-      resourcesText(y, 10, get(id, "resources"));
+      resourcesText(y, 10, get(id, fields::service::resources));
       if (p) {
         auto [health, liveness] = probePaths(id);
         y.open(10, "readinessProbe");
@@ -956,7 +961,7 @@ private:
     bool ingress = false;
     if (p) {
       std::string exposure = "internal";
-      if (const Value *e = get(id, "expose"))
+      if (const Value *e = get(id, fields::service::expose))
         exposure = e->text;
       std::vector<const sema::Decl *> peers;
       if (exposure != "internal") {
@@ -1071,7 +1076,7 @@ private:
       return;
     // Without patches the objects are final as built: written as text
     // directly, no trees.
-    if (!get(id, "patch")) {
+    if (!get(id, fields::service::patch)) {
       serviceText(decl, ns);
       serviceMonitor(decl, ns);
       return;
@@ -1082,7 +1087,7 @@ private:
     std::vector<size_t> mine;
 
     // ConfigMap: non-secret configuration, injected with envFrom.
-    const Value *config = get(id, "config");
+    const Value *config = get(id, fields::service::config);
     std::string configHash;
     if (config && !config->fields.empty()) {
       Json data = Json::object();
@@ -1098,14 +1103,14 @@ private:
     // Deployment.
     Json container = Json::object();
     container["name"] = name;
-    if (const Value *image = get(id, "image"))
+    if (const Value *image = get(id, fields::service::image))
       container["image"] = image->text;
     container["imagePullPolicy"] = "IfNotPresent";
     if (p)
       container["ports"] = Json::array({Json{{"name", "http"}, {"containerPort", *p}, {"protocol", "TCP"}}});
     if (!configHash.empty())
       container["envFrom"] = Json::array({Json{{"configMapRef", {{"name", name + "-config"}}}}});
-    if (const Value *secrets = get(id, "secrets"); secrets && !secrets->fields.empty()) {
+    if (const Value *secrets = get(id, fields::service::secrets); secrets && !secrets->fields.empty()) {
       // Only references reach the cluster: the Secret is named after the
       // secret store reference and filled by whatever syncs the store into
       // the cluster; the value never passes through platc.
@@ -1115,7 +1120,7 @@ private:
                            {"valueFrom", {{"secretKeyRef", {{"name", secretName(f.value->text)}, {"key", "value"}}}}}});
       container["env"] = std::move(env);
     }
-    container["resources"] = resources(get(id, "resources"));
+    container["resources"] = resources(get(id, fields::service::resources));
     if (p) {
       auto [health, livenessPath] = probePaths(id);
       Json readiness{{"httpGet", {{"path", health}, {"port", "http"}}}};
@@ -1213,7 +1218,7 @@ private:
 
     mine.push_back(serviceNetworkPolicy(decl, ns, name, p));
 
-    if (const Value *patch = get(id, "patch"))
+    if (const Value *patch = get(id, fields::service::patch))
       for (const sema::NamedValue &f : patch->fields)
         for (size_t i : mine)
           if (const sema::PatchTarget *t = sema::findPatchTarget(DeclKind::Service, f.name);
@@ -1227,10 +1232,10 @@ private:
 
   Json resources(const Value *res) const {
     Json requests = Json::object(), limits = Json::object();
-    const Value *cpu = res ? res->field("cpu") : nullptr;
-    const Value *memory = res ? res->field("memory") : nullptr;
-    const Value *cpuLimit = res ? res->field("cpu_limit") : nullptr;
-    const Value *memoryLimit = res ? res->field("memory_limit") : nullptr;
+    const Value *cpu = res ? res->field(records::resources::cpu) : nullptr;
+    const Value *memory = res ? res->field(records::resources::memory) : nullptr;
+    const Value *cpuLimit = res ? res->field(records::resources::cpu_limit) : nullptr;
+    const Value *memoryLimit = res ? res->field(records::resources::memory_limit) : nullptr;
     if (cpu)
       requests["cpu"] = cpuQuantity(cpu->number);
     if (memory)
@@ -1274,7 +1279,7 @@ private:
     if (p) {
       Json from = Json::array();
       std::string exposure = "internal";
-      if (const Value *e = get(id, "expose"))
+      if (const Value *e = get(id, fields::service::expose))
         exposure = e->text;
       if (exposure == "internal") {
         // Anything in the cluster: every pod of every namespace.
@@ -1328,7 +1333,7 @@ private:
 
   void agent(const sema::Decl &decl) {
     DeclId id = decl.id;
-    if (const Value *inCluster = get(id, "in_cluster"); inCluster && !inCluster->boolean)
+    if (const Value *inCluster = get(id, fields::agent::in_cluster); inCluster && !inCluster->boolean)
       return;
     std::string ns = namespaceOf(ctx_, id);
     if (ns.empty())
@@ -1340,7 +1345,7 @@ private:
     // app.kubernetes.io/name=<agent>) may reach exactly what it may invoke.
     std::vector<DeclId> invokes = edgesFrom(id, {EdgeKind::Invokes});
     Json egress = Json::array({dnsEgress()});
-    bool needsAws = get(id, "foundation_model") != nullptr;
+    bool needsAws = get(id, fields::agent::foundation_model) != nullptr;
     serviceEgress(invokes, egress, needsAws);
     if (!edgesFrom(id, {EdgeKind::AgentReads, EdgeKind::AgentWrites}).empty())
       needsAws = true;

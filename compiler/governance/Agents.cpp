@@ -13,6 +13,9 @@
 
 namespace plat::governance {
 
+namespace fields = sema::fields;
+namespace records = sema::records;
+
 using sema::DeclId;
 using sema::EdgeKind;
 using sema::Value;
@@ -52,7 +55,7 @@ static void addApprovalFix(Diagnostic &d, const sema::Decl &agent, const Value *
 }
 
 void checkAgents(const sema::Program &p, const sema::EnvModel &env, Diagnostics &diags) {
-  std::vector<DeclId> agents = p.ofKind("agent");
+  std::vector<DeclId> agents = p.ofKind(sema::DeclKind::Agent);
   if (agents.empty())
     return;
   // Reach per team: (edge kind the team's declarations have) → targets.
@@ -61,7 +64,7 @@ void checkAgents(const sema::Program &p, const sema::EnvModel &env, Diagnostics 
     if (e.kind == EdgeKind::Owns)
       owned[e.from].insert(e.to);
   for (const sema::Edge &e : env.edges) {
-    if (p.decl(e.from).kind == "agent")
+    if (p.decl(e.from).kindId == sema::DeclKind::Agent)
       continue; // an agent's grants are what is being checked, not reach
     DeclId team = p.owner(env, e.from);
     if (team == sema::kNoDecl)
@@ -89,8 +92,8 @@ void checkAgents(const sema::Program &p, const sema::EnvModel &env, Diagnostics 
     DeclId team = p.owner(env, id);
     if (team == sema::kNoDecl)
       continue;
-    const Value *may = env.get(id, "may");
-    const Value *approval = env.get(id, "human_approval");
+    const Value *may = env.get(id, fields::agent::may);
+    const Value *approval = env.get(id, fields::agent::human_approval);
     auto needsApproval = [&](llvm::StringRef action) {
       if (approval)
         for (const Value *a : approval->items)
@@ -152,9 +155,9 @@ void checkAgents(const sema::Program &p, const sema::EnvModel &env, Diagnostics 
       }
     }
     // Quotas are bounded by the team's budget.
-    const Value *quota = env.get(id, "quota");
-    const Value *spend = quota ? quota->field("spend") : nullptr;
-    const Value *budget = env.get(team, "budget");
+    const Value *quota = env.get(id, fields::agent::quota);
+    const Value *spend = quota ? quota->field(records::agent_quota::spend) : nullptr;
+    const Value *budget = env.get(team, fields::team::budget);
     if (spend && budget && spend->kind == Value::Kind::MoneyRate &&
         budget->kind == Value::Kind::MoneyRate && spend->text == budget->text &&
         spend->number > budget->number)

@@ -13,6 +13,9 @@
 
 namespace plat::governance {
 
+namespace fields = sema::fields;
+namespace records = sema::records;
+
 using sema::DeclId;
 using sema::Value;
 
@@ -26,7 +29,7 @@ constexpr double kGiB = 1024.0 * 1024 * 1024;
 constexpr double kCpuToGiB = 9.1;
 
 double hourly(const sema::EnvModel &env, DeclId instance) {
-  const Value *price = env.get(instance, "price");
+  const Value *price = env.get(instance, fields::instance::price);
   return price ? price->number * 3600 : 0;
 }
 
@@ -90,11 +93,11 @@ Rates nodeRates(const sema::Program &p, const sema::EnvModel &env) {
   Rates r;
   if (p.workspace == sema::kNoDecl)
     return r;
-  const Value *node = env.get(p.workspace, "node_type");
+  const Value *node = env.get(p.workspace, fields::workspace::node_type);
   if (!node || node->ref == sema::kNoDecl)
     return r;
-  const Value *vcpu = env.get(node->ref, "vcpu");
-  const Value *mem = env.get(node->ref, "memory");
+  const Value *vcpu = env.get(node->ref, fields::instance::vcpu);
+  const Value *mem = env.get(node->ref, fields::instance::memory);
   double price = hourly(env, node->ref);
   if (!vcpu || !mem)
     return r;
@@ -108,8 +111,8 @@ Rates nodeRates(const sema::Program &p, const sema::EnvModel &env) {
 double podHour(const Rates &r, const Value *resources, std::string *what) {
   if (!resources)
     return 0;
-  const Value *cpu = resources->field("cpu");
-  const Value *mem = resources->field("memory");
+  const Value *cpu = resources->field(records::resources::cpu);
+  const Value *mem = resources->field(records::resources::memory);
   double cores = cpu ? cpu->number : 0;
   double gib = mem ? mem->number / kGiB : 0;
   if (what)
@@ -140,7 +143,7 @@ struct Flow {
 // How often a pipeline runs: its schedule, else as often as whatever writes
 // the datasets it reads (one level up), else daily.
 double pipelineRuns(const sema::Program &p, const Flow &flow, DeclId id, int depth = 0) {
-  if (const Value *s = flow.env.get(id, "schedule"))
+  if (const Value *s = flow.env.get(id, fields::pipeline::schedule))
     return runsPerMonth(s->text);
   if (depth < 4)
     for (const sema::Edge &e : flow.env.edgesFrom(id, sema::EdgeKind::Reads))
@@ -158,9 +161,9 @@ double estimate(const sema::Program &p, const Flow &flow, const Rates &rates, De
   const sema::Decl &d = p.decl(id);
   switch (d.kindId) {
   case sema::DeclKind::Service: {
-    double replicas = lowReplicas(env.get(id, "replicas"));
+    double replicas = lowReplicas(env.get(id, fields::service::replicas));
     std::string pod;
-    double perHour = podHour(rates, env.get(id, "resources"), basis ? &pod : nullptr);
+    double perHour = podHour(rates, env.get(id, fields::service::resources), basis ? &pod : nullptr);
     if (basis)
       *basis = fmt::format("{} replica{} × ({}) at {} prices", sema::numberText(replicas),
                            replicas == 1 ? "" : "s", pod, rates.node);
@@ -169,22 +172,22 @@ double estimate(const sema::Program &p, const Flow &flow, const Rates &rates, De
   case sema::DeclKind::Model: {
     double total = 0;
     std::vector<std::string> parts;
-    if (const Value *train = env.get(id, "train")) {
-      const Value *instance = train->field("instance");
-      const Value *count = train->field("count");
-      const Value *runtime = train->field("max_runtime");
+    if (const Value *train = env.get(id, fields::model::train)) {
+      const Value *instance = train->field(records::training::instance);
+      const Value *count = train->field(records::training::count);
+      const Value *runtime = train->field(records::training::max_runtime);
       double runs = 0;
       std::string why;
-      if (const Value *s = train->field("schedule")) {
+      if (const Value *s = train->field(records::training::schedule)) {
         runs = runsPerMonth(s->text);
         why = s->text;
-      } else if (const Value *r = train->field("retrain_on"); r && !r->items.empty()) {
+      } else if (const Value *r = train->field(records::training::retrain_on); r && !r->items.empty()) {
         for (const Value *ds : r->items)
           if (ds->kind == Value::Kind::Ref && ds->ref < flow.pipelineWriters.size())
             for (DeclId writer : flow.pipelineWriters[ds->ref])
               runs = std::max(runs, pipelineRuns(p, flow, writer));
         why = "each update of its retraining dataset";
-      } else if (const Value *rpm = train->field("runs_per_month")) {
+      } else if (const Value *rpm = train->field(records::training::runs_per_month)) {
         runs = rpm->asNumber();
         why = "runs_per_month";
       }
@@ -198,14 +201,14 @@ double estimate(const sema::Program &p, const Flow &flow, const Rates &rates, De
                                     sema::numberText(runtime->number / 3600)));
       }
     }
-    if (const Value *serve = env.get(id, "serve")) {
-      const Value *serverless = serve->field("serverless");
-      const Value *instance = serve->field("instance");
+    if (const Value *serve = env.get(id, fields::model::serve)) {
+      const Value *serverless = serve->field(records::serving::serverless);
+      const Value *instance = serve->field(records::serving::instance);
       if (serverless && serverless->boolean) {
         if (basis)
           parts.push_back("serverless serving, billed per request (not estimated)");
       } else if (instance && instance->ref != sema::kNoDecl) {
-        double replicas = lowReplicas(serve->field("replicas"));
+        double replicas = lowReplicas(serve->field(records::serving::replicas));
         total += replicas * hourly(env, instance->ref) * kHoursPerMonth;
         if (basis)
           parts.push_back(fmt::format("serving {} × {}", sema::numberText(replicas), instance->text));
@@ -220,11 +223,12 @@ double estimate(const sema::Program &p, const Flow &flow, const Rates &rates, De
     double runs = pipelineRuns(p, flow, id);
     double perRun = 0;
     size_t tasks = 0;
-    if (const Value *list = env.get(id, "task"))
+    if (const Value *list = env.get(id, fields::pipeline::task))
       for (const Value *t : list->items) {
         std::string pod;
-        const Value *duration = t->field("duration");
-        perRun += podHour(rates, t->field("resources"), nullptr) * (duration ? duration->number / 3600 : 0);
+        const Value *duration = t->field(records::task::duration);
+        perRun += podHour(rates, t->field(records::task::resources), nullptr) *
+                  (duration ? duration->number / 3600 : 0);
         ++tasks;
       }
     if (basis)
@@ -233,8 +237,8 @@ double estimate(const sema::Program &p, const Flow &flow, const Rates &rates, De
     return runs * perRun;
   }
   case sema::DeclKind::Agent: {
-    const Value *quota = env.get(id, "quota");
-    const Value *spend = quota ? quota->field("spend") : nullptr;
+    const Value *quota = env.get(id, fields::agent::quota);
+    const Value *spend = quota ? quota->field(records::agent_quota::spend) : nullptr;
     if (basis)
       *basis = "its spend quota";
     return spend ? spend->number * kSecondsPerMonth : 0;
@@ -288,12 +292,12 @@ std::vector<TeamCost> teamCosts(const sema::Program &p, const sema::EnvModel &en
   Flow flow(p, env);
   Rates rates = nodeRates(p, env);
   std::map<DeclId, TeamCost> byTeam;
-  for (DeclId team : p.ofKind("team")) {
+  for (DeclId team : p.ofKind(sema::DeclKind::Team)) {
     if (!env.exists[team])
       continue;
     TeamCost &t = byTeam[team];
     t.team = team;
-    if (const Value *b = env.get(team, "budget"); b && b->kind == Value::Kind::MoneyRate)
+    if (const Value *b = env.get(team, fields::team::budget); b && b->kind == Value::Kind::MoneyRate)
       t.budget = b->number * kSecondsPerMonth;
   }
   for (const sema::Decl &d : p.decls) {
@@ -339,7 +343,7 @@ void checkBudgets(const sema::Program &p, const sema::EnvModel &, Diagnostics &d
           contributors[t.team].push_back(Contributor{l.monthly, l.decl, &env});
     }
   for (const auto &[team, cost] : total) {
-    const Value *budget = p.envs.front().get(team, "budget");
+    const Value *budget = p.envs.front().get(team, fields::team::budget);
     if (!budget || budget->kind != Value::Kind::MoneyRate)
       continue;
     double limit = budget->number * kSecondsPerMonth;

@@ -21,6 +21,9 @@
 
 namespace plat::governance {
 
+namespace fields = sema::fields;
+namespace records = sema::records;
+
 using sema::DeclId;
 using sema::Value;
 
@@ -78,7 +81,7 @@ struct CriticalPath {
   }
 
   static double duration(const Value *task) {
-    const Value *d = task->field("duration");
+    const Value *d = task->field(records::task::duration);
     return d ? d->number : 600;
   }
 
@@ -92,7 +95,7 @@ struct CriticalPath {
         continue;
       }
       state[i] = 1;
-      const Value *after = tasks[i]->field("after");
+      const Value *after = tasks[i]->field(records::task::after);
       size_t count = after ? after->items.size() : 0;
       if (next < count) {
         auto it = index.find(after->items[next++]->text);
@@ -121,13 +124,13 @@ struct CriticalPath {
 void checkPipeline(const sema::Program &p, const sema::EnvModel &env, DeclId id,
                    std::set<std::pair<DeclId, int>> &reported, Diagnostics &diags) {
   const sema::Decl &decl = p.decl(id);
-  const Value *tasksValue = env.get(id, "task");
-  const Value *maxDuration = env.get(id, "max_duration");
+  const Value *tasksValue = env.get(id, fields::pipeline::task);
+  const Value *maxDuration = env.get(id, fields::pipeline::max_duration);
   static const std::vector<const Value *> none;
   const std::vector<const Value *> &tasks = tasksValue ? tasksValue->items : none;
 
   for (const Value *task : tasks) {
-    const Value *timeout = task->field("timeout");
+    const Value *timeout = task->field(records::task::timeout);
     if (!timeout || reported.count({id, Timeout}))
       continue;
     double expected = CriticalPath::duration(task);
@@ -137,7 +140,7 @@ void checkPipeline(const sema::Program &p, const sema::EnvModel &env, DeclId id,
           DiagId::TaskTimeoutBelowDuration, timeout->span,
           fmt::format("task `{}` of `{}` times out after {} but is expected to run for {}", task->text,
                       decl.name, durationText(timeout->number), durationText(expected)));
-      if (const Value *dur = task->field("duration"); dur && dur->span.valid())
+      if (const Value *dur = task->field(records::task::duration); dur && dur->span.valid())
         d.label(dur->span, "expected duration declared here");
       d.withHelp(fmt::format("raise the timeout above the expected run time (`timeout = {}`), or "
                              "correct the task's `duration`",
@@ -184,7 +187,7 @@ void checkPipeline(const sema::Program &p, const sema::EnvModel &env, DeclId id,
                   decl.name, durationText(worstLength), durationText(maxDuration->number)));
   d.note(fmt::format("the longest path: {}", names));
   for (size_t k = chain.size(); k-- > 0;)
-    if (const Value *dur = tasks[chain[k]]->field("duration"); dur && dur->span.valid())
+    if (const Value *dur = tasks[chain[k]]->field(records::task::duration); dur && dur->span.valid())
       d.label(dur->span, fmt::format("`{}` is expected to take {}", tasks[chain[k]]->text,
                                      durationText(dur->number)));
   d.withHelp(fmt::format("raise `max_duration` to at least {}, or shorten or parallelise the tasks on "
@@ -205,10 +208,10 @@ void checkDataObjectives(const sema::Program &p, const sema::EnvModel &env,
         env.exists[e.from])
       writers[e.to].push_back(&e);
 
-  for (DeclId id : p.ofKind("dataset")) {
+  for (DeclId id : p.ofKind(sema::DeclKind::Dataset)) {
     if (!env.exists[id])
       continue;
-    const Value *freshness = env.get(id, "freshness");
+    const Value *freshness = env.get(id, fields::dataset::freshness);
     if (!freshness)
       continue;
     const sema::Decl &dataset = p.decl(id);
@@ -230,7 +233,7 @@ void checkDataObjectives(const sema::Program &p, const sema::EnvModel &env,
         continue;
       // A pipeline without a schedule runs when what it reads changes: its
       // interval is its upstream's, which this check does not follow.
-      const Value *schedule = env.get(w->from, "schedule");
+      const Value *schedule = env.get(w->from, fields::pipeline::schedule);
       if (!schedule)
         continue;
       double interval = sema::cronLongestInterval(schedule->text);
@@ -258,7 +261,7 @@ void checkDataObjectives(const sema::Program &p, const sema::EnvModel &env,
     }
   }
 
-  for (DeclId id : p.ofKind("pipeline"))
+  for (DeclId id : p.ofKind(sema::DeclKind::Pipeline))
     if (env.exists[id])
       checkPipeline(p, env, id, reported, diags);
 }

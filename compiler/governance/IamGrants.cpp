@@ -16,7 +16,7 @@ void checkIamGrants(const sema::Program &program, const sema::EnvModel &env,
   for (const sema::Decl &decl : program.decls) {
     if (decl.fromStdlib || decl.id >= env.exists.size() || !env.exists[decl.id])
       continue;
-    const sema::Value *grants = env.get(decl.id, "iam_allow");
+    const sema::Value *grants = env.get(decl.id, sema::fields::any::iam_allow);
     if (!grants || grants->kind != sema::Value::Kind::List)
       continue;
     for (const sema::Value *g : grants->items) {
@@ -33,18 +33,18 @@ void checkIamGrants(const sema::Program &program, const sema::EnvModel &env,
       };
       allValid("actions", "iam_action");
       allValid("resources", "iam_resource");
-      const sema::Value *why = g->field("reason");
+      const sema::Value *why = g->field(sema::records::iam_grant::reason);
       wellFormed &= why && sema::validFormat("nonblank", why->text);
       if (!wellFormed)
         continue;
       std::vector<std::string> actions, resources, wild;
-      if (const sema::Value *a = g->field("actions"))
+      if (const sema::Value *a = g->field(sema::records::iam_grant::actions))
         for (const sema::Value *x : a->items) {
           actions.push_back(fmt::format("`{}`", x->text));
           if (llvm::StringRef(x->text).find_first_of("*?") != llvm::StringRef::npos)
             wild.push_back(fmt::format("`{}`", x->text));
         }
-      if (const sema::Value *r = g->field("resources"))
+      if (const sema::Value *r = g->field(sema::records::iam_grant::resources))
         for (const sema::Value *x : r->items) {
           resources.push_back(fmt::format("`{}`", x->text));
           if (x->text.find('*') != std::string::npos)
@@ -57,7 +57,7 @@ void checkIamGrants(const sema::Program &program, const sema::EnvModel &env,
                       llvm::join(resources, ", ")));
       if (!wild.empty())
         d.note(fmt::format("wildcards: {}", llvm::join(wild, ", ")));
-      if (const sema::Value *reason = g->field("reason"); reason && !reason->text.empty())
+      if (const sema::Value *reason = g->field(sema::records::iam_grant::reason); reason && !reason->text.empty())
         d.note(fmt::format("reason given: {}", reason->text));
       d.withHelp("this warning repeats on every build while the grant stays; grant through a "
                  "dependency (`reads`, `writes`, `calls`) where one exists, which is scoped exactly");

@@ -6,6 +6,9 @@
 
 namespace plat::governance {
 
+namespace fields = sema::fields;
+namespace records = sema::records;
+
 using sema::DeclId;
 using sema::Edge;
 using sema::EdgeKind;
@@ -48,10 +51,10 @@ static bool deidentifiedOnPath(const EnvModel &env, DeclId id) {
 // classification, raised to pii by any `@pii` column.
 static int ownLevel(const Program &p, const EnvModel &env, DeclId id) {
   const sema::Decl &d = p.decl(id);
-  if (d.kind != "dataset")
+  if (d.kindId != sema::DeclKind::Dataset)
     return 0;
   int level = 1;
-  if (const Value *c = env.get(id, "classification"); c && c->kind == Value::Kind::Enum)
+  if (const Value *c = env.get(id, fields::dataset::classification); c && c->kind == Value::Kind::Enum)
     level = static_cast<int>(c->integer);
   for (const sema::Column &col : d.columns)
     if (col.pii)
@@ -66,8 +69,8 @@ static int taskLevel(const Program &p, const EnvModel &env, const Value *task, c
                      const std::vector<const Edge *> &readEdges) {
   int level = 0;
   via = nullptr;
-  const Value *reads = task->field("reads");
-  const Value *deid = task->field("deidentifies");
+  const Value *reads = task->field(records::task::reads);
+  const Value *deid = task->field(records::task::deidentifies);
   if (!reads)
     return 0;
   for (const Value *r : reads->items) {
@@ -105,8 +108,9 @@ void computeClassification(Program &p, EnvModel &env, Diagnostics &diags) {
   env.classification.assign(n, -1);
   env.classificationVia.assign(n, nullptr);
   for (const sema::Decl &d : p.decls)
-    if (!d.fromStdlib && (d.kind == "dataset" || d.kind == "service" || d.kind == "model" ||
-                          d.kind == "pipeline" || d.kind == "agent"))
+    if (!d.fromStdlib && (d.kindId == sema::DeclKind::Dataset || d.kindId == sema::DeclKind::Service ||
+                          d.kindId == sema::DeclKind::Model || d.kindId == sema::DeclKind::Pipeline ||
+                          d.kindId == sema::DeclKind::Agent))
       env.classification[d.id] = ownLevel(p, env, d.id);
 
   // Edges along which data (and so classification) flows into `from`.
@@ -166,18 +170,18 @@ void computeClassification(Program &p, EnvModel &env, Diagnostics &diags) {
     for (const Edge *e : inflow[id])
       if (env.classification[e->to] >= 0)
         raise(id, env.classification[e->to], e);
-    if (p.decl(id).kind != "dataset")
+    if (p.decl(id).kindId != sema::DeclKind::Dataset)
       continue;
     // What its writers bring: per task for pipelines (so de-identification
     // counts), everything a service or agent reaches for the others.
     for (const Edge *w : writesTo[id]) {
       const sema::Decl &writer = p.decl(w->from);
-      if (writer.kind == "pipeline") {
-        const Value *tasks = env.get(w->from, "task");
+      if (writer.kindId == sema::DeclKind::Pipeline) {
+        const Value *tasks = env.get(w->from, fields::pipeline::task);
         if (!tasks)
           continue;
         for (const Value *task : tasks->items) {
-          const Value *writes = task->field("writes");
+          const Value *writes = task->field(records::task::writes);
           bool writesThis = false;
           if (writes)
             for (const Value *wv : writes->items)
@@ -195,16 +199,16 @@ void computeClassification(Program &p, EnvModel &env, Diagnostics &diags) {
   }
 
   // A dataset declared less sensitive than what flows into it.
-  for (DeclId id : p.ofKind("dataset")) {
+  for (DeclId id : p.ofKind(sema::DeclKind::Dataset)) {
     if (!env.exists[id] || !env.classificationVia[id])
       continue;
-    const Value *declared = env.get(id, "classification");
+    const Value *declared = env.get(id, fields::dataset::classification);
     int own = ownLevel(p, env, id);
     if (env.classification[id] <= own)
       continue;
     // A classification left at its default is reported at the dataset's
     // name, not at the default in the stdlib schema.
-    bool isDefault = !declared || env.originOf(id, "classification") == sema::Origin::Default;
+    bool isDefault = !declared || env.originOf(id, fields::dataset::classification) == sema::Origin::Default;
     Diagnostic &d = diags.report(
         DiagId::ClassificationDowngrade, isDefault ? p.decl(id).nameSpan : declared->span,
         fmt::format("`{}` is {} `{}`, but `{}` data flows into it: {}", p.decl(id).name,

@@ -13,6 +13,9 @@
 
 namespace plat::governance {
 
+namespace fields = sema::fields;
+namespace records = sema::records;
+
 using sema::DeclId;
 using sema::Value;
 
@@ -32,7 +35,7 @@ namespace {
 // days: their long windows are 1h to 3d, and the budget fractions they page
 // on assume weeks. False when the window was reported.
 bool checkWindow(const sema::Program &p, DeclId id, const Value *slo, Diagnostics &diags) {
-  const Value *window = slo->field("window");
+  const Value *window = slo->field(records::objective::window);
   if (!window || (window->number >= kMinWindow && window->number <= kMaxWindow))
     return true;
   diags
@@ -50,10 +53,10 @@ bool isTrue(const Value *v) { return v && v->kind == Value::Kind::Bool && v->boo
 
 void checkObjectives(const sema::Program &p, const sema::EnvModel &env, std::set<DeclId> &reported,
                      Diagnostics &diags) {
-  for (DeclId id : p.ofKind("service")) {
+  for (DeclId id : p.ofKind(sema::DeclKind::Service)) {
     if (!env.exists[id] || reported.count(id))
       continue;
-    const Value *slo = env.get(id, "slo");
+    const Value *slo = env.get(id, fields::service::slo);
     if (!slo)
       continue;
     if (!checkWindow(p, id, slo, diags)) {
@@ -62,7 +65,7 @@ void checkObjectives(const sema::Program &p, const sema::EnvModel &env, std::set
     }
     // The objectives are measured on the metrics Prometheus scrapes through
     // the service's Kubernetes Service, which only a service with a port has.
-    if (!env.get(id, "port")) {
+    if (!env.get(id, fields::service::port)) {
       reported.insert(id);
       diags
           .report(DiagId::ObjectiveWithoutPort, slo->span,
@@ -76,12 +79,12 @@ void checkObjectives(const sema::Program &p, const sema::EnvModel &env, std::set
     // Capacity matters where the objective pages: production tiers.
     if (env.tier != "production")
       continue;
-    const Value *availability = slo ? slo->field("availability") : nullptr;
+    const Value *availability = slo ? slo->field(records::objective::availability) : nullptr;
     if (!availability)
       continue;
     double target = availability->asNumber();
     int64_t needed = replicasForAvailability(target);
-    const Value *replicas = env.get(id, "replicas");
+    const Value *replicas = env.get(id, fields::service::replicas);
     if (!replicas || replicas->items.size() != 2)
       continue;
     int64_t min = replicas->items[0]->integer;
@@ -116,16 +119,16 @@ void checkObjectives(const sema::Program &p, const sema::EnvModel &env, std::set
 // SageMaker spreads them over zones itself, so they are not checked.
 void checkModelObjectives(const sema::Program &p, const sema::EnvModel &env, std::set<DeclId> &reported,
                           std::set<DeclId> &monitorReported, Diagnostics &diags) {
-  for (DeclId id : p.ofKind("model")) {
+  for (DeclId id : p.ofKind(sema::DeclKind::Model)) {
     if (!env.exists[id])
       continue;
     const sema::Decl &decl = p.decl(id);
-    const Value *serve = env.get(id, "serve");
-    const Value *serverless = serve ? serve->field("serverless") : nullptr;
+    const Value *serve = env.get(id, fields::model::serve);
+    const Value *serverless = serve ? serve->field(records::serving::serverless) : nullptr;
     bool onInstances = serve && !isTrue(serverless);
     if (!monitorReported.count(id)) {
-      const Value *monitoring = env.get(id, "monitoring");
-      const Value *monitor = env.get(id, "monitor");
+      const Value *monitoring = env.get(id, fields::model::monitoring);
+      const Value *monitor = env.get(id, fields::model::monitor);
       if (monitor && !isTrue(monitoring)) {
         monitorReported.insert(id);
         Diagnostic &d =
@@ -147,8 +150,8 @@ void checkModelObjectives(const sema::Program &p, const sema::EnvModel &env, std
             .note(serverless->span, "served serverless here")
             .withHelp("serve it from an `instance` to monitor it, or remove `monitoring = true`");
       } else if (isTrue(monitoring) && onInstances) {
-        const Value *baseline = monitor ? monitor->field("baseline") : nullptr;
-        const Value *trainedOn = env.get(id, "trained_on");
+        const Value *baseline = monitor ? monitor->field(records::model_monitor::baseline) : nullptr;
+        const Value *trainedOn = env.get(id, fields::model::trained_on);
         if (!baseline && (!trainedOn || trainedOn->items.empty())) {
           monitorReported.insert(id);
           diags
@@ -164,7 +167,7 @@ void checkModelObjectives(const sema::Program &p, const sema::EnvModel &env, std
 
     if (reported.count(id))
       continue;
-    const Value *slo = env.get(id, "slo");
+    const Value *slo = env.get(id, fields::model::slo);
     if (!slo)
       continue;
     if (!checkWindow(p, id, slo, diags)) {
@@ -185,8 +188,8 @@ void checkModelObjectives(const sema::Program &p, const sema::EnvModel &env, std
     }
     if (env.tier != "production" || !onInstances)
       continue;
-    const Value *availability = slo->field("availability");
-    const Value *replicas = serve->field("replicas");
+    const Value *availability = slo->field(records::objective::availability);
+    const Value *replicas = serve->field(records::serving::replicas);
     if (!availability || !replicas || replicas->items.size() != 2)
       continue;
     double target = availability->asNumber();

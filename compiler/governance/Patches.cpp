@@ -15,6 +15,7 @@ namespace plat::governance {
 namespace {
 
 using sema::Value;
+namespace fields = sema::fields;
 
 class PatchChecker {
 public:
@@ -59,7 +60,7 @@ private:
   // empty when it is, or when only the backend can tell.
   std::string absent(const sema::PatchTarget &target) const {
     llvm::StringRef o = target.object;
-    const Value *serve = env_.get(decl_.id, "serve");
+    const Value *serve = env_.get(decl_.id, fields::model::serve);
     auto rangeOf = [](const Value *v) -> std::pair<int64_t, int64_t> {
       if (v && v->kind == Value::Kind::Range && v->items.size() == 2 && v->items[0] && v->items[1])
         return {v->items[0]->integer, v->items[1]->integer};
@@ -68,33 +69,33 @@ private:
       return {1, 1};
     };
     if (decl_.kindId == sema::DeclKind::Model) {
-      if (o == "create-training-job" && !env_.get(decl_.id, "train"))
+      if (o == "create-training-job" && !env_.get(decl_.id, fields::model::train))
         return "the model has no `train`";
-      if (o == "create-model-package" && !env_.get(decl_.id, "approval"))
+      if (o == "create-model-package" && !env_.get(decl_.id, fields::model::approval))
         return "the model has no `approval`, so no model package is registered";
       bool needsServe = o == "create-model" || o == "create-endpoint-config" || o == "create-endpoint" ||
                         o == "update-endpoint" || o == "register-scalable-target" || o == "put-scaling-policy";
       if (needsServe && !serve)
         return "the model has no `serve`";
       if (serve && (o == "register-scalable-target" || o == "put-scaling-policy")) {
-        const Value *serverless = serve->field("serverless");
+        const Value *serverless = serve->field(sema::records::serving::serverless);
         if (serverless && serverless->boolean)
           return "a serverless endpoint is not autoscaled by instance count";
-        auto [min, max] = rangeOf(serve->field("replicas"));
+        auto [min, max] = rangeOf(serve->field(sema::records::serving::replicas));
         if (min >= max)
           return fmt::format("`serve.replicas` is fixed ({}), so the endpoint is not autoscaled", min);
       }
       return "";
     }
-    if (o == "Service" && !env_.get(decl_.id, "port"))
+    if (o == "Service" && !env_.get(decl_.id, fields::service::port))
       return "the service has no `port`, so no Service object";
     if (o == "HorizontalPodAutoscaler") {
-      auto [min, max] = rangeOf(env_.get(decl_.id, "replicas"));
+      auto [min, max] = rangeOf(env_.get(decl_.id, fields::service::replicas));
       if (min >= max)
         return fmt::format("`replicas` is fixed ({}), so there is no autoscaler", min);
     }
     if (o == "ConfigMap") {
-      const Value *config = env_.get(decl_.id, "config");
+      const Value *config = env_.get(decl_.id, fields::service::config);
       if (!config || config->fields.empty())
         return "the service has no `config`, so no ConfigMap";
     }
@@ -160,7 +161,7 @@ void checkPatches(const sema::Program &program, const sema::EnvModel &env,
       continue;
     if (decl.id >= env.exists.size() || !env.exists[decl.id])
       continue;
-    if (const Value *patch = env.get(decl.id, "patch"); patch && patch->kind == Value::Kind::Record)
+    if (const Value *patch = env.get(decl.id, fields::any::patch); patch && patch->kind == Value::Kind::Record)
       PatchChecker(decl, env, reported, diags).check(*patch);
   }
 }

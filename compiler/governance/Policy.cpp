@@ -56,12 +56,13 @@ public:
 
   void run() {
     for (const sema::Decl &policy : p_.decls) {
-      if (policy.kind != "policy" || !env_.exists[policy.id])
+      if (policy.kindId != sema::DeclKind::Policy || !env_.exists[policy.id])
         continue;
       Severity severity = Severity::Error;
-      if (const Value *sev = env_.get(policy.id, "severity"); sev && sev->text == "warning")
+      if (const Value *sev = env_.get(policy.id, sema::fields::policy::severity);
+          sev && sev->text == "warning")
         severity = Severity::Warning;
-      const Value *profile = env_.get(policy.id, "profile");
+      const Value *profile = env_.get(policy.id, sema::fields::policy::profile);
       size_t index = 0;
       for (const ast::Item *item : policy.ast->items)
         if (auto *rule = llvm::dyn_cast<ast::Rule>(item))
@@ -240,7 +241,7 @@ private:
       }
       return declList(ids);
     }
-    return fromValue(env_.get(id, field));
+    return fromValue(env_.getByName(id, field));
   }
 
   // Compares as the rule's typing decided (sema/PolicyTypes.cpp). An unset
@@ -720,8 +721,8 @@ private:
     if (path.empty() || !d.schema || !d.schema->field(path[0]))
       return std::nullopt; // derived (`classification`, `reach`, ...): no field to point at
     PathValue out;
-    out.origin = env_.originOf(id, path[0]);
-    const Value *v = env_.get(id, path[0]);
+    out.origin = env_.originOfByName(id, path[0]);
+    const Value *v = env_.getByName(id, path[0]);
     if (v && out.origin != sema::Origin::Default && v->span.valid()) {
       out.written = v;
       out.writtenDepth = 1;
@@ -885,8 +886,8 @@ private:
         if (want->second == "[…]" && t && t->enumDef)
           choices.push_back(fmt::format("`{}` is a list of {}", want->first, join(t->enumDef->members)));
       }
-      sema::Origin origin = env_.originOf(id, want->first);
-      const Value *current = env_.get(id, want->first);
+      sema::Origin origin = env_.originOfByName(id, want->first);
+      const Value *current = env_.getByName(id, want->first);
       if (current && current->span.valid() &&
           (origin == sema::Origin::Declared || origin == sema::Origin::EnvOverride)) {
         fix.edits.push_back({current->span, want->second});
@@ -959,7 +960,8 @@ private:
     // Rules are typed once for the workspace (sema/PolicyTypes.cpp); one
     // with a type error was reported there and is never evaluated.
     std::string kind = rule.kindName.text.str();
-    if (typing_.illTyped.count(&rule) || !p_.schema.kind(kind))
+    std::optional<sema::DeclKind> kindId = sema::declKindFromName(kind);
+    if (typing_.illTyped.count(&rule) || !p_.schema.kind(kind) || !kindId)
       return;
     bool lineage = mentions(rule.where, "classification") || mentions(rule.require, "classification");
     std::vector<std::string> fields;
@@ -969,7 +971,7 @@ private:
       fieldsOf(rule.require, rule.var.text, set);
       fields.assign(set.begin(), set.end());
     }
-    for (DeclId id : p_.ofKind(kind)) {
+    for (DeclId id : p_.ofKind(*kindId)) {
       if (!env_.exists[id])
         continue;
       std::map<std::string, EV> vars;

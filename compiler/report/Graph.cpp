@@ -14,19 +14,28 @@ namespace plat::report {
 namespace {
 
 // Shapes by persona, so the picture reads at a glance.
-const char *dotShape(llvm::StringRef kind) {
-  if (kind == "service")
+const char *dotShape(sema::DeclKind kind) {
+  switch (kind) {
+  case sema::DeclKind::Service:
     return "box";
-  if (kind == "model")
+  case sema::DeclKind::Model:
     return "hexagon";
-  if (kind == "dataset")
+  case sema::DeclKind::Dataset:
     return "cylinder";
-  if (kind == "pipeline")
+  case sema::DeclKind::Pipeline:
     return "cds";
-  if (kind == "agent")
+  case sema::DeclKind::Agent:
     return "octagon";
-  if (kind == "team")
+  case sema::DeclKind::Team:
     return "house";
+  case sema::DeclKind::Workspace:
+  case sema::DeclKind::Environment:
+  case sema::DeclKind::Policy:
+  case sema::DeclKind::Instance:
+  case sema::DeclKind::Framework:
+  case sema::DeclKind::Region:
+    return "ellipse";
+  }
   return "ellipse";
 }
 
@@ -72,8 +81,8 @@ std::optional<std::string> renderGraph(const sema::Program &p, const sema::EnvMo
   // of the focus up to `depth` edges away in either direction.
   std::set<sema::DeclId> nodes;
   for (const sema::Decl &d : p.decls)
-    if (!d.fromStdlib && env.exists[d.id] && d.kind != "environment" && d.kind != "workspace" &&
-        d.kind != "policy")
+    if (!d.fromStdlib && env.exists[d.id] && d.kindId != sema::DeclKind::Environment &&
+        d.kindId != sema::DeclKind::Workspace && d.kindId != sema::DeclKind::Policy)
       nodes.insert(d.id);
   if (!options.focus.empty()) {
     sema::DeclId focus = sema::kNoDecl;
@@ -123,8 +132,7 @@ std::optional<std::string> renderGraph(const sema::Program &p, const sema::EnvMo
       std::string label = dotEscape(d.name) + "\\n" +
                           dotEscape(d.kind + (cls.empty() ? "" : " · " + cls));
       out += fmt::format("  \"{}\" [shape={}, label=\"{}\"{}];\n", dotEscape(d.qualifiedName),
-                         dotShape(d.kind), label,
-                         cls == "pii" ? ", color=red, fontcolor=red" : "");
+                         dotShape(d.kindId), label, cls == "pii" ? ", color=red, fontcolor=red" : "");
     }
     for (const sema::Edge *e : edges)
       out += fmt::format("  \"{}\" -> \"{}\" [label=\"{}\"{}];\n",

@@ -27,6 +27,9 @@
 
 namespace plat::review {
 
+namespace fields = sema::fields;
+namespace records = sema::records;
+
 using sema::DeclId;
 using sema::Edge;
 using sema::EdgeKind;
@@ -285,7 +288,7 @@ private:
     if (hp_.decl(hid).kindId == sema::DeclKind::Dataset)
       names.erase("schema");
     for (const std::string &n : names)
-      compareValues(bp_, be.get(bid, n), hp_, he.get(hid, n), n, out);
+      compareValues(bp_, be.getByName(bid, n), hp_, he.getByName(hid, n), n, out);
   }
 
   void columnsChanged(DeclId bid, DeclId hid, std::vector<FieldChange> &out) {
@@ -309,26 +312,26 @@ private:
   void escapeHatches(const EnvModel &be, DeclId bid, const EnvModel &he, DeclId hid,
                      const std::string &env) {
     const sema::Decl &d = hp_.decl(hid);
-    patches(be.get(bid, "patch"), he, hid, env);
+    patches(be.get(bid, fields::any::patch), he, hid, env);
     if (d.templates.empty())
       return;
     for (const sema::FieldValue &f : he.fields[hid]) {
       if (!f.value || (f.origin != sema::Origin::Declared && f.origin != sema::Origin::EnvOverride))
         continue;
-      sema::Origin before = be.originOf(bid, f.def->name);
+      sema::Origin before = be.originOfByName(bid, f.def->name);
       if (before != sema::Origin::Template && before != sema::Origin::TemplateEnvOverride)
         continue;
       flag("template-override-added", env, d.qualifiedName,
            fmt::format("`{}` now overrides `{}`, which its template `{}` sets", d.name, f.def->name,
                        d.templates.front()),
            locate(h_, f.value->span, false))
-          .details.push_back(fmt::format("{}: {} → {}", f.def->name, text(bp_, be.get(bid, f.def->name)),
-                                         text(hp_, f.value)));
+          .details.push_back(fmt::format("{}: {} → {}", f.def->name,
+                                         text(bp_, be.getByName(bid, f.def->name)), text(hp_, f.value)));
     }
   }
 
   void patches(const Value *before, const EnvModel &he, DeclId hid, const std::string &env) {
-    const Value *after = he.get(hid, "patch");
+    const Value *after = he.get(hid, fields::any::patch);
     if (!after)
       return;
     std::set<std::string> had;
@@ -533,11 +536,12 @@ private:
     for (const sema::Decl &d : hp_.decls) {
       if (d.fromStdlib || d.kindId != sema::DeclKind::Service || !exists(he, d.id))
         continue;
-      const Value *expose = he.get(d.id, "expose");
+      const Value *expose = he.get(d.id, fields::service::expose);
       if (!expose || expose->text != "public")
         continue;
       DeclId bid = be ? baseId(d.qualifiedName) : sema::kNoDecl;
-      const Value *before = bid != sema::kNoDecl && exists(*be, bid) ? be->get(bid, "expose") : nullptr;
+      const Value *before =
+          bid != sema::kNoDecl && exists(*be, bid) ? be->get(bid, fields::service::expose) : nullptr;
       if (before && before->text == "public")
         continue;
       flag("newly-public", he.name, d.qualifiedName,
@@ -588,14 +592,15 @@ private:
         continue;
       const sema::Decl &d = hp_.decl(hid);
       // Compliance scopes, on any kind that has them.
-      if (const Value *bc = be.get(bid, "compliance")) {
-        std::set<std::string> before = refNames(bp_, bc), after = refNames(hp_, he.get(hid, "compliance"));
+      if (const Value *bc = be.get(bid, fields::any::compliance)) {
+        std::set<std::string> before = refNames(bp_, bc),
+                              after = refNames(hp_, he.get(hid, fields::any::compliance));
         std::set<std::string> dropped;
         for (const std::string &s : before)
           if (!after.count(s))
             dropped.insert(s);
         if (!dropped.empty()) {
-          const Value *hc = he.get(hid, "compliance");
+          const Value *hc = he.get(hid, fields::any::compliance);
           flag("compliance-scope-dropped", he.name, name,
                fmt::format("`{}` is no longer in the {} compliance scope", d.name, quoted(dropped)),
                hc ? locate(h_, hc->span, false) : locate(h_, d.nameSpan, false))
@@ -604,7 +609,7 @@ private:
       }
       if (d.kindId != sema::DeclKind::Model)
         continue;
-      const Value *ba = be.get(bid, "approval"), *ha = he.get(hid, "approval");
+      const Value *ba = be.get(bid, fields::model::approval), *ha = he.get(hid, fields::model::approval);
       if (!ba)
         continue;
       if (!ha) {
@@ -614,21 +619,25 @@ private:
         continue;
       }
       std::vector<std::string> why;
-      std::set<std::string> ap = refNames(bp_, ba->field("approvers")), hap = refNames(hp_, ha->field("approvers"));
+      std::set<std::string> ap = refNames(bp_, ba->field(records::approval_gate::approvers)),
+                            hap = refNames(hp_, ha->field(records::approval_gate::approvers));
       for (const std::string &a : ap)
         if (!hap.count(a))
           why.push_back(fmt::format("approver {} removed", a));
-      if (text(bp_, ba->field("by")) != text(hp_, ha->field("by")))
-        why.push_back(fmt::format("approved by {} instead of {}", text(hp_, ha->field("by")),
-                                  text(bp_, ba->field("by"))));
+      if (text(bp_, ba->field(records::approval_gate::by)) !=
+          text(hp_, ha->field(records::approval_gate::by)))
+        why.push_back(fmt::format("approved by {} instead of {}",
+                                  text(hp_, ha->field(records::approval_gate::by)),
+                                  text(bp_, ba->field(records::approval_gate::by))));
       std::map<std::string, const Value *> hthr;
-      if (const Value *t = ha->field("thresholds"))
+      if (const Value *t = ha->field(records::approval_gate::thresholds))
         for (const Value *item : t->items)
-          if (const Value *m = item->field("metric"))
+          if (const Value *m = item->field(records::threshold::metric))
             hthr[m->text] = item;
-      if (const Value *t = ba->field("thresholds"))
+      if (const Value *t = ba->field(records::approval_gate::thresholds))
         for (const Value *item : t->items) {
-          const Value *m = item->field("metric"), *op = item->field("op"), *v = item->field("value");
+          const Value *m = item->field(records::threshold::metric), *op = item->field(records::threshold::op),
+                      *v = item->field(records::threshold::value);
           if (!m || !op || !v)
             continue;
           auto it = hthr.find(m->text);
@@ -636,7 +645,8 @@ private:
             why.push_back(fmt::format("threshold `{} {} {}` removed", m->text, op->text, sema::numberText(v->asNumber())));
             continue;
           }
-          const Value *nop = it->second->field("op"), *nv = it->second->field("value");
+          const Value *nop = it->second->field(records::threshold::op),
+                      *nv = it->second->field(records::threshold::value);
           if (!nop || !nv)
             continue;
           bool looser = nop->text != op->text ||
@@ -660,7 +670,7 @@ private:
   void newAgent(const EnvModel &he, DeclId hid, const std::string &env) {
     const sema::Decl &d = hp_.decl(hid);
     std::vector<std::string> may;
-    if (const Value *m = he.get(hid, "may"))
+    if (const Value *m = he.get(hid, fields::agent::may))
       for (const sema::NamedValue &f : m->fields)
         for (const std::string &t : refNames(hp_, f.value))
           may.push_back(fmt::format("{} `{}`", f.name, t));
@@ -677,7 +687,7 @@ private:
         continue;
       std::vector<std::string> why;
       Span at;
-      const Value *bm = be.get(bid, "may"), *hm = he.get(hid, "may");
+      const Value *bm = be.get(bid, fields::agent::may), *hm = he.get(hid, fields::agent::may);
       if (hm)
         for (const sema::NamedValue &f : hm->fields) {
           std::set<std::string> before = refNames(bp_, bm ? bm->field(f.name) : nullptr);
@@ -688,7 +698,7 @@ private:
                 at = f.value->span;
             }
         }
-      const Value *bd = be.get(bid, "deny"), *hd = he.get(hid, "deny");
+      const Value *bd = be.get(bid, fields::agent::deny), *hd = he.get(hid, fields::agent::deny);
       if (bd)
         for (const sema::NamedValue &f : bd->fields) {
           std::set<std::string> after = refNames(hp_, hd ? hd->field(f.name) : nullptr);
@@ -696,22 +706,24 @@ private:
             if (!after.count(t))
               why.push_back(fmt::format("no longer denied {} `{}`", f.name, t));
         }
-      std::set<std::string> hb = refNames(bp_, be.get(bid, "human_approval")),
-                            ha = refNames(hp_, he.get(hid, "human_approval"));
+      std::set<std::string> hb = refNames(bp_, be.get(bid, fields::agent::human_approval)),
+                            ha = refNames(hp_, he.get(hid, fields::agent::human_approval));
       for (const std::string &a : hb)
         if (!ha.count(a)) {
           why.push_back(fmt::format("`{}` no longer needs human approval", a));
-          if (!at.valid() && he.get(hid, "human_approval"))
-            at = he.get(hid, "human_approval")->span;
+          if (!at.valid() && he.get(hid, fields::agent::human_approval))
+            at = he.get(hid, fields::agent::human_approval)->span;
         }
-      const Value *bq = be.get(bid, "quota"), *hq = he.get(hid, "quota");
+      const Value *bq = be.get(bid, fields::any::quota), *hq = he.get(hid, fields::any::quota);
       if (bq && hq)
-        for (const char *k : {"requests", "tokens", "spend"}) {
+        for (sema::RecordFieldKey k :
+             {records::agent_quota::requests, records::agent_quota::tokens, records::agent_quota::spend}) {
           // An unset limit is no limit: removing one grants more, adding
           // one grants less.
           const Value *x = bq->field(k), *y = hq->field(k);
           if (x && (!y || y->asNumber() > x->asNumber())) {
-            why.push_back(fmt::format("quota {}: {} → {}", k, text(bp_, x), y ? text(hp_, y) : "unlimited"));
+            why.push_back(fmt::format("quota {}: {} → {}", sema::fieldName(k).str(), text(bp_, x),
+                                      y ? text(hp_, y) : "unlimited"));
             if (!at.valid() && y)
               at = y->span;
           }

@@ -65,20 +65,6 @@ llvm::StringRef edgeName(EdgeKind kind) {
   return "?";
 }
 
-std::optional<DeclKind> declKindFromName(llvm::StringRef name) {
-  static const std::pair<const char *, DeclKind> kinds[] = {
-      {"workspace", DeclKind::Workspace}, {"environment", DeclKind::Environment},
-      {"team", DeclKind::Team},           {"service", DeclKind::Service},
-      {"model", DeclKind::Model},         {"dataset", DeclKind::Dataset},
-      {"pipeline", DeclKind::Pipeline},   {"agent", DeclKind::Agent},
-      {"policy", DeclKind::Policy},       {"instance", DeclKind::Instance},
-      {"framework", DeclKind::Framework}, {"region", DeclKind::Region}};
-  for (const auto &[n, k] : kinds)
-    if (name == n)
-      return k;
-  return std::nullopt;
-}
-
 llvm::StringRef edgeVerb(EdgeKind kind) {
   switch (kind) {
   case EdgeKind::Calls:
@@ -110,7 +96,38 @@ const Value *Value::field(llvm::StringRef name) const {
   return nullptr;
 }
 
-const Value *EnvModel::get(DeclId decl, llvm::StringRef field) const {
+const FieldValue *EnvModel::fieldValue(DeclId decl, FieldKey field) const {
+  if (!binding || decl >= fields.size())
+    return nullptr;
+  size_t key = static_cast<size_t>(field.id);
+  const FieldDef *def = binding->def[key];
+  const std::vector<FieldValue> &row = fields[decl];
+  size_t slot = binding->slot[key];
+  // The definition, not only the slot, must match: a declaration of another
+  // kind has another field (or none) there.
+  if (!def || slot >= row.size() || row[slot].def != def)
+    return nullptr;
+  return &row[slot];
+}
+
+const Value *EnvModel::get(DeclId decl, FieldKey field) const {
+  const FieldValue *f = fieldValue(decl, field);
+  return f ? f->value : nullptr;
+}
+
+const Value *EnvModel::get(DeclId decl, SharedFieldKey field) const {
+  for (FieldKey key : kindKeys(field))
+    if (const FieldValue *f = fieldValue(decl, key))
+      return f->value;
+  return nullptr;
+}
+
+Origin EnvModel::originOf(DeclId decl, FieldKey field) const {
+  const FieldValue *f = fieldValue(decl, field);
+  return f ? f->origin : Origin::Default;
+}
+
+const Value *EnvModel::getByName(DeclId decl, llvm::StringRef field) const {
   if (decl >= fields.size())
     return nullptr;
   for (const FieldValue &f : fields[decl])
@@ -119,7 +136,7 @@ const Value *EnvModel::get(DeclId decl, llvm::StringRef field) const {
   return nullptr;
 }
 
-Origin EnvModel::originOf(DeclId decl, llvm::StringRef field) const {
+Origin EnvModel::originOfByName(DeclId decl, llvm::StringRef field) const {
   for (const FieldValue &f : fields[decl])
     if (f.def->name == field)
       return f.origin;
@@ -146,16 +163,16 @@ const EnvModel *Program::env(llvm::StringRef name) const {
   return nullptr;
 }
 
-std::vector<DeclId> Program::ofKind(llvm::StringRef kind) const {
+std::vector<DeclId> Program::ofKind(DeclKind kind) const {
   std::vector<DeclId> out;
   for (const Decl &d : decls)
-    if (!d.fromStdlib && d.kind == kind)
+    if (!d.fromStdlib && d.kindId == kind)
       out.push_back(d.id);
   return out;
 }
 
 DeclId Program::owner(const EnvModel &env, DeclId decl) const {
-  const Value *v = env.get(decl, "owner");
+  const Value *v = env.get(decl, fields::any::owner);
   return v && v->kind == Value::Kind::Ref ? v->ref : kNoDecl;
 }
 
@@ -469,6 +486,12 @@ private:
         def.fields.push_back(std::move(field));
       }
     }
+    // The typed keys of sema/Fields.def, bound once. The stdlib is embedded,
+    // so whether every key binds is known at build time: fields_test.cpp
+    // fails if one does not (an unbound key reads as unset).
+    auto binding = std::make_shared<FieldBinding>();
+    bindFields(schema, *binding);
+    schema.fieldBinding = std::move(binding);
     readingSchema_ = false;
   }
 
@@ -797,7 +820,7 @@ private:
 
   void collectEnvironments() {
     for (const Decl &d : p_.decls) {
-      if (d.kind != "environment")
+      if (d.kindId != DeclKind::Environment)
         continue;
       EnvModel env;
       env.name = d.name;
@@ -813,6 +836,7 @@ private:
     // Environments keep their declaration order (dev, staging, prod as
     // written), which is deterministic: files are read in path order.
     for (EnvModel &env : p_.envs) {
+      env.binding = p_.schema.fieldBinding;
       env.exists.assign(p_.decls.size(), true);
       env.fields.resize(p_.decls.size());
       envNames_.push_back(env.name);
@@ -1032,12 +1056,12 @@ private:
       resolveFields(id, env);
     }
     markMembership(id, env);
-    if (d.kind == "dataset" && first)
+    if (d.kindId == DeclKind::Dataset && first)
       fillColumns(id, env);
   }
 
   void markMembership(DeclId id, EnvModel &env) {
-    if (const Value *envs = env.get(id, "environments")) {
+    if (const Value *envs = env.get(id, fields::any::environments)) {
       bool in = false;
       for (const Value *v : envs->items)
         if (v->kind == Value::Kind::Ref && p_.decls[v->ref].name == env.name)
@@ -1100,7 +1124,7 @@ private:
 
   void checkSpecialItems(const std::string &key, const Settings &list, const Decl &d) {
     for (const Setting &s : list) {
-      if (key == "\x01rule" && d.kind == "policy")
+      if (key == "\x01rule" && d.kindId == DeclKind::Policy)
         continue;
       const char *what = key == "\x01rule"         ? "a policy rule"
                          : key == "\x01fielddecl" ? "a field declaration (`name : type`)"
@@ -2337,7 +2361,7 @@ private:
           .withHelp(fmt::format("name a {} declaration", joinKinds(t->refKinds)));
       return errorValue(e->span);
     }
-    if (target == ctx.decl && ctx.decl != kNoDecl && d.kind != "team") {
+    if (target == ctx.decl && ctx.decl != kNoDecl && d.kindId != DeclKind::Team) {
       diags_
           .report(DiagId::SelfReference, e->span,
                   fmt::format("`{}` refers to itself", d.name))
@@ -2459,7 +2483,7 @@ private:
       return errorValue(e->span);
     }
     for (DeclId id : catalogue("instance")) {
-      const Value *name = p_.envs.front().get(id, "name");
+      const Value *name = p_.envs.front().get(id, fields::instance::name);
       if (name && name->text == s->value()) {
         Value *v = newValue(Value::Kind::String, t, e->span);
         v->text = name->text;
@@ -2469,7 +2493,7 @@ private:
     }
     std::vector<std::string> names;
     for (DeclId id : catalogue("instance"))
-      if (const Value *name = p_.envs.front().get(id, "name"))
+      if (const Value *name = p_.envs.front().get(id, fields::instance::name))
         names.push_back(name->text);
     Diagnostic &d = diags_.report(DiagId::UnknownInstanceType, e->span,
                                   fmt::format("`{}` is not in the instance catalogue", s->value().str()));
@@ -2505,7 +2529,7 @@ private:
       v->ref = id;
       v->text = p_.decls[id].name;
       addReference(name->span, id);
-      const Value *versions = p_.envs.front().get(id, "versions");
+      const Value *versions = p_.envs.front().get(id, fields::framework::versions);
       if (version) {
         v->text2 = version->value().str();
         bool known = !versions || versions->items.empty();
@@ -2543,7 +2567,7 @@ private:
 
   void fillColumns(DeclId id, EnvModel &env) {
     Decl &d = p_.decls[id];
-    const Value *schema = env.get(id, "schema");
+    const Value *schema = env.get(id, fields::dataset::schema);
     if (!schema)
       return;
     for (const NamedValue &c : schema->fields) {

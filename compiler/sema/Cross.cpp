@@ -21,7 +21,8 @@ public:
     for (EnvModel &env : p_.envs) {
       env.tier = "development";
       if (env.decl != kNoDecl)
-        if (const Value *tier = env.get(env.decl, "tier"); tier && tier->kind == Value::Kind::Enum)
+        if (const Value *tier = env.get(env.decl, fields::environment::tier);
+            tier && tier->kind == Value::Kind::Enum)
           env.tier = tier->text;
       buildEdges(env);
     }
@@ -66,28 +67,28 @@ private:
       if (d.fromStdlib)
         continue;
       DeclId id = d.id;
-      if (const Value *owner = env.get(id, "owner"); owner && owner->kind == Value::Kind::Ref)
+      if (const Value *owner = env.get(id, fields::any::owner); owner && owner->kind == Value::Kind::Ref)
         env.edges.push_back(Edge{owner->ref, id, EdgeKind::Owns, owner->span});
-      if (d.kind == "service") {
-        edgesFrom(env, id, env.get(id, "calls"), EdgeKind::Calls);
-        edgesFrom(env, id, env.get(id, "reads"), EdgeKind::Reads);
-        edgesFrom(env, id, env.get(id, "writes"), EdgeKind::Writes);
-      } else if (d.kind == "model") {
-        edgesFrom(env, id, env.get(id, "trained_on"), EdgeKind::TrainedOn);
-        if (const Value *train = env.get(id, "train"))
-          edgesFrom(env, id, train->field("retrain_on"), EdgeKind::RetrainsOn);
-      } else if (d.kind == "pipeline") {
-        if (const Value *tasks = env.get(id, "task"))
+      if (d.kindId == DeclKind::Service) {
+        edgesFrom(env, id, env.get(id, fields::service::calls), EdgeKind::Calls);
+        edgesFrom(env, id, env.get(id, fields::service::reads), EdgeKind::Reads);
+        edgesFrom(env, id, env.get(id, fields::service::writes), EdgeKind::Writes);
+      } else if (d.kindId == DeclKind::Model) {
+        edgesFrom(env, id, env.get(id, fields::model::trained_on), EdgeKind::TrainedOn);
+        if (const Value *train = env.get(id, fields::model::train))
+          edgesFrom(env, id, train->field(records::training::retrain_on), EdgeKind::RetrainsOn);
+      } else if (d.kindId == DeclKind::Pipeline) {
+        if (const Value *tasks = env.get(id, fields::pipeline::task))
           for (const Value *task : tasks->items) {
-            edgesFrom(env, id, task->field("reads"), EdgeKind::Reads);
-            edgesFrom(env, id, task->field("writes"), EdgeKind::Writes);
+            edgesFrom(env, id, task->field(records::task::reads), EdgeKind::Reads);
+            edgesFrom(env, id, task->field(records::task::writes), EdgeKind::Writes);
           }
-      } else if (d.kind == "agent") {
-        if (const Value *may = env.get(id, "may")) {
-          edgesFrom(env, id, may->field("invoke"), EdgeKind::Invokes);
-          edgesFrom(env, id, may->field("read"), EdgeKind::AgentReads);
-          edgesFrom(env, id, may->field("write"), EdgeKind::AgentWrites);
-          edgesFrom(env, id, may->field("trigger"), EdgeKind::Triggers);
+      } else if (d.kindId == DeclKind::Agent) {
+        if (const Value *may = env.get(id, fields::agent::may)) {
+          edgesFrom(env, id, may->field(records::agent_permissions::invoke), EdgeKind::Invokes);
+          edgesFrom(env, id, may->field(records::agent_permissions::read), EdgeKind::AgentReads);
+          edgesFrom(env, id, may->field(records::agent_permissions::write), EdgeKind::AgentWrites);
+          edgesFrom(env, id, may->field(records::agent_permissions::trigger), EdgeKind::Triggers);
         }
       }
     }
@@ -108,7 +109,7 @@ private:
       if (e.kind != EdgeKind::Calls || !live(env, e.from))
         continue;
       const Decl &target = decl(e.to);
-      if (target.kind == "model" && !env.get(e.to, "serve")) {
+      if (target.kindId == DeclKind::Model && !env.get(e.to, fields::model::serve)) {
         diags_
             .report(DiagId::BadCallTarget, e.span,
                     fmt::format("`{}` calls model `{}`, which is not served", decl(e.from).name,
@@ -117,7 +118,7 @@ private:
             .withHelp(fmt::format("add `serve {{ instance = \"ml.c5.large\" }}` to `{}`, or call a "
                                   "service that wraps it",
                                   target.name));
-      } else if (target.kind == "service" && !env.get(e.to, "port")) {
+      } else if (target.kindId == DeclKind::Service && !env.get(e.to, fields::service::port)) {
         diags_
             .report(DiagId::BadCallTarget, e.span,
                     fmt::format("`{}` calls service `{}`, which has no port", decl(e.from).name,
@@ -221,25 +222,25 @@ private:
     // a scan of every edge per `retrain_on` entry).
     std::vector<bool> writtenByPipeline(p_.decls.size(), false);
     for (const Edge &e : env.edges)
-      if (e.kind == EdgeKind::Writes && decl(e.from).kind == "pipeline" && env.exists[e.from])
+      if (e.kind == EdgeKind::Writes && decl(e.from).kindId == DeclKind::Pipeline && env.exists[e.from])
         writtenByPipeline[e.to] = true;
-    for (DeclId id : p_.ofKind("model")) {
+    for (DeclId id : p_.ofKind(DeclKind::Model)) {
       if (!live(env, id))
         continue;
       const Decl &m = decl(id);
       std::set<DeclId> trainedOn;
-      for (const Value *v : refs(env.get(id, "trained_on")))
+      for (const Value *v : refs(env.get(id, fields::model::trained_on)))
         trainedOn.insert(v->ref);
-      const Value *framework = env.get(id, "framework");
+      const Value *framework = env.get(id, fields::model::framework);
       std::vector<std::string> accepted;
       if (framework && framework->kind == Value::Kind::Framework)
-        if (const Value *types = env.get(framework->ref, "feature_types"))
+        if (const Value *types = env.get(framework->ref, fields::framework::feature_types))
           for (const Value *t : types->items)
             accepted.push_back(t->text);
       std::vector<const Value *> columns;
-      if (const Value *features = env.get(id, "features"))
+      if (const Value *features = env.get(id, fields::model::features))
         columns.insert(columns.end(), features->items.begin(), features->items.end());
-      const Value *label = env.get(id, "label");
+      const Value *label = env.get(id, fields::model::label);
       if (label)
         columns.push_back(label);
       for (const Value *f : columns) {
@@ -268,8 +269,8 @@ private:
                                     framework->text, join(accepted)));
       }
       // Retraining triggers need a writer.
-      if (const Value *train = env.get(id, "train")) {
-        for (const Value *r : refs(train->field("retrain_on"))) {
+      if (const Value *train = env.get(id, fields::model::train)) {
+        for (const Value *r : refs(train->field(records::training::retrain_on))) {
           if (!writtenByPipeline[r->ref])
             diags_
                 .report(DiagId::RetrainNotWritten, r->span,
@@ -279,12 +280,12 @@ private:
                 .withHelp("retrain on a dataset that a pipeline writes, or use `schedule` to "
                           "retrain on a clock");
         }
-        checkInstance(env, id, train->field("instance"), framework, "training");
+        checkInstance(env, id, train->field(records::training::instance), framework, "training");
       }
-      if (const Value *serve = env.get(id, "serve")) {
-        const Value *serverless = serve->field("serverless");
+      if (const Value *serve = env.get(id, fields::model::serve)) {
+        const Value *serverless = serve->field(records::serving::serverless);
         bool isServerless = serverless && serverless->boolean;
-        const Value *instance = serve->field("instance");
+        const Value *instance = serve->field(records::serving::instance);
         if (!isServerless && !instance)
           diags_
               .report(DiagId::MissingField, serve->span,
@@ -292,7 +293,7 @@ private:
                                   m.name))
               .withHelp("add `instance = \"ml.c5.large\"`, or `serverless = true`");
         if (isServerless) {
-          if (const Value *mem = serve->field("memory")) {
+          if (const Value *mem = serve->field(records::serving::memory)) {
             double gib = mem->number / (1024.0 * 1024 * 1024);
             if (gib < 1 || gib > 6 || gib != std::floor(gib))
               diags_
@@ -313,7 +314,7 @@ private:
                      const Value *framework, const char *role) {
     if (!instance || instance->ref == kNoDecl)
       return;
-    const Value *platform = env.get(instance->ref, "platform");
+    const Value *platform = env.get(instance->ref, fields::instance::platform);
     if (platform && platform->text != "sagemaker") {
       diags_
           .report(DiagId::UnknownInstanceType, instance->span,
@@ -324,8 +325,8 @@ private:
     }
     if (!framework || framework->kind != Value::Kind::Framework)
       return;
-    const Value *needsGpu = env.get(framework->ref, "requires_gpu");
-    const Value *gpus = env.get(instance->ref, "gpus");
+    const Value *needsGpu = env.get(framework->ref, fields::framework::requires_gpu);
+    const Value *gpus = env.get(instance->ref, fields::instance::gpus);
     if (needsGpu && needsGpu->boolean && gpus && gpus->integer == 0)
       diags_
           .report(DiagId::NoGpu, instance->span,
@@ -333,7 +334,7 @@ private:
                               role, instance->text))
           .note(decl(model).nameSpan, fmt::format("`{}` uses `{}`", decl(model).name, framework->text))
           .withHelp("use a GPU instance such as `\"ml.g5.xlarge\"` or `\"ml.g4dn.xlarge\"`");
-    const Value *canUseGpu = env.get(framework->ref, "supports_gpu");
+    const Value *canUseGpu = env.get(framework->ref, fields::framework::supports_gpu);
     if (canUseGpu && !canUseGpu->boolean && gpus && gpus->integer > 0)
       idleGpu(env, model, instance, framework, role, gpus->integer);
   }
@@ -345,10 +346,10 @@ private:
   void idleGpu(const EnvModel &env, DeclId model, const Value *instance, const Value *framework,
                const char *role, int64_t gpus) {
     auto perHour = [&](DeclId i) {
-      const Value *price = env.get(i, "price");
+      const Value *price = env.get(i, fields::instance::price);
       return price ? price->number * 3600 : 0.0;
     };
-    auto number = [&](DeclId i, const char *field) {
+    auto number = [&](DeclId i, FieldKey field) {
       const Value *v = env.get(i, field);
       return v ? v->asNumber() : 0.0;
     };
@@ -358,16 +359,17 @@ private:
       if (candidate.kindId != DeclKind::Instance)
         continue;
       DeclId i = candidate.id;
-      const Value *platform = env.get(i, "platform");
-      const Value *g = env.get(i, "gpus");
+      const Value *platform = env.get(i, fields::instance::platform);
+      const Value *g = env.get(i, fields::instance::gpus);
       if (!platform || platform->text != "sagemaker" || (g && g->integer > 0) || perHour(i) <= 0)
         continue;
-      if (number(i, "vcpu") < number(instance->ref, "vcpu") || number(i, "memory") < number(instance->ref, "memory"))
+      if (number(i, fields::instance::vcpu) < number(instance->ref, fields::instance::vcpu) ||
+          number(i, fields::instance::memory) < number(instance->ref, fields::instance::memory))
         continue;
       if (best == kNoDecl || perHour(i) < perHour(best))
         best = i;
     }
-    const Value *gpuModel = env.get(instance->ref, "gpu_model");
+    const Value *gpuModel = env.get(instance->ref, fields::instance::gpu_model);
     Diagnostic &d = diags_.report(
         DiagId::IdleGpu, instance->span,
         fmt::format("`{}` cannot use a GPU, but {} instance `{}` has {} {}GPU{}: ${:.2f}/hour for hardware "
@@ -382,21 +384,21 @@ private:
       d.withHelp("use a CPU instance, or a framework that can use the GPU");
       return;
     }
-    const Value *name = env.get(best, "name");
+    const Value *name = env.get(best, fields::instance::name);
     std::string bestName = name ? name->text : decl(best).name;
     double saved = price - perHour(best);
     d.withHelp(fmt::format("use `\"{}\"` ({} vCPU, {} GiB) at ${:.2f}/hour, ${:.2f}/hour (${:.0f} a month "
                            "per always-on instance) less",
-                           bestName, number(best, "vcpu"), number(best, "memory") / (1024.0 * 1024 * 1024),
+                           bestName, number(best, fields::instance::vcpu), number(best, fields::instance::memory) / (1024.0 * 1024 * 1024),
                            perHour(best), saved, saved * 730))
         .fix(fmt::format("use `{}`", bestName), instance->span, fmt::format("\"{}\"", bestName));
   }
 
   void checkPipelines(const EnvModel &env) {
-    for (DeclId id : p_.ofKind("pipeline")) {
+    for (DeclId id : p_.ofKind(DeclKind::Pipeline)) {
       if (!live(env, id))
         continue;
-      const Value *tasks = env.get(id, "task");
+      const Value *tasks = env.get(id, fields::pipeline::task);
       if (!tasks)
         continue;
       std::map<std::string, const Value *> byName;
@@ -410,7 +412,7 @@ private:
       // The `after` entry behind each edge (task, dependency), for the report.
       std::map<std::pair<std::string, std::string>, const Value *> entryOf;
       for (const Value *t : tasks->items) {
-        if (const Value *deps = t->field("after"))
+        if (const Value *deps = t->field(records::task::after))
           for (const Value *dep : deps->items) {
             if (dep->kind != Value::Kind::TaskRef)
               continue;
@@ -430,11 +432,12 @@ private:
             after[t->text].push_back(dep->text);
             entryOf.try_emplace({t->text, dep->text}, dep);
           }
-        if (const Value *cols = t->field("deidentifies"))
+        if (const Value *cols = t->field(records::task::deidentifies))
           for (const Value *c : cols->items)
             if (c->kind == Value::Kind::ColumnRef)
               checkColumn(c, "de-identified column");
-        if (!t->field("image") && !t->field("operator") && !env.get(id, "image"))
+        if (!t->field(records::task::image) && !t->field(records::task::operator_) &&
+            !env.get(id, fields::pipeline::image))
           diags_
               .report(DiagId::MissingField, t->span,
                       fmt::format("task `{}` of `{}` has no image", t->text, decl(id).name))
@@ -543,7 +546,7 @@ private:
     // The calls of each live service, in source order (CSR layout).
     std::vector<uint32_t> first(n + 1, 0);
     auto counts = [&](const Edge &e) {
-      return e.kind == EdgeKind::Calls && decl(e.to).kind == "service" && live(env, e.from);
+      return e.kind == EdgeKind::Calls && decl(e.to).kindId == DeclKind::Service && live(env, e.from);
     };
     for (const Edge &e : env.edges)
       if (counts(e))
@@ -731,7 +734,7 @@ private:
   void checkRegion() {
     if (p_.workspace == kNoDecl || p_.envs.empty())
       return;
-    const Value *region = p_.envs.front().get(p_.workspace, "region");
+    const Value *region = p_.envs.front().get(p_.workspace, fields::workspace::region);
     if (!region || region->kind != Value::Kind::String || region->text.empty() ||
         llvm::StringRef(region->text).contains("${"))
       return;
@@ -753,11 +756,11 @@ private:
   void checkOnCall(const EnvModel &env) {
     if (env.tier != "production")
       return;
-    for (DeclId id : p_.ofKind("service")) {
+    for (DeclId id : p_.ofKind(DeclKind::Service)) {
       if (!live(env, id))
         continue;
       DeclId team = p_.owner(env, id);
-      if (team == kNoDecl || env.get(team, "on_call"))
+      if (team == kNoDecl || env.get(team, fields::team::on_call))
         continue;
       Diagnostic &d = diags_
           .report(DiagId::MissingOnCall, decl(id).nameSpan,
@@ -793,11 +796,11 @@ private:
   }
 
   void checkResources(const EnvModel &env) {
-    for (DeclId id : p_.ofKind("service")) {
+    for (DeclId id : p_.ofKind(DeclKind::Service)) {
       if (!live(env, id))
         continue;
-      checkLimits(env.get(id, "resources"), decl(id).name);
-      if (const Value *replicas = env.get(id, "replicas");
+      checkLimits(env.get(id, fields::service::resources), decl(id).name);
+      if (const Value *replicas = env.get(id, fields::service::replicas);
           replicas && replicas->items.size() == 2 && replicas->items[1]->kind == Value::Kind::Int &&
           replicas->items[1]->integer == 0)
         diags_
@@ -807,12 +810,12 @@ private:
             .withHelp("to remove a service from an environment, list the environments it exists "
                       "in with `environments = [...]`");
     }
-    for (DeclId id : p_.ofKind("pipeline")) {
+    for (DeclId id : p_.ofKind(DeclKind::Pipeline)) {
       if (!live(env, id))
         continue;
-      if (const Value *tasks = env.get(id, "task"))
+      if (const Value *tasks = env.get(id, fields::pipeline::task))
         for (const Value *t : tasks->items)
-          checkLimits(t->field("resources"), decl(id).name + "." + t->text);
+          checkLimits(t->field(records::task::resources), decl(id).name + "." + t->text);
     }
   }
 

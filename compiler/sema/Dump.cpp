@@ -14,7 +14,7 @@ std::string dumpIr(const Program &program, const SourceManager &sources) {
   for (const EnvModel &env : program.envs) {
     out += fmt::format("environment {} ({})\n", env.name, env.tier);
     for (const Decl &d : program.decls) {
-      if (d.fromStdlib || d.kind == "environment")
+      if (d.fromStdlib || d.kindId == DeclKind::Environment)
         continue;
       LineCol lc = sources.lineCol(d.nameSpan);
       out += fmt::format("  {} {}{} @ {}:{}:{}\n", d.kind, d.qualifiedName,

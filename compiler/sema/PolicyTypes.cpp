@@ -98,7 +98,7 @@ public:
   void run() {
     out_ = PolicyTyping{};
     for (const Decl &policy : p_.decls) {
-      if (policy.kind != "policy" || !policy.ast)
+      if (policy.kindId != DeclKind::Policy || !policy.ast)
         continue;
       for (const ast::Item *item : policy.ast->items)
         if (auto *rule = llvm::dyn_cast<ast::Rule>(item))

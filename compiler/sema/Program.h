@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "diag/Diagnostic.h"
+#include "sema/Fields.h"
 #include "sema/Schema.h"
 
 namespace plat {
@@ -80,7 +81,10 @@ struct Value {
   std::vector<const Value *> items;
   std::vector<NamedValue> fields;
 
+  // A field of a record (or a key of a map) by name; for a record type's
+  // field the typed key below is the way to name it.
   const Value *field(llvm::StringRef name) const;
+  const Value *field(RecordFieldKey key) const { return field(fieldName(key)); }
   double asNumber() const { return kind == Kind::Int ? static_cast<double>(integer) : number; }
 };
 
@@ -154,25 +158,7 @@ struct FieldValue {
   Origin origin = Origin::Default;
 };
 
-// The declaration kinds the compiler itself knows. The schemas live in
-// stdlib/, but backends switch over this enum without a `default`, so that
-// adding a kind fails to compile (-Werror=switch) until every backend has
-// decided what to do with it.
-enum class DeclKind : uint8_t {
-  Workspace,
-  Environment,
-  Team,
-  Service,
-  Model,
-  Dataset,
-  Pipeline,
-  Agent,
-  Policy,
-  Instance,
-  Framework,
-  Region,
-};
-std::optional<DeclKind> declKindFromName(llvm::StringRef name);
+// DeclKind, and the typed keys of kinds' fields: sema/Fields.h.
 
 struct Decl {
   DeclId id = kNoDecl;
@@ -232,8 +218,23 @@ struct EnvModel {
   // Estimated monthly cost in USD, 0 where nothing is priced.
   std::vector<double> monthlyCost;
 
-  const Value *get(DeclId decl, llvm::StringRef field) const;
-  Origin originOf(DeclId decl, llvm::StringRef field) const;
+  // Where the typed field keys are in `fields` (sema/Fields.h); shared by
+  // every environment of a program.
+  std::shared_ptr<const FieldBinding> binding;
+
+  // A field's value, or null when it is not set or `decl` is not of the
+  // key's kind: `env.get(id, fields::service::replicas)`. O(1).
+  const Value *get(DeclId decl, FieldKey field) const;
+  const FieldValue *fieldValue(DeclId decl, FieldKey field) const;
+  Origin originOf(DeclId decl, FieldKey field) const;
+  // A field several kinds declare, of a declaration of any of them:
+  // `env.get(id, fields::any::owner)`.
+  const Value *get(DeclId decl, SharedFieldKey field) const;
+  // The same by a name known only at run time: a field a user wrote (policy
+  // rules, patches) or every field of a declaration (hover, review). A scan
+  // of the declaration's fields; code that knows the field uses a key.
+  const Value *getByName(DeclId decl, llvm::StringRef field) const;
+  Origin originOfByName(DeclId decl, llvm::StringRef field) const;
   // The edges out of `from`, in (kind, to) order (a binary search over `edges`).
   llvm::ArrayRef<Edge> edgesFrom(DeclId from) const;
   // The same, of one kind.
@@ -341,7 +342,7 @@ struct Program {
   const Decl &decl(DeclId id) const { return decls[id]; }
   const EnvModel *env(llvm::StringRef name) const;
   // Declarations of a kind, user ones only, in id order (= sorted by path).
-  std::vector<DeclId> ofKind(llvm::StringRef kind) const;
+  std::vector<DeclId> ofKind(DeclKind kind) const;
   // The team that owns a declaration in an environment, or kNoDecl.
   DeclId owner(const EnvModel &env, DeclId decl) const;
 };

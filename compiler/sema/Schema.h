@@ -21,6 +21,7 @@ namespace plat::sema {
 struct RecordDef;
 struct EnumDef;
 struct UnitDef;
+struct FieldBinding; // sema/Fields.h
 
 enum class TypeKind : uint8_t {
   Any,       // anything (patch blocks)
@@ -120,6 +121,8 @@ public:
   // FieldDef::defaultValue and the spans point into them, so the schema
   // keeps them alive for as long as any program shares it.
   std::vector<std::shared_ptr<const void>> syntax;
+  // The typed field keys bound to `kinds` (sema/Fields.h), once they are read.
+  std::shared_ptr<const FieldBinding> fieldBinding;
 
   const Type *make(Type t) {
     types.push_back(std::move(t));

@@ -112,7 +112,8 @@ TEST_CASE("evidence: rule outcomes are the checker's, controls name the IAM back
       if (s.sid.rfind("DecryptWith", 0) == 0 || s.sid.rfind("EncryptWith", 0) == 0)
         fromIam.insert(r.name + " " + s.sid);
   std::set<std::string> fromEvidence;
-  for (const evidence::ObjectRef &o : evidence::controlObjects(ctx, program->ofKind("dataset")[0], "encryption")) {
+  for (const evidence::ObjectRef &o :
+       evidence::controlObjects(ctx, program->ofKind(sema::DeclKind::Dataset)[0], "encryption")) {
     CHECK(o.file == "iam/roles/care.json");
     CHECK(o.kind == "IAM statement");
     fromEvidence.insert(o.name);

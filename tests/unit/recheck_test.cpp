@@ -108,7 +108,7 @@ TEST_CASE("a recheck equals a fresh check and reuses unaffected declarations", "
     CHECK(st.reused == total - 1);
     const sema::EnvModel &dev = s.program->envs.front();
     sema::DeclId cartId = s.program->byQualifiedName.at("shop.cart");
-    CHECK(dev.get(cartId, "port")->integer == 81);
+    CHECK(dev.get(cartId, sema::fields::service::port)->integer == 81);
 
     // A type error appears, then goes away again.
     cart.replace(cart.find("port = 81"), 9, "port = \"eighty\"");
@@ -141,8 +141,9 @@ TEST_CASE("a recheck equals a fresh check and reuses unaffected declarations", "
     std::string tpl = kTemplates;
     tpl.replace(tpl.find("8080"), 4, "9090");
     CHECK_FALSE(s.edit("paths/web.plat", tpl).incremental);
-    CHECK(s.program->envs.front().get(s.program->byQualifiedName.at("shop.api"), "port")->integer ==
-          9090);
+    CHECK(s.program->envs.front()
+              .get(s.program->byQualifiedName.at("shop.api"), sema::fields::service::port)
+              ->integer == 9090);
   }
 
   SECTION("a reported note that points into the changed file is not replayed stale") {
