@@ -99,11 +99,13 @@ struct CheckJob {
   unsigned threads = 0;
 };
 
-std::shared_ptr<const pipeline::Snapshot> runCheck(CheckJob job) {
+std::shared_ptr<const pipeline::Snapshot> runCheck(CheckJob job,
+                                                   const pipeline::EarlyDiagnostics &early,
+                                                   const std::function<bool()> &stop) {
   LoadOptions options;
   options.threads = job.threads;
   if (!job.reload)
-    return pipeline::edit(*job.previous, std::move(job.edits), options);
+    return pipeline::edit(*job.previous, std::move(job.edits), options, nullptr, early, stop);
   options.overlay = &job.overlay;
   Diagnostics diags;
   std::optional<Workspace> ws = Workspace::load(job.root.empty() ? "." : job.root, diags, options);
@@ -492,6 +494,8 @@ void Server::notification(const std::string &method, const json &params) {
 void Server::markDirty(const std::string &path) {
   dirty_.insert(path);
   due_ = Clock::now() + options_.debounce;
+  if (running_ && inFlight_.count(path))
+    stale_ = true; // what the running check computes is already out of date
 }
 
 void Server::didOpen(const json &params) {
@@ -613,16 +617,45 @@ void Server::startCheck() {
     std::lock_guard<std::mutex> lock(doneMutex_);
     done_ = false;
     result_.reset();
+    early_.reset();
+    stopped_ = false;
   }
+  stale_ = false;
   // Checking recurses like parsing: the worker gets the parse workers' stack.
   constexpr unsigned kCheckStack = 64u << 20;
   worker_ = std::make_unique<llvm::thread>(
       llvm::Optional<unsigned>(kCheckStack), [this, job = std::move(job)]() mutable {
         if (options_.beforeCheck)
           options_.beforeCheck();
-        std::shared_ptr<const pipeline::Snapshot> snap = runCheck(std::move(job));
+        // The edited files' diagnostics as soon as they are resolved, made
+        // into LSP lists here, while the workspace they point into exists.
+        std::shared_ptr<const pipeline::Snapshot> previous = job.previous;
+        auto early = [this, previous](const Workspace &ws, const std::vector<FileId> &files,
+                                      std::vector<Diagnostic> diags) {
+          // The lists read only the workspace and the diagnostics.
+          Snapshot s{ws, *previous->program, diags, encoding_, options_.stdlibDir};
+          std::map<std::string, json> lists;
+          for (FileId f : files)
+            if (std::string uri = uriOf(s, f); !uri.empty())
+              lists[uri] = json::array();
+          for (const Diagnostic &d : diags)
+            if (auto it = lists.find(uriOf(s, d.span.file)); it != lists.end())
+              it->second.push_back(toLspDiagnostic(s, d));
+          {
+            std::lock_guard<std::mutex> lock(doneMutex_);
+            early_ = std::move(lists);
+          }
+          if (options_.checkDone)
+            options_.checkDone();
+          if (options_.beforeGraph)
+            options_.beforeGraph();
+        };
+        bool reload = job.reload;
+        std::shared_ptr<const pipeline::Snapshot> snap =
+            runCheck(std::move(job), early, [this] { return stale_.load(); });
         {
           std::lock_guard<std::mutex> lock(doneMutex_);
+          stopped_ = !snap && !reload;
           result_ = std::move(snap);
           done_ = true;
         }
@@ -634,12 +667,18 @@ void Server::startCheck() {
 void Server::poll() {
   if (!running_)
     return;
+  std::optional<std::map<std::string, json>> early;
+  bool done = false;
   {
     std::lock_guard<std::mutex> lock(doneMutex_);
-    if (!done_)
-      return;
+    early = std::move(early_);
+    early_.reset();
+    done = done_;
   }
-  waitForCheck();
+  if (early && !done)
+    publishEarly(std::move(*early));
+  if (done)
+    waitForCheck();
 }
 
 void Server::waitForCheck() {
@@ -648,14 +687,30 @@ void Server::waitForCheck() {
   worker_->join();
   worker_.reset();
   running_ = false;
-  checkedOnce_ = true;
-  inFlight_.clear();
+  bool stopped = false;
   {
     std::lock_guard<std::mutex> lock(doneMutex_);
-    // The old snapshot is let go here; requests that still hold it keep it.
-    latest_ = std::move(result_);
+    stopped = stopped_;
+    stopped_ = false;
+    if (!stopped)
+      // The old snapshot is let go here; requests that still hold it keep it.
+      latest_ = std::move(result_);
+    result_.reset();
     done_ = false;
+    early_.reset();
   }
+  if (stopped) {
+    // Newer text came while checking: the latest snapshot stays as it was,
+    // and the files of the abandoned check are checked again with it.
+    for (const std::string &path : inFlight_)
+      dirty_.insert(path);
+    inFlight_.clear();
+    if (!due_)
+      due_ = Clock::now() + options_.debounce;
+    return;
+  }
+  checkedOnce_ = true;
+  inFlight_.clear();
   publish();
 }
 
@@ -664,6 +719,22 @@ void Server::flush() {
   if (reload_ || !dirty_.empty() || !latest_) {
     startCheck();
     waitForCheck();
+  }
+}
+
+void Server::publishEarly(std::map<std::string, json> lists) {
+  for (auto &[uri, list] : lists) {
+    std::string path = pathFromUri(uri);
+    if (dirty_.count(path))
+      continue; // changed again since: its next check says more
+    auto old = published_.find(uri);
+    if (old != published_.end() ? old->second == list : list.empty())
+      continue;
+    json params = {{"uri", uri}, {"diagnostics", list}};
+    if (auto doc = documents_.find(path); doc != documents_.end())
+      params["version"] = doc->second.version;
+    send_({{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"}, {"params", params}});
+    published_[uri] = std::move(list);
   }
 }
 

@@ -16,6 +16,7 @@
 // that its positions and the checked text agree.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -40,9 +41,13 @@ struct ServerOptions {
   // a per-user cache folder.
   std::string stdlibDir;
   unsigned threads = 0; // parse threads; 0: one per core
-  // Called on the worker thread when a check is complete; the stdio loop
-  // wakes up and calls poll(). May be empty.
+  // Called on the worker thread when a check is complete, and when the
+  // edited files' early diagnostics are ready (pipeline::EarlyDiagnostics);
+  // the stdio loop wakes up and calls poll(). May be empty.
   std::function<void()> checkDone;
+  // Tests only: run on the worker thread after the early diagnostics of an
+  // edit are handed over, before the whole-graph stages.
+  std::function<void()> beforeGraph;
   // Tests only: run on the worker thread before each check (a test holds a
   // check "running" with it, to send requests meanwhile).
   std::function<void()> beforeCheck;
@@ -73,8 +78,9 @@ public:
   // Starts checking the pending edits on the worker thread, unless a check
   // is already running (they are checked after it).
   void startCheck();
-  // Takes a complete check, if the worker has one: it becomes the latest
-  // snapshot, and diagnostics are published. Main thread.
+  // Publishes the early diagnostics of the edited files, if the worker has
+  // them; takes a complete check, if the worker has one: it becomes the
+  // latest snapshot, and diagnostics are published. Main thread.
   void poll();
   // Checks the pending edits now and waits: when it returns, the latest
   // snapshot includes every edit received (what the tests and requests on
@@ -110,6 +116,8 @@ private:
   // Waits for the running check, if any, and takes its result.
   void waitForCheck();
   void publish();
+  // Publishes the edited files' diagnostics from before the graph stages.
+  void publishEarly(std::map<std::string, json> lists);
   // The workspace file for a URI in `snap`, after checking its pending
   // edits; null when the URI is not a file of the workspace.
   const LoadedFile *fileFor(const json &params, std::shared_ptr<const pipeline::Snapshot> &snap);
@@ -142,6 +150,11 @@ private:
   std::mutex doneMutex_;
   bool done_ = false;                             // guarded by doneMutex_
   std::shared_ptr<const pipeline::Snapshot> result_; // guarded by doneMutex_
+  std::optional<std::map<std::string, json>> early_; // guarded by doneMutex_: uri -> list
+  bool stopped_ = false; // guarded by doneMutex_: the running check gave up for newer text
+  // Set (main thread) when text changes while a check runs: the running
+  // check stops after its early diagnostics, and the newer text is checked.
+  std::atomic<bool> stale_{false};
   std::map<std::string, json> published_; // uri -> last published list
   // The last semantic tokens sent per URI, for deltas; resultIds count up.
   struct Tokens {

@@ -36,7 +36,7 @@ llvm::StringRef severityName(Severity severity) {
 
 Diagnostic &Diagnostics::report(DiagId id, Span span, std::string message) {
   diags_.push_back(Diagnostic{id, diagInfo(id).severity, span, std::move(message),
-                              {}, {}, std::nullopt, {}});
+                              {}, {}, std::nullopt, {}, Stage::File});
   return diags_.back();
 }
 

@@ -67,6 +67,13 @@ struct Fix {
   bool safe = false;
 };
 
+// Which part of the pipeline found a problem: what a file says on its own
+// (syntax, names, types, values), or what the whole dependency graph shows
+// (cross-persona checks, target limits, governance). After an edit, an
+// editor shows the first kind for the edited file as soon as it is resolved,
+// before the graph stages finish (pipeline::edit's `early`).
+enum class Stage : uint8_t { File, Graph };
+
 struct Diagnostic {
   DiagId id;
   Severity severity;
@@ -76,6 +83,7 @@ struct Diagnostic {
   std::vector<Note> notes;
   std::optional<std::string> help;
   std::vector<Fix> fixes;
+  Stage stage = Stage::File;
 
   const DiagInfo &info() const { return diagInfo(id); }
 

@@ -4,8 +4,12 @@
 
 namespace plat::governance {
 
-void checkGovernance(sema::Program &program, Diagnostics &diags) {
+void checkGovernance(sema::Program &program, Diagnostics &diags,
+                     const std::function<bool()> &stop) {
+  auto stopped = [&] { return stop && stop(); };
   for (sema::EnvModel &env : program.envs) {
+    if (stopped())
+      return;
     computeClassification(program, env, diags);
     computeCosts(program, env);
   }
@@ -15,7 +19,11 @@ void checkGovernance(sema::Program &program, Diagnostics &diags) {
   std::set<std::pair<uint32_t, uint32_t>> patchesReported, grantsReported;
   for (size_t i = 0; i < program.envs.size(); ++i) {
     const sema::EnvModel &env = program.envs[i];
+    if (stopped())
+      return;
     checkPolicies(program, env, diags);
+    if (stopped())
+      return;
     checkAgents(program, env, diags);
     checkObjectives(program, env, objectivesReported, diags);
     checkDataObjectives(program, env, dataObjectivesReported, diags);

@@ -14,6 +14,7 @@
 // - cost: monthly estimates per declaration and per team against budgets.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,7 +24,11 @@
 
 namespace plat::governance {
 
-void checkGovernance(sema::Program &program, Diagnostics &diags);
+// `stop`, when given, is asked between checks whether to go on; once it
+// says no, checkGovernance returns with its work unfinished (pipeline::edit
+// then discards the program).
+void checkGovernance(sema::Program &program, Diagnostics &diags,
+                     const std::function<bool()> &stop = {});
 
 // Lineage (Lineage.cpp).
 void computeClassification(sema::Program &program, sema::EnvModel &env, Diagnostics &diags);

@@ -82,23 +82,141 @@ void dropCascades(const Workspace &ws, Diagnostics &diags, size_t from) {
   all.erase(std::remove_if(all.begin() + static_cast<std::ptrdiff_t>(from), all.end(), cascade), all.end());
 }
 
+// Called between resolution and the whole-graph stages, with the
+// diagnostics so far; those from `from` on are resolution's, the ones
+// before it the workspace's syntax diagnostics.
+using AfterResolve =
+    std::function<void(const sema::Program &, const Diagnostics &, size_t from)>;
+
 std::unique_ptr<sema::Program> run(const Workspace &ws, Diagnostics &diags,
                                    const sema::Program *previous, sema::PhaseTimes *times,
-                                   sema::RecheckStats *stats) {
+                                   sema::RecheckStats *stats, const AfterResolve &afterResolve = {},
+                                   const std::function<bool()> &stop = {}) {
   size_t from = diags.all().size();
   double t0 = cpuSeconds();
   std::unique_ptr<sema::Program> program = sema::resolve(ws, diags, previous, stats);
+  if (afterResolve)
+    afterResolve(*program, diags, from);
+  size_t graphFrom = diags.all().size();
+  auto stopped = [&] { return stop && stop(); };
   double t1 = cpuSeconds();
-  sema::crossCheck(*program, diags);
+  if (stopped())
+    return nullptr;
+  sema::crossCheck(*program, diags, stop);
+  if (stopped())
+    return nullptr;
   sema::checkTargetLimits(*program, diags);
   sema::typePolicies(*program, diags);
   double t2 = cpuSeconds();
-  governance::checkGovernance(*program, diags);
+  if (stopped())
+    return nullptr;
+  governance::checkGovernance(*program, diags, stop);
+  if (stopped())
+    return nullptr;
+  for (size_t i = graphFrom; i < diags.all().size(); ++i)
+    diags.all()[i].stage = Stage::Graph;
   dropCascades(ws, diags, from);
   double t3 = cpuSeconds();
   if (times)
     *times = sema::PhaseTimes{t1 - t0, t2 - t1, t3 - t2};
   return program;
+}
+
+// The user declarations of one file, by qualified name, with their spans.
+std::map<std::string, Span> declsOf(const sema::Program &program, FileId file) {
+  std::map<std::string, Span> out;
+  for (const sema::Decl &d : program.decls)
+    if (!d.fromStdlib && d.span.file == file)
+      out.emplace(d.qualifiedName, d.span);
+  return out;
+}
+
+// See EarlyDiagnostics (Pipeline.h).
+std::vector<Diagnostic> earlyDiagnostics(const Snapshot &previous, const Workspace &ws,
+                                         const sema::Program &resolved,
+                                         const Diagnostics &sofar, size_t from,
+                                         const std::vector<FileId> &files) {
+  auto edited = [&](FileId id) { return llvm::is_contained(files, id); };
+  Diagnostics out;
+  size_t checkedFrom = 0; // the first that is not a syntax diagnostic
+  for (size_t i = 0; i < sofar.all().size(); ++i) {
+    if (i == from)
+      checkedFrom = out.all().size();
+    const Diagnostic &d = sofar.all()[i];
+    if (d.span.valid() && edited(d.span.file))
+      out.all().push_back(d);
+  }
+  if (from >= sofar.all().size())
+    checkedFrom = out.all().size();
+
+  // Each old version's unchanged declarations: old span -> new begin.
+  struct Moved {
+    Span old;
+    uint32_t newBegin;
+  };
+  std::map<FileId, std::pair<FileId, std::vector<Moved>>> moves; // old file -> new file, moves
+  const SourceManager &oldSources = previous.workspace.sources();
+  for (FileId now : files) {
+    const LoadedFile *lf = nullptr;
+    for (const LoadedFile &f : ws.files())
+      if (f.id == now)
+        lf = &f;
+    const LoadedFile *was = nullptr;
+    for (const LoadedFile &f : previous.workspace.files())
+      if (lf && f.relativePath == lf->relativePath)
+        was = &f;
+    if (!lf || !was)
+      continue;
+    std::map<std::string, Span> newDecls = declsOf(resolved, now);
+    auto &[newFile, kept] = moves[was->id];
+    newFile = now;
+    for (const auto &[name, oldSpan] : declsOf(*previous.program, was->id)) {
+      auto it = newDecls.find(name);
+      if (it != newDecls.end() && oldSources.text(oldSpan) == ws.sources().text(it->second))
+        kept.push_back({oldSpan, it->second.begin});
+    }
+  }
+  // A span of an old version moved to the new one, or nothing when it is
+  // not inside an unchanged declaration; spans of other files stay.
+  auto move = [&](Span s) -> std::optional<Span> {
+    if (!s.valid())
+      return s;
+    auto it = moves.find(s.file);
+    if (it == moves.end())
+      return edited(s.file) ? std::nullopt : std::optional<Span>(s);
+    for (const Moved &m : it->second.second)
+      if (m.old.begin <= s.begin && s.end <= m.old.end)
+        return Span{it->second.first, s.begin - m.old.begin + m.newBegin,
+                    s.end - m.old.begin + m.newBegin};
+    return std::nullopt;
+  };
+  for (const Diagnostic &d : previous.diagnostics) {
+    if (d.stage != Stage::Graph || !d.span.valid() || !moves.count(d.span.file))
+      continue;
+    Diagnostic c = d;
+    bool ok = true;
+    auto fix = [&](Span &s) {
+      if (std::optional<Span> m = move(s))
+        s = *m;
+      else
+        ok = false;
+    };
+    fix(c.span);
+    for (Label &l : c.labels)
+      fix(l.span);
+    for (Note &n : c.notes)
+      if (n.span)
+        fix(*n.span);
+    for (Fix &f : c.fixes)
+      for (Edit &e : f.edits)
+        fix(e.span);
+    if (ok)
+      out.all().push_back(std::move(c));
+  }
+  // What a syntax error leaves unknown says nothing, as in a full check.
+  dropCascades(ws, out, checkedFrom);
+  out.sort(ws.sources());
+  return std::move(out.all());
 }
 
 } // namespace
@@ -108,9 +226,14 @@ std::unique_ptr<sema::Program> check(const Workspace &ws, Diagnostics &diags,
   return run(ws, diags, nullptr, times, nullptr);
 }
 
-std::unique_ptr<sema::Program> recheck(const Workspace &ws, Diagnostics &diags,
-                                       const sema::Program &previous, sema::PhaseTimes *times,
-                                       sema::RecheckStats *stats) {
+namespace {
+
+std::unique_ptr<sema::Program> recheckWith(const Workspace &ws, Diagnostics &diags,
+                                           const sema::Program &previous,
+                                           sema::RecheckStats *stats,
+                                           const AfterResolve &afterResolve,
+                                           sema::PhaseTimes *times = nullptr,
+                                           const std::function<bool()> &stop = {}) {
   if (stats)
     *stats = sema::RecheckStats{};
   // Reused values stay in the store with the garbage of replaced ones (and
@@ -118,8 +241,16 @@ std::unique_ptr<sema::Program> recheck(const Workspace &ws, Diagnostics &diags,
   // live values, start afresh, and let the old chunks go with the last
   // program that shares them. A long session's memory is bounded by this.
   if (!previous.memo || previous.values.slots() > 2 * previous.memo->valuesAfterFullCheck + 4096)
-    return run(ws, diags, nullptr, times, stats);
-  return run(ws, diags, &previous, times, stats);
+    return run(ws, diags, nullptr, times, stats, afterResolve, stop);
+  return run(ws, diags, &previous, times, stats, afterResolve, stop);
+}
+
+} // namespace
+
+std::unique_ptr<sema::Program> recheck(const Workspace &ws, Diagnostics &diags,
+                                       const sema::Program &previous, sema::PhaseTimes *times,
+                                       sema::RecheckStats *stats) {
+  return recheckWith(ws, diags, previous, stats, {}, times);
 }
 
 std::unique_ptr<sema::Program> recheck(const Workspace &ws, Diagnostics &diags,
@@ -143,7 +274,9 @@ std::shared_ptr<const Snapshot> snapshot(Workspace ws, Diagnostics diags) {
 }
 
 std::shared_ptr<const Snapshot> edit(const Snapshot &previous, std::vector<FileEdit> edits,
-                                     const LoadOptions &options, sema::RecheckStats *stats) {
+                                     const LoadOptions &options, sema::RecheckStats *stats,
+                                     const EarlyDiagnostics &early,
+                                     const std::function<bool()> &stop) {
   if (edits.empty())
     return std::make_shared<const Snapshot>(previous);
   auto out = std::make_shared<Snapshot>();
@@ -156,7 +289,22 @@ std::shared_ptr<const Snapshot> edit(const Snapshot &previous, std::vector<FileE
     else
       out->workspace.updateFile(edits[i].relativePath, std::move(edits[i].text), diags, options);
   }
-  out->program = recheck(out->workspace, diags, *previous.program, nullptr, stats);
+  AfterResolve afterResolve;
+  std::vector<FileId> files;
+  if (early) {
+    for (const FileEdit &e : edits)
+      for (const LoadedFile &f : out->workspace.files())
+        if (f.relativePath == e.relativePath && !llvm::is_contained(files, f.id))
+          files.push_back(f.id);
+    afterResolve = [&](const sema::Program &resolved, const Diagnostics &sofar, size_t from) {
+      early(out->workspace, files,
+            earlyDiagnostics(previous, out->workspace, resolved, sofar, from, files));
+    };
+  }
+  out->program = recheckWith(out->workspace, diags, *previous.program, stats, afterResolve,
+                             nullptr, stop);
+  if (!out->program)
+    return nullptr; // stopped: a newer version is on its way
   diags.sort(out->workspace.sources());
   out->diagnostics = std::move(diags.all());
   return out;

@@ -9,6 +9,7 @@
 // and diagnostics; no stage calls a later one (tools/check_layering.py).
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "diag/Diagnostic.h"
@@ -61,9 +62,24 @@ struct FileEdit {
   std::string relativePath;
   std::string text;
 };
+// What an editor can show for the edited files before the whole-graph
+// stages finish: called by `edit` once the new version is parsed and its
+// declarations resolved, with `files` (the edited files' ids in `ws`) and
+// their diagnostics, sorted. Those are the new version's syntax, name, type
+// and value diagnostics, and the previous snapshot's graph-stage diagnostics
+// (Stage::Graph) that lie in declarations whose text the edit left as it
+// was, moved to where those declarations now are. The complete snapshot
+// that `edit` returns supersedes them.
+using EarlyDiagnostics = std::function<void(const Workspace &ws, const std::vector<FileId> &files,
+                                            std::vector<Diagnostic> diagnostics)>;
+
 // The snapshot after `edits`, checked incrementally from `previous`.
+// `stop`, when given, is asked between stages whether the result is still
+// wanted (an editor has newer text); once it says no, `edit` returns null.
 std::shared_ptr<const Snapshot> edit(const Snapshot &previous, std::vector<FileEdit> edits,
                                      const LoadOptions &options = {},
-                                     sema::RecheckStats *stats = nullptr);
+                                     sema::RecheckStats *stats = nullptr,
+                                     const EarlyDiagnostics &early = {},
+                                     const std::function<bool()> &stop = {});
 
 } // namespace plat::pipeline

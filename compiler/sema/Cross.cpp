@@ -15,7 +15,8 @@ namespace {
 
 class CrossChecker {
 public:
-  CrossChecker(Program &p, Diagnostics &diags) : p_(p), diags_(diags) {}
+  CrossChecker(Program &p, Diagnostics &diags, const std::function<bool()> &stop)
+      : p_(p), diags_(diags), stop_(stop) {}
 
   void run() {
     for (EnvModel &env : p_.envs) {
@@ -28,10 +29,16 @@ public:
     }
     checkRegion();
     for (const EnvModel &env : p_.envs) {
+      if (stop_ && stop_())
+        return;
       checkCalls(env);
       checkWriters(env);
+      if (stop_ && stop_())
+        return;
       checkModels(env);
       checkPipelines(env);
+      if (stop_ && stop_())
+        return;
       checkCallCycles(env);
       checkEnvironmentDeps(env);
       checkOnCall(env);
@@ -821,10 +828,13 @@ private:
 
   Program &p_;
   Diagnostics &diags_;
+  const std::function<bool()> &stop_;
 };
 
 } // namespace
 
-void crossCheck(Program &program, Diagnostics &diags) { CrossChecker(program, diags).run(); }
+void crossCheck(Program &program, Diagnostics &diags, const std::function<bool()> &stop) {
+  CrossChecker(program, diags, stop).run();
+}
 
 } // namespace plat::sema

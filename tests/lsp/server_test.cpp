@@ -893,3 +893,119 @@ TEST_CASE("requests are answered from the latest complete snapshot while a check
   CHECK(oldHover.find("team shop.storefront") != std::string::npos);
   CHECK(oldHover.find("The storefront team.") != std::string::npos);
 }
+
+TEST_CASE("an edit publishes the edited file's own diagnostics before the whole-graph stages finish",
+          "[lsp][snapshot][early]") {
+  // `web` calls `api`, which has no port: a cross-persona error (graph
+  // stage) in `web`, with a note in `api`. The edit breaks `worker`'s owner
+  // (a name error, found while resolving) and adds a line above `web`.
+  const char *kFile = R"(service worker {
+  owner = storefront
+  image = "registry.example.com/storefront/worker:1.0.0"
+}
+
+service web {
+  owner = storefront
+  image = "registry.example.com/storefront/web:1.0.0"
+  port = 8080
+  calls = [api]
+}
+
+service api {
+  owner = storefront
+  image = "registry.example.com/storefront/api:1.0.0"
+}
+)";
+  std::mutex m;
+  std::condition_variable cv;
+  bool hold = false, waiting = false, release = false;
+  Harness h({{"workspace.plat", kWorkspace}, {"shop/teams.plat", kTeams}, {"shop/web.plat", kFile}},
+            [&](ServerOptions &o) {
+              o.beforeGraph = [&] {
+                std::unique_lock<std::mutex> lock(m);
+                if (!hold)
+                  return;
+                waiting = true;
+                cv.notify_all();
+                cv.wait_for(lock, std::chrono::seconds(20), [&] { return release; });
+              };
+            });
+  struct Opener {
+    std::function<void()> open;
+    ~Opener() { open(); }
+  } opener{[&] {
+    {
+      std::lock_guard<std::mutex> lock(m);
+      release = true;
+      hold = false;
+    }
+    cv.notify_all();
+  }};
+  h.initialize();
+  h.open("shop/web.plat", kFile);
+  h.flush();
+  json before = h.diagnostics("shop/web.plat");
+  REQUIRE(before.size() == 1);
+  CHECK(before[0]["code"] == "P0401");
+  CHECK(before[0]["range"]["start"]["line"] == 9);
+  std::shared_ptr<const pipeline::Snapshot> first = h.server.latest();
+
+  {
+    std::lock_guard<std::mutex> lock(m);
+    hold = true;
+  }
+  std::string edited = replaced(kFile, "  owner = storefront\n", "  owner = storefrnt\n  replicas = 2\n");
+  h.notify("textDocument/didChange", {{"textDocument", {{"uri", h.uri("shop/web.plat")}, {"version", 2}}},
+                                      {"contentChanges", {{{"text", edited}}}}});
+  REQUIRE(h.server.deadline().has_value());
+  h.server.startCheck();
+  {
+    std::unique_lock<std::mutex> lock(m);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return waiting; }));
+  }
+  // The graph stages have not run: the latest snapshot is still the old
+  // one, but the edited file already shows the new name error, and the
+  // unchanged `web`'s error where `web` now is (one line down).
+  h.server.poll();
+  REQUIRE(h.server.checking());
+  CHECK(h.server.latest() == first);
+  json early = h.diagnostics("shop/web.plat");
+  REQUIRE(early.size() == 2);
+  CHECK(early[0]["message"] == "no declaration named `storefrnt`");
+  CHECK(early[0]["range"]["start"]["line"] == 1);
+  CHECK(early[1]["code"] == "P0401");
+  CHECK(early[1]["range"]["start"]["line"] == 10);
+  REQUIRE(early[1]["relatedInformation"].is_array());
+
+  // The complete check agrees, and says the same.
+  opener.open();
+  h.flush();
+  CHECK_FALSE(h.server.checking());
+  CHECK(h.server.latest() != first);
+  CHECK(h.diagnostics("shop/web.plat") == early);
+
+  // An edit inside `web` itself: its graph error is not carried (its text
+  // changed) until the complete check finds it again.
+  {
+    std::lock_guard<std::mutex> lock(m);
+    hold = true;
+    waiting = release = false;
+  }
+  std::string inWeb = replaced(edited, "port = 8080", "port = 8081");
+  h.notify("textDocument/didChange", {{"textDocument", {{"uri", h.uri("shop/web.plat")}, {"version", 3}}},
+                                      {"contentChanges", {{{"text", inWeb}}}}});
+  h.server.startCheck();
+  {
+    std::unique_lock<std::mutex> lock(m);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return waiting; }));
+  }
+  h.server.poll();
+  json partial = h.diagnostics("shop/web.plat");
+  REQUIRE(partial.size() == 1);
+  CHECK(partial[0]["message"] == "no declaration named `storefrnt`");
+  opener.open();
+  h.flush();
+  json complete = h.diagnostics("shop/web.plat");
+  REQUIRE(complete.size() == 2);
+  CHECK(complete[1]["code"] == "P0401");
+}
