@@ -611,7 +611,7 @@ json completion(const Snapshot &s, const LoadedFile &file, uint32_t offset) {
   if (before.trim() == "import") {
     for (const auto &[name, pkg] : s.ws.packages()) {
       // Not its own package, nor the standard library's (always visible).
-      bool stdlibOnly = std::all_of(pkg.files.begin(), pkg.files.end(),
+      bool stdlibOnly = std::all_of(pkg->files.begin(), pkg->files.end(),
                                     [&](size_t i) { return s.ws.files()[i].fromStdlib; });
       if (name.empty() || name == file.package || stdlibOnly)
         continue;

@@ -574,9 +574,25 @@ private:
     for (const Decl &d : p_.decls)
       m.decls.push_back({d.qualifiedName, d.kind, declFile_[d.id], false, {}, {}, {}});
     for (const auto &[pkgName, pkg] : ws_.packages())
-      for (const auto &[name, ref] : pkg.decls)
-        m.packageNames.push_back(pkgName + " " + name);
+      m.packages.push_back(pkg);
     fileChanged_.assign(ws_.files().size(), true);
+  }
+
+  // Whether two checks' packages declare the same names (a package shared
+  // between workspace versions does).
+  static bool samePackageNames(const CheckMemo &a, const CheckMemo &b) {
+    if (a.packages.size() != b.packages.size())
+      return false;
+    for (size_t i = 0; i < a.packages.size(); ++i) {
+      const Package &x = *a.packages[i], &y = *b.packages[i];
+      if (&x == &y)
+        continue;
+      if (x.name != y.name || x.decls.size() != y.decls.size() ||
+          !std::equal(x.decls.begin(), x.decls.end(), y.decls.begin(),
+                      [](const auto &l, const auto &r) { return l.first == r.first; }))
+        return false;
+    }
+    return true;
   }
 
   // Whether the previous program's values can be reused at all: the same
@@ -586,7 +602,7 @@ private:
     const CheckMemo *old = prev_->memo.get();
     const CheckMemo &now = *p_.memo;
     if (!old || old->files.size() != now.files.size() || old->decls.size() != now.decls.size() ||
-        prev_->envs.size() != p_.envs.size() || old->packageNames != now.packageNames)
+        prev_->envs.size() != p_.envs.size() || !samePackageNames(*old, now))
       return false;
     for (size_t i = 0; i < now.files.size(); ++i) {
       const CheckMemo::FileInfo &a = old->files[i], &b = now.files[i];
@@ -2211,8 +2227,8 @@ private:
       if (last.empty())
         last = name;
       if (last == parts[0].text && !llvm::StringRef(name).startswith("std")) {
-        auto it = pkg.decls.find(parts[1].text.str());
-        if (it != pkg.decls.end() && fits(it->second.item))
+        auto it = pkg->decls.find(parts[1].text.str());
+        if (it != pkg->decls.end() && fits(it->second.item))
           homes.push_back(name);
       }
     }
@@ -2348,7 +2364,7 @@ private:
         // Declared in another package? Say which import would make it visible.
         std::string home;
         for (const auto &[pkgName, pkg] : ws_.packages())
-          if (pkg.decls.count(parts.back().text.str()) && pkgName != file(ctx.file).package &&
+          if (pkg->decls.count(parts.back().text.str()) && pkgName != file(ctx.file).package &&
               !llvm::StringRef(pkgName).startswith("std"))
             home = pkgName;
         if (!home.empty()) {

@@ -23,6 +23,7 @@
 
 namespace plat {
 class Workspace;
+struct Package;
 }
 
 namespace plat::sema {
@@ -273,10 +274,11 @@ struct CheckMemo {
   };
   std::vector<FileInfo> files;
   std::vector<DeclInfo> decls;
-  // Every name the workspace's packages declare ("package name"), whether or
-  // not it became a Decl (an unknown kind, a template): unknown-name help
-  // ("declared in package ...") reads them, so a change means a full check.
-  std::vector<std::string> packageNames;
+  // The workspace's packages, in name order: every name they declare,
+  // whether or not it became a Decl (an unknown kind, a template), is read
+  // by unknown-name help ("declared in package ..."), so a change to those
+  // names means a full check.
+  std::vector<std::shared_ptr<const plat::Package>> packages;
   size_t valuesAfterFullCheck = 0; // a recheck turns full when garbage outgrows this
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "llvm/Support/thread.h"
@@ -27,7 +28,7 @@ std::string defaultPackageFor(llvm::StringRef relativePath) {
 
 const Package *Workspace::package(llvm::StringRef name) const {
   auto it = packages_.find(name.str());
-  return it == packages_.end() ? nullptr : &it->second;
+  return it == packages_.end() ? nullptr : it->second.get();
 }
 
 // A file that could not be parsed (too large, unreadable): it is listed so
@@ -247,7 +248,9 @@ void Workspace::updateFile(const std::string &relativePath, std::string text, Di
   auto it = std::find_if(files_.begin(), files_.end(), [&](const LoadedFile &lf) {
     return lf.relativePath == relativePath;
   });
-  if (it != files_.end()) {
+  bool existed = it != files_.end();
+  std::string was = existed ? it->package : std::string();
+  if (existed) {
     sourceBytes_ -= it->source->text().size();
     // This version lets go of the old text and AST; copies of it that still
     // hold them (a snapshot being read) keep them alive until they go.
@@ -261,9 +264,14 @@ void Workspace::updateFile(const std::string &relativePath, std::string text, Di
   std::vector<std::pair<std::string, std::string>> texts;
   texts.emplace_back(relativePath, std::move(text));
   parseAll(std::move(texts), diags, options);
-  packages_.clear();
   workspaceDecl_ = nullptr;
-  index(diags);
+  if (!existed) {
+    // A new file moves the indexes of the files after it: index afresh.
+    packages_.clear();
+    index(diags);
+    return;
+  }
+  index(diags, &relativePath, &was);
 }
 
 Workspace Workspace::withFile(const std::string &relativePath, std::string text, Diagnostics &diags,
@@ -278,7 +286,44 @@ Workspace Workspace::withFile(const std::string &relativePath, std::string text,
   return next;
 }
 
-void Workspace::index(Diagnostics &diags) {
+void Workspace::indexPackage(Package &pkg) const {
+  Diagnostics diags;
+  for (size_t i : pkg.files) {
+    const LoadedFile &lf = files_[i];
+    if (!lf.parsed.ast)
+      continue;
+    for (const ast::Item *item : lf.parsed.ast->decls) {
+      ast::Ident name;
+      if (auto *b = llvm::dyn_cast<ast::Block>(item)) {
+        if (b->kindName.text == "workspace")
+          continue;
+        name = b->name;
+      } else if (auto *e = llvm::dyn_cast<ast::EnumDecl>(item)) {
+        name = e->name;
+      }
+      if (name.empty())
+        continue;
+      auto [it, inserted] = pkg.decls.emplace(name.text.str(), DeclRef{item, i});
+      if (!inserted) {
+        const ast::Item *first = it->second.item;
+        Span firstName = first->span;
+        if (auto *b = llvm::dyn_cast<ast::Block>(first))
+          firstName = b->name.span;
+        else if (auto *e = llvm::dyn_cast<ast::EnumDecl>(first))
+          firstName = e->name.span;
+        diags
+            .report(DiagId::DuplicateDeclaration, name.span,
+                    fmt::format("`{}` is declared twice in package `{}`", name.text.str(),
+                                lf.package.empty() ? "(root)" : lf.package))
+            .note(firstName, "first declared here")
+            .withHelp("rename one of them, or move it to another package");
+      }
+    }
+  }
+  pkg.duplicates = std::move(diags.all());
+}
+
+void Workspace::index(Diagnostics &diags, const std::string *changed, const std::string *changedWas) {
   std::sort(files_.begin(), files_.end(), [](const LoadedFile &a, const LoadedFile &b) {
     return a.relativePath < b.relativePath;
   });
@@ -337,6 +382,10 @@ void Workspace::index(Diagnostics &diags) {
   }
 
   // Packages.
+  std::map<std::string, std::vector<size_t>> filesOf;
+  std::set<std::string> rebuild;
+  if (changedWas)
+    rebuild.insert(*changedWas);
   for (size_t i = 0; i < files_.size(); ++i) {
     LoadedFile &lf = files_[i];
     if (lf.parsed.ast && lf.parsed.ast->package)
@@ -350,44 +399,31 @@ void Workspace::index(Diagnostics &diags) {
           .withHelp("name the package after your organisation, such as `acme.payments`");
       lf.package = "_" + lf.package;
     }
-    Package &pkg = packages_[lf.package];
-    pkg.name = lf.package;
-    pkg.files.push_back(i);
+    filesOf[lf.package].push_back(i);
+    if (changed && lf.relativePath == *changed)
+      rebuild.insert(lf.package);
   }
 
-  // Declarations, with duplicates reported at the later one (in path order).
-  for (size_t i = 0; i < files_.size(); ++i) {
-    const LoadedFile &lf = files_[i];
-    if (!lf.parsed.ast)
-      continue;
-    Package &pkg = packages_[lf.package];
-    for (const ast::Item *item : lf.parsed.ast->decls) {
-      ast::Ident name;
-      if (auto *b = llvm::dyn_cast<ast::Block>(item)) {
-        if (b->kindName.text == "workspace")
-          continue;
-        name = b->name;
-      } else if (auto *e = llvm::dyn_cast<ast::EnumDecl>(item)) {
-        name = e->name;
-      }
-      if (name.empty())
+  // Declarations, with duplicates reported at the later one (in path
+  // order). A package the update did not touch is shared with the previous
+  // version, with what it reported.
+  std::map<std::string, std::shared_ptr<const Package>> previous = std::move(packages_);
+  packages_.clear();
+  for (auto &[name, files] : filesOf) {
+    if (changed && !rebuild.count(name))
+      if (auto old = previous.find(name); old != previous.end() && old->second->files == files) {
+        for (const Diagnostic &d : old->second->duplicates)
+          diags.all().push_back(d);
+        packages_.emplace(name, old->second);
         continue;
-      auto [it, inserted] = pkg.decls.emplace(name.text.str(), DeclRef{item, i});
-      if (!inserted) {
-        const ast::Item *first = it->second.item;
-        Span firstName = first->span;
-        if (auto *b = llvm::dyn_cast<ast::Block>(first))
-          firstName = b->name.span;
-        else if (auto *e = llvm::dyn_cast<ast::EnumDecl>(first))
-          firstName = e->name.span;
-        diags
-            .report(DiagId::DuplicateDeclaration, name.span,
-                    fmt::format("`{}` is declared twice in package `{}`", name.text.str(),
-                                lf.package.empty() ? "(root)" : lf.package))
-            .note(firstName, "first declared here")
-            .withHelp("rename one of them, or move it to another package");
       }
-    }
+    auto pkg = std::make_shared<Package>();
+    pkg->name = name;
+    pkg->files = std::move(files);
+    indexPackage(*pkg);
+    for (const Diagnostic &d : pkg->duplicates)
+      diags.all().push_back(d);
+    packages_.emplace(name, std::move(pkg));
   }
 
   // Imports: the named package must exist, or the name must be a
@@ -409,7 +445,7 @@ void Workspace::index(Diagnostics &diags) {
       if (!found && imp.path.parts.size() > 1) {
         std::string parent = full.substr(0, full.rfind('.'));
         auto pkg = packages_.find(parent);
-        found = pkg != packages_.end() && pkg->second.decls.count(imp.path.last().text.str());
+        found = pkg != packages_.end() && pkg->second->decls.count(imp.path.last().text.str());
       }
       if (!found && !llvm::StringRef(full).startswith("std")) {
         Diagnostic &d = diags.report(DiagId::UnknownPackage, imp.path.span,

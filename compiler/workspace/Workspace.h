@@ -47,10 +47,15 @@ struct DeclRef {
   size_t fileIndex = 0;
 };
 
+// Immutable once indexed: workspace versions share the packages an update
+// did not touch.
 struct Package {
   std::string name;
   std::vector<size_t> files;           // indexes into Workspace::files
   std::map<std::string, DeclRef> decls; // by declared name
+  // Names declared twice in the package (P0201), reported again by an
+  // update that shares the package.
+  std::vector<Diagnostic> duplicates;
 };
 
 struct LoadOptions {
@@ -96,7 +101,7 @@ public:
   SourceManager &sources() { return sources_; }
   const SourceManager &sources() const { return sources_; }
   const std::vector<LoadedFile> &files() const { return files_; }
-  const std::map<std::string, Package> &packages() const { return packages_; }
+  const std::map<std::string, std::shared_ptr<const Package>> &packages() const { return packages_; }
   const Package *package(llvm::StringRef name) const;
   // The `workspace NAME { ... }` declaration, if there is exactly one.
   const ast::Block *workspaceDecl() const { return workspaceDecl_; }
@@ -112,14 +117,20 @@ private:
   void reportSourceProblem(const SourceProblem &problem, Diagnostics &diags);
   void parseAll(std::vector<std::pair<std::string, std::string>> &&texts, Diagnostics &diags,
                 const LoadOptions &options);
-  void index(Diagnostics &diags);
+  // Indexes packages and declarations. After an update of the file at
+  // `changed` (which was in package `changedWas`), packages other than its
+  // old and new ones whose files did not move are shared, not rebuilt.
+  void index(Diagnostics &diags, const std::string *changed = nullptr,
+             const std::string *changedWas = nullptr);
+  // Fills `pkg.decls` and `pkg.duplicates` from `pkg.files`.
+  void indexPackage(Package &pkg) const;
   void addStdlib(std::vector<std::pair<std::string, std::string>> &texts,
                  const LoadOptions &options);
 
   std::string root_;
   SourceManager sources_;
   std::vector<LoadedFile> files_;
-  std::map<std::string, Package> packages_;
+  std::map<std::string, std::shared_ptr<const Package>> packages_;
   const ast::Block *workspaceDecl_ = nullptr;
   size_t sourceBytes_ = 0;
 };

@@ -42,6 +42,39 @@ std::string fingerprint(const Workspace &ws, const sema::Program &p, Diagnostics
   return out;
 }
 
+// What loading a workspace version says before any checking: its package
+// index (names, files, declared names) and its syntax and index
+// diagnostics, with files by relative path so that versions compare.
+std::string indexPrint(const Workspace &ws, Diagnostics &diags) {
+  std::map<uint32_t, std::string> rel;
+  for (const LoadedFile &lf : ws.files())
+    rel[lf.id.index] = lf.relativePath;
+  auto where = [&](Span s) {
+    return s.valid() ? fmt::format("{}:{}-{}", rel[s.file.index], s.begin, s.end) : std::string("-");
+  };
+  std::string out;
+  for (const auto &[name, pkg] : ws.packages()) {
+    out += "package " + name + ":";
+    for (size_t i : pkg->files)
+      out += " " + ws.files()[i].relativePath;
+    out += "\n ";
+    for (const auto &[decl, ref] : pkg->decls)
+      out += fmt::format(" {}@{}", decl, ws.files()[ref.fileIndex].relativePath);
+    out += "\n";
+  }
+  std::vector<std::string> lines;
+  for (const Diagnostic &d : diags.all()) {
+    std::string line = fmt::format("diag {} {} {}", static_cast<int>(d.id), where(d.span), d.message);
+    for (const Note &n : d.notes)
+      line += fmt::format(" | note {} {}", n.span ? where(*n.span) : "-", n.message);
+    lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end());
+  for (const std::string &l : lines)
+    out += l + "\n";
+  return out;
+}
+
 size_t declsIn(const sema::Program &p, const Workspace &ws, const std::string &rel) {
   size_t n = 0;
   for (const sema::Decl &d : p.decls)
@@ -373,6 +406,20 @@ void randomEdits(Session &s, uint64_t seed, int edits) {
     }
     Diagnostics syntax;
     s.ws.updateFile(rel, next, syntax);
+    {
+      // The updated workspace indexes (packages shared with the previous
+      // version where the edit did not touch them) as a fresh load would.
+      std::vector<std::pair<std::string, std::string>> texts(current.begin(), current.end());
+      Diagnostics loaded;
+      Workspace reloaded = Workspace::fromSources(s.ws.root(), texts, loaded);
+      std::string got = indexPrint(s.ws, syntax), want = indexPrint(reloaded, loaded);
+      if (got != want) {
+        ++divergences;
+        INFO("seed " << seed << ", edit " << i << ": " << what << ": the package index differs from a fresh load\nupdate:\n"
+                     << got << "\nload:\n" << want);
+        CHECK(false);
+      }
+    }
     Diagnostics incremental, fresh;
     std::unique_ptr<sema::Program> old = std::move(s.program);
     s.program = pipeline::recheck(s.ws, incremental, *old);
