@@ -227,7 +227,7 @@ public:
       : ws_(ws), diags_(diags), p_(p), prev_(previous), building_(std::move(schema)) {}
 
   void run(RecheckStats *stats = nullptr) {
-    // The program holds the files it points into: it stays readable for as
+    // The program holds the files its references name: it stays readable for as
     // long as it exists, whatever happens to the workspace.
     p_.syntax.reserve(ws_.sources().size());
     for (const LoadedFile &lf : ws_.files())

@@ -15,7 +15,6 @@
 // change, and names no node at all (rather than another one) where it did.
 #pragma once
 
-#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
@@ -61,21 +60,20 @@ public:
   }
   void reserve(size_t ids) { files_.reserve(ids); }
   bool holds(FileId id) const { return id.index < files_.size() && files_[id.index].arena; }
+  // A held file's text (for the spans of what it resolves to), or null.
+  const SourceFile *source(FileId id) const { return holds(id) ? files_[id.index].source.get() : nullptr; }
 
-  // The node a reference names, or null when it is invalid or names a file
-  // this table does not hold. A reference of the wrong class is a bug
-  // (asserted); it cannot be made with SyntaxRef::to.
+  // The node a reference names, or null when it is invalid, names a file
+  // this table does not hold, or a node that is not a T (a reference not
+  // made by SyntaxRef::to, such as one read back from outside).
   template <typename T> const T *get(SyntaxRef<T> ref) const {
     if (!ref.valid() || !holds(ref.file))
       return nullptr;
     const ast::Arena &arena = *files_[ref.file.index].arena;
-    if constexpr (std::is_base_of_v<ast::Expr, T>) {
-      const ast::Expr *e = arena.expr(ref.node);
-      return e ? llvm::cast<T>(e) : nullptr;
-    } else {
-      const ast::Item *i = arena.item(ref.node);
-      return i ? llvm::cast<T>(i) : nullptr;
-    }
+    if constexpr (std::is_base_of_v<ast::Expr, T>)
+      return llvm::dyn_cast_or_null<T>(arena.expr(ref.node));
+    else
+      return llvm::dyn_cast_or_null<T>(arena.item(ref.node));
   }
 
 private:

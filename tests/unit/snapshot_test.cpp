@@ -125,7 +125,7 @@ TEST_CASE("a program keeps its syntax alive without its workspace or snapshot", 
     latest = pipeline::edit(*latest, {{"shop/cart.plat", shopText(port)}});
   v1.reset();
   latest.reset();
-  CHECK_FALSE(text.expired()); // held by the program, which points into it
+  CHECK_FALSE(text.expired()); // held by the program, whose references name it
   CHECK(read(*program) == before);
   program.reset();
   CHECK(text.expired());
