@@ -230,3 +230,31 @@ TEST_CASE("a stdlib field's default resolves through the schema's own files", "[
                              later->schema.syntax.source(e->span.file)->text().substr(e->span.begin, e->span.size()).str());
   CHECK(after == expected);
 }
+
+TEST_CASE("an arena numbers expressions and items densely and resolves every id", "[syntaxref]") {
+  // Across many of the table's doubling chunks (16, 32, 64, ... slots).
+  ast::Arena arena;
+  std::vector<const ast::Expr *> exprs;
+  std::vector<const ast::Item *> items;
+  for (uint32_t i = 0; i < 20000; ++i) {
+    Span at{FileId{7}, i, i + 1};
+    if (i % 3 == 0)
+      items.push_back(arena.make<ast::Block>(at));
+    else if (i % 3 == 1)
+      exprs.push_back(arena.make<ast::NameExpr>(at, ast::Ident{"x", at}));
+    else
+      exprs.push_back(arena.make<ast::NumberExpr>(at));
+    arena.make<ast::Path>(); // not numbered: neither an expression nor an item
+  }
+  for (uint32_t i = 0; i < exprs.size(); ++i) {
+    CHECK(exprs[i]->id == ast::NodeId{i});
+    CHECK(arena.expr(ast::NodeId{i}) == exprs[i]);
+  }
+  for (uint32_t i = 0; i < items.size(); ++i) {
+    CHECK(items[i]->id == ast::NodeId{i});
+    CHECK(arena.item(ast::NodeId{i}) == items[i]);
+  }
+  CHECK(arena.expr(ast::NodeId{static_cast<uint32_t>(exprs.size())}) == nullptr);
+  CHECK(arena.item(ast::NodeId{static_cast<uint32_t>(items.size())}) == nullptr);
+  CHECK(arena.expr(ast::NodeId{}) == nullptr);
+}
