@@ -178,8 +178,9 @@ Context contextAt(const Snapshot &s, const LoadedFile &file, uint32_t offset) {
 sema::DeclId declOfBlock(const Snapshot &s, const ast::Block *b) {
   if (!b)
     return sema::kNoDecl;
+  sema::SyntaxRef<ast::Block> ref = sema::syntaxRef(*b);
   for (const sema::Decl &d : s.program.decls)
-    if (d.ast == b)
+    if (d.syntax == ref)
       return d.id;
   return sema::kNoDecl;
 }
@@ -959,11 +960,12 @@ json inlayHints(const Snapshot &s, const LoadedFile &file, uint32_t begin, uint3
   const SourceFile &src = sourceOf(s, file.id);
   for (sema::DeclId id : declsInFile(s, file.id)) {
     const sema::Decl &d = s.program.decl(id);
-    if (!d.ast || d.span.end < begin || d.span.begin > end)
+    const ast::Block *block = s.program.block(d);
+    if (!block || d.span.end < begin || d.span.begin > end)
       continue;
     // After `extends T`: the values the templates give it (in the first
     // environment), which the declaration does not write itself.
-    if (d.ast->extends && within(Span{file.id, begin, end}, d.ast->extends->span.end) &&
+    if (block->extends && within(Span{file.id, begin, end}, block->extends->span.end) &&
         !s.program.envs.empty()) {
       const sema::EnvModel &env = s.program.envs.front();
       std::vector<std::string> inherited;
@@ -976,13 +978,13 @@ json inlayHints(const Snapshot &s, const LoadedFile &file, uint32_t begin, uint3
                                 ? fmt::format("{}, ... ({} more)", fmt::join(inherited.begin(), inherited.begin() + 4, ", "),
                                               inherited.size() - 4)
                                 : fmt::format("{}", fmt::join(inherited, ", "));
-        out.push_back({{"position", position(src, d.ast->extends->span.end, s.encoding)},
+        out.push_back({{"position", position(src, block->extends->span.end, s.encoding)},
                        {"label", label},
                        {"paddingLeft", true},
                        {"tooltip", fmt::format("from the templates:\n{}", fmt::join(inherited, "\n"))}});
       }
     }
-    for (const ast::Item *item : d.ast->items) {
+    for (const ast::Item *item : block->items) {
       auto *a = llvm::dyn_cast<ast::Assignment>(item);
       if (!a || a->target.parts.size() != 1 || !a->value || a->value->span.end < begin ||
           a->value->span.end > end)

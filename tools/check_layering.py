@@ -14,6 +14,11 @@ build or tests/unit/fields_test.cpp rather than changing the output. Reads by
 a name known only at run time (EnvModel::getByName) are allowed only in the
 files listed in BY_NAME_ALLOWED.
 
+And the syntax-reference rule (docs/ARCHITECTURE.md, "The IR and syntax"):
+the checked IR (IR_HEADERS) holds no pointer into an AST; it names a node by
+sema::SyntaxRef (file id, node id), resolved through the program or schema
+that holds the file.
+
 usage: tools/check_layering.py [SOURCE_DIR]     exit 0 when every rule holds
 """
 
@@ -69,6 +74,48 @@ BY_NAME = [
      "compares a declaration kind as a string; compare Decl::kindId with sema::DeclKind"),
 ]
 COMMENT = re.compile(r"//.*$")
+
+# The headers of the checked IR, and what in them would be a pointer into
+# syntax held as data: a member or container element of type `ast::X *`.
+# Lines with a `(` declare functions (accessors that resolve a reference).
+IR_HEADERS = ["compiler/sema/Program.h", "compiler/sema/Schema.h"]
+AST_POINTER = re.compile(r"\bast::\w+\s*(const\s*)?\*")
+IR_MUST_REJECT = [
+    "  const ast::Block *ast = nullptr;",
+    "  std::set<const ast::Rule *> illTyped;",
+    "  std::map<const ast::NumberExpr *, double> literals;",
+    "  ast::Expr *defaultValue;",
+    "  std::vector<const ast::Item*> items;",
+]
+IR_MUST_ACCEPT = [
+    "  SyntaxRef<ast::Block> syntax;",
+    "  std::map<SyntaxRef<ast::NameExpr>, const EnumDef *> enumMembers;",
+    "  const ast::Block *block(const Decl &d) const { return syntax.get(d.syntax); }",
+]
+
+
+def ast_pointer(code):
+    return "(" not in code and AST_POINTER.search(code) is not None
+
+
+def check_ir_syntax(root):
+    """Pointers into syntax held by the IR headers."""
+    problems = []
+    for line in IR_MUST_REJECT:
+        if not ast_pointer(line):
+            problems.append(f"the syntax-reference pattern does not reject: {line.strip()}")
+    for line in IR_MUST_ACCEPT:
+        if ast_pointer(line):
+            problems.append(f"the syntax-reference pattern rejects: {line.strip()}")
+    for rel in IR_HEADERS:
+        with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as f:
+            lines = f.read().split("\n")
+        for i, line in enumerate(lines, 1):
+            if ast_pointer(COMMENT.sub("", line)):
+                problems.append(f"{rel}:{i}: the IR holds a pointer into syntax; hold a "
+                                f"sema::SyntaxRef (file id, node id) and resolve it through the "
+                                f"Program or Schema: {line.strip()}")
+    return problems
 
 # Lines the typed-field rule must reject and lines it must accept: checked on
 # every run, so that a pattern that stops matching fails here.
@@ -179,6 +226,11 @@ def main():
         print("the typed-field patterns are out of date:")
         print("\n".join(wrong))
         return 1
+    ir = check_ir_syntax(root)
+    if ir:
+        print("syntax held by pointer in the IR (docs/ARCHITECTURE.md, \"The IR and syntax\"):")
+        print("\n".join(ir))
+        return 1
     by_name, typed = check_typed_fields(root)
     if typed == 0:
         # The rule would pass vacuously if the typed keys were renamed.
@@ -189,7 +241,8 @@ def main():
         print("\n".join(by_name))
         return 1
     print(f"ok: {nincludes} includes in {nfiles} files follow the layering rules; "
-          f"{typed} typed field reads and no read by name in {', '.join(TYPED_FIELDS)}")
+          f"{typed} typed field reads and no read by name in {', '.join(TYPED_FIELDS)}; "
+          f"no pointer into syntax in {', '.join(IR_HEADERS)}")
     return 0
 
 

@@ -11,12 +11,15 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <array>
+#include <type_traits>
 
 #include "base/Source.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Allocator.h"
 #include "llvm/Support/Casting.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace plat::ast {
 
@@ -37,6 +40,20 @@ struct Path {
 
 struct Expr;
 struct Block;
+
+// A node's number in its file's arena: expressions and items (blocks, rules,
+// field declarations...) are numbered densely, each category from 0, in the
+// order the parser made them. With the file's id it names a node from outside
+// the AST without pointing into it (sema::SyntaxRef): the checked IR refers
+// to syntax that way, and resolves the pair through the arena (Arena::expr,
+// Arena::item) of the file it holds.
+struct NodeId {
+  uint32_t index = UINT32_MAX;
+  bool valid() const { return index != UINT32_MAX; }
+  friend bool operator==(NodeId a, NodeId b) { return a.index == b.index; }
+  friend bool operator!=(NodeId a, NodeId b) { return a.index != b.index; }
+  friend bool operator<(NodeId a, NodeId b) { return a.index < b.index; }
+};
 
 struct Arg {
   Ident name; // empty for positional arguments
@@ -71,6 +88,7 @@ enum class ExprKind : uint8_t {
 struct Expr {
   ExprKind kind;
   Span span;
+  NodeId id; // set by Arena::make
 
 protected:
   Expr(ExprKind k, Span s) : kind(k), span(s) {}
@@ -244,6 +262,7 @@ enum class ItemKind : uint8_t { Block, Enum, Assignment, Constraint, FieldDecl, 
 struct Item {
   ItemKind kind;
   Span span;
+  NodeId id; // set by Arena::make
   llvm::StringRef doc; // text of the `///` comments right before the item
 
 protected:
@@ -349,14 +368,60 @@ struct File {
   bool hasSyntaxErrors = false;
 };
 
-// Owns the memory of one file's AST.
+// The nodes of one category (expressions, items) of one arena, by NodeId.
+// Its slots are arena memory in chunks that double in size (16, 32, 64...
+// nodes), so that adding a node never copies the table: numbering costs the
+// parser a store and an increment.
+template <typename Node> class NodeTable {
+public:
+  NodeId add(const Node *node, llvm::BumpPtrAllocator &alloc) {
+    if (next_ == end_)
+      grow(alloc);
+    *next_++ = node;
+    return NodeId{size_++};
+  }
+  const Node *get(NodeId id) const {
+    if (id.index >= size_)
+      return nullptr;
+    // Chunk k holds the nodes from kFirst * (2^k - 1) on.
+    uint32_t k = llvm::Log2_32(id.index / kFirst + 1);
+    return chunks_[k][id.index - kFirst * ((1u << k) - 1)];
+  }
+  uint32_t size() const { return size_; }
+
+private:
+  static constexpr uint32_t kFirst = 16;
+  void grow(llvm::BumpPtrAllocator &alloc) {
+    uint32_t n = kFirst << count_;
+    next_ = alloc.Allocate<const Node *>(n);
+    end_ = next_ + n;
+    chunks_[count_++] = next_;
+  }
+  std::array<const Node **, 27> chunks_{}; // room for 2^31 nodes
+  const Node **next_ = nullptr;
+  const Node **end_ = nullptr;
+  uint32_t size_ = 0;
+  uint32_t count_ = 0;
+};
+
+// Owns the memory of one file's AST, and numbers its expressions and items
+// (NodeId) so that they can be named by id.
 class Arena {
 public:
   template <typename T, typename... Args> T *make(Args &&...args) {
     static_assert(std::is_trivially_destructible_v<T>,
                   "AST nodes must be trivially destructible: the arena never runs destructors");
-    return new (alloc_.Allocate<T>()) T(std::forward<Args>(args)...);
+    T *node = new (alloc_.Allocate<T>()) T(std::forward<Args>(args)...);
+    if constexpr (std::is_base_of_v<Expr, T>)
+      node->id = exprs_.add(node, alloc_);
+    else if constexpr (std::is_base_of_v<Item, T>)
+      node->id = items_.add(node, alloc_);
+    return node;
   }
+  // The expression or item with an id this arena gave, or null for any
+  // other id.
+  const Expr *expr(NodeId id) const { return exprs_.get(id); }
+  const Item *item(NodeId id) const { return items_.get(id); }
   template <typename T> llvm::ArrayRef<T> copy(llvm::ArrayRef<T> items) {
     if (items.empty())
       return {};
@@ -375,11 +440,13 @@ public:
 
 private:
   llvm::BumpPtrAllocator alloc_;
+  NodeTable<Expr> exprs_;
+  NodeTable<Item> items_;
 };
 
 // A parsed file: its AST and the arena that owns it. The arena is shared:
 // every workspace version and checked program that holds the file keeps it
-// (and so every node the IR points at) alive. Nothing changes an AST once
+// (and so every node the IR names by id) alive. Nothing changes an AST once
 // it is parsed.
 struct ParsedFile {
   std::shared_ptr<Arena> arena;

@@ -24,9 +24,9 @@ using sema::Value;
 // `human_approval` list, or the field added to the agent's block. Only when
 // the edit lands in the agent's own declaration (not a template's or an
 // environment's value). Not safe: it changes what is deployed.
-static void addApprovalFix(Diagnostic &d, const sema::Decl &agent, const Value *approval,
-                           llvm::StringRef action) {
-  const ast::Block *block = agent.ast;
+static void addApprovalFix(Diagnostic &d, const sema::Program &p, const sema::Decl &agent,
+                           const Value *approval, llvm::StringRef action) {
+  const ast::Block *block = p.block(agent);
   if (!block || !block->close.valid())
     return;
   auto inside = [&](Span s) {
@@ -139,7 +139,7 @@ void checkAgents(const sema::Program &p, const sema::EnvModel &env, Diagnostics 
                                   agent.name, p.decl(target->ref).name, env.name))
               .withHelp("add `human_approval = [write]`, or limit `may.write` to non-production "
                         "environments with an `env` override"),
-              agent, approval, "write");
+              p, agent, approval, "write");
         // Reaching pii data needs a human in the loop for that action.
         std::string action = g.action;
         if ((action == "read" || action == "invoke") && target->ref < env.classification.size() &&
@@ -150,7 +150,7 @@ void checkAgents(const sema::Program &p, const sema::EnvModel &env, Diagnostics 
                           agent.name, action, p.decl(target->ref).name));
           addLineageNotes(d, p, env, target->ref);
           d.withHelp(fmt::format("add `human_approval = [{}]`", action));
-          addApprovalFix(d, agent, approval, action);
+          addApprovalFix(d, p, agent, approval, action);
         }
       }
     }

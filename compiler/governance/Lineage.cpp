@@ -232,7 +232,7 @@ void computeClassification(Program &p, EnvModel &env, Diagnostics &diags) {
     // offered, never applied by `platc fix`.
     if (!isDefault && declared->span.valid())
       d.fix(fmt::format("declare `classification = {}`", level), declared->span, level);
-    else if (const ast::Block *block = p.decl(id).ast; block && block->close.valid())
+    else if (const ast::Block *block = p.block(p.decl(id)); block && block->close.valid())
       d.fix(fmt::format("declare `classification = {}`", level),
             Span{block->close.file, block->close.begin, block->close.begin},
             fmt::format("  classification = {}\n", level));

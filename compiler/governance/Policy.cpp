@@ -64,7 +64,7 @@ public:
         severity = Severity::Warning;
       const Value *profile = env_.get(policy.id, sema::fields::policy::profile);
       size_t index = 0;
-      for (const ast::Item *item : policy.ast->items)
+      for (const ast::Item *item : p_.block(policy)->items)
         if (auto *rule = llvm::dyn_cast<ast::Rule>(item))
           runRule(policy, *rule, index++, severity, profile ? profile->text : "");
     }
@@ -316,7 +316,7 @@ private:
       auto *n = llvm::cast<ast::NumberExpr>(e);
       EV out;
       out.k = EV::K::Num;
-      auto it = typing_.literals.find(n); // in the base unit of what it is compared with
+      auto it = typing_.literals.find(sema::syntaxRef(*n)); // in the base unit of what it is compared with
       out.n = it != typing_.literals.end() ? it->second : n->value;
       return out;
     }
@@ -332,7 +332,7 @@ private:
       if (auto it = vars.find(name.str()); it != vars.end())
         return it->second;
       EV out; // `none`, or an enum member (the typing checked it is one)
-      if (auto it = typing_.enumMembers.find(n); it != typing_.enumMembers.end()) {
+      if (auto it = typing_.enumMembers.find(sema::syntaxRef(*n)); it != typing_.enumMembers.end()) {
         out.k = EV::K::Str;
         out.s = name.str();
         out.enumDef = it->second;
@@ -380,7 +380,7 @@ private:
       if (b->op == ast::BinaryOp::Or)
         return boolean(truthy(eval(b->lhs, vars)) || truthy(eval(b->rhs, vars)));
       EV l = eval(b->lhs, vars), r = eval(b->rhs, vars);
-      auto how = typing_.comparisons.find(b);
+      auto how = typing_.comparisons.find(sema::syntaxRef(*b));
       if (how == typing_.comparisons.end()) // untyped: the rule is not evaluated
         return boolean(false);
       if (b->op == ast::BinaryOp::In) {
@@ -893,8 +893,8 @@ private:
         fix.edits.push_back({current->span, want->second});
         inEnvBlock |= origin == sema::Origin::EnvOverride;
       }
-      else if (decl.ast && decl.ast->close.valid())
-        fix.edits.push_back({Span{decl.ast->close.file, decl.ast->close.begin, decl.ast->close.begin},
+      else if (const ast::Block *block = p_.block(decl); block && block->close.valid())
+        fix.edits.push_back({Span{block->close.file, block->close.begin, block->close.begin},
                              fmt::format("  {}\n", text)});
     }
     // A lone operand with nothing to show says no more than the rule's note.
@@ -961,7 +961,7 @@ private:
     // with a type error was reported there and is never evaluated.
     std::string kind = rule.kindName.text.str();
     std::optional<sema::DeclKind> kindId = sema::declKindFromName(kind);
-    if (typing_.illTyped.count(&rule) || !p_.schema.kind(kind) || !kindId)
+    if (typing_.illTyped.count(sema::syntaxRef(rule)) || !p_.schema.kind(kind) || !kindId)
       return;
     bool lineage = mentions(rule.where, "classification") || mentions(rule.require, "classification");
     std::vector<std::string> fields;

@@ -44,7 +44,7 @@ std::unique_ptr<sema::Program> recheck(const Workspace &ws, Diagnostics &diags,
 // A checked snapshot: one workspace version, the program checked from it and
 // its diagnostics. Immutable, and self-contained by construction: the
 // workspace value holds its files, and the program holds every text and AST
-// it points into (sema::Program::syntax), so a snapshot can be read, from
+// its references name (sema::Program::syntax), so a snapshot can be read, from
 // any thread, for as long as someone holds it. An edit makes a new snapshot
 // that shares the unchanged files and values; it never changes an old one.
 // Old texts and ASTs are freed when the last snapshot holding them goes.

@@ -264,13 +264,11 @@ public:
       : ws_(ws), diags_(diags), p_(p), prev_(previous), building_(std::move(schema)) {}
 
   void run(RecheckStats *stats = nullptr) {
-    // The program holds the files it points into: it stays readable for as
+    // The program holds the files its references name: it stays readable for as
     // long as it exists, whatever happens to the workspace.
-    p_.syntax.reserve(2 * ws_.files().size());
-    for (const LoadedFile &lf : ws_.files()) {
-      p_.syntax.push_back(lf.source);
-      p_.syntax.push_back(lf.parsed.arena);
-    }
+    p_.syntax.reserve(ws_.sources().size());
+    for (const LoadedFile &lf : ws_.files())
+      p_.syntax.add(lf.id, lf.source, lf.parsed.arena);
     buildScopes();
     // With a previous program the schema is its (stdlib does not change, and
     // reused values point into it); otherwise it is read now, and is never
@@ -451,10 +449,8 @@ private:
     Schema &schema = *building_;
     readingSchema_ = true;
     for (const LoadedFile &lf : ws_.files())
-      if (lf.fromStdlib) {
-        schema.syntax.push_back(lf.source);
-        schema.syntax.push_back(lf.parsed.arena);
-      }
+      if (lf.fromStdlib)
+        schema.syntax.add(lf.id, lf.source, lf.parsed.arena);
     // Two passes: names first, so that types can refer to each other in any
     // order, then the fields.
     std::vector<std::pair<const ast::Block *, size_t>> recordBlocks;
@@ -515,7 +511,7 @@ private:
         field.name = fd->name.text.str();
         field.doc = fd->doc.str();
         field.span = fd->name.span;
-        field.defaultValue = fd->defaultValue;
+        field.defaultValue = SyntaxRef<ast::Expr>::to(fd->defaultValue);
         field.type = resolveType(fd->type, fileIndex);
         field.required = !fd->defaultValue && field.type->kind != TypeKind::Optional;
         def.fields.push_back(std::move(field));
@@ -827,7 +823,7 @@ private:
         d.qualifiedName = lf.package.empty() ? d.name : lf.package + "." + d.name;
         d.span = b->span;
         d.nameSpan = b->name.span;
-        d.ast = b;
+        d.syntax = SyntaxRef<ast::Block>{lf.id, b->id};
         d.doc = b->doc.str();
         d.fromStdlib = lf.fromStdlib;
         declOf_[b] = d.id;
@@ -904,7 +900,7 @@ private:
     brokenChain_.assign(p_.decls.size(), false);
     for (Decl &d : p_.decls) {
       std::vector<TemplateInfo> chain;
-      const ast::Block *current = d.ast;
+      const ast::Block *current = p_.block(d);
       size_t currentFile = declFile_[d.id];
       std::set<const ast::Block *> seen;
       while (current->extends) {
@@ -1085,7 +1081,7 @@ private:
   bool sameInEveryEnv(DeclId id) {
     if (envDependent_[id])
       return false;
-    if (hasEnvBlocks(p_.decls[id].ast))
+    if (hasEnvBlocks(p_.block(p_.decls[id])))
       return false;
     return llvm::none_of(chains_[id], [](const TemplateInfo &t) { return hasEnvBlocks(t.block); });
   }
@@ -1129,10 +1125,11 @@ private:
     // Base layers, farthest template first, then the declaration.
     for (auto it = chain.rbegin(); it != chain.rend(); ++it)
       gather(it->block, it->file, Origin::Template, nullptr, settings, first);
-    gather(d.ast, declFile_[id], Origin::Declared, nullptr, settings, first);
+    const ast::Block *block = p_.block(d);
+    gather(block, declFile_[id], Origin::Declared, nullptr, settings, first);
     for (auto it = chain.rbegin(); it != chain.rend(); ++it)
       gather(it->block, it->file, Origin::Template, &env.name, settings, false);
-    gather(d.ast, declFile_[id], Origin::Declared, &env.name, settings, false);
+    gather(block, declFile_[id], Origin::Declared, &env.name, settings, false);
 
     Ctx ctx{id, declFile_[id], &env};
     std::vector<FieldValue> &fields = env.fields[id];
@@ -1152,7 +1149,7 @@ private:
         // (In a file with syntax errors the field may be in the part the
         // parser could not read: the syntax error is the one to fix first.)
         reportMissing(d.nameSpan, f, d.kind + " " + d.name,
-                      d.ast && d.ast->span.file == d.nameSpan.file ? d.ast : nullptr);
+                      block && block->span.file == d.nameSpan.file ? block : nullptr);
       }
       fields.push_back(fv);
     }
@@ -1268,10 +1265,11 @@ private:
     Ctx ctx{kNoDecl, stdFile(), nullptr};
     const Value *v = nullptr;
     const Type *t = strip(f.type);
-    if (auto *r = llvm::dyn_cast<ast::RecordExpr>(f.defaultValue); r && t->kind == TypeKind::Record)
+    const ast::Expr *written = p_.schema.defaultValue(f);
+    if (auto *r = llvm::dyn_cast<ast::RecordExpr>(written); r && t->kind == TypeKind::Record)
       v = resolveRecordItems(t->record, r->body, ctx);
     else
-      v = convert(f.defaultValue, t, ctx);
+      v = convert(written, t, ctx);
     defaults_[&f] = v;
     return v;
   }

@@ -778,7 +778,7 @@ private:
           .withHelp(fmt::format("add `on_call = \"pagerduty:{}\"` to team `{}`", decl(team).name,
                                 decl(team).name));
       // The pager name is a guess: offered, not safe.
-      if (const ast::Block *block = decl(team).ast; block && block->close.valid())
+      if (const ast::Block *block = p_.block(decl(team)); block && block->close.valid())
         d.fix(fmt::format("add an on-call to team `{}`", decl(team).name),
               Span{block->close.file, block->close.begin, block->close.begin},
               fmt::format("  on_call = \"pagerduty:{}\"\n", decl(team).name));

@@ -98,9 +98,10 @@ public:
   void run() {
     out_ = PolicyTyping{};
     for (const Decl &policy : p_.decls) {
-      if (policy.kindId != DeclKind::Policy || !policy.ast)
+      const ast::Block *block = policy.kindId == DeclKind::Policy ? p_.block(policy) : nullptr;
+      if (!block)
         continue;
-      for (const ast::Item *item : policy.ast->items)
+      for (const ast::Item *item : block->items)
         if (auto *rule = llvm::dyn_cast<ast::Rule>(item))
           typeRule(*rule);
     }
@@ -126,7 +127,7 @@ private:
                           .withHelp(help);
       if (suggestion)
         d.fix(fmt::format("use `{}`", *suggestion), rule.kindName.span, *suggestion);
-      out_.illTyped.insert(&rule);
+      out_.illTyped.insert(syntaxRef(rule));
       return;
     }
     scope_.clear();
@@ -139,7 +140,7 @@ private:
     if (rule.message)
       typeOf(rule.message);
     if (!ok_)
-      out_.illTyped.insert(&rule);
+      out_.illTyped.insert(syntaxRef(rule));
   }
 
   // A condition must be a boolean.
@@ -443,7 +444,7 @@ private:
         PT t = typeOf(el);
         if (auto *n = llvm::dyn_cast<ast::NumberExpr>(el)) {
           if (n->suffix.empty() && n->currency.empty() && n->per.empty()) {
-            out_.literals[n] = n->value;
+            out_.literals[syntaxRef(*n)] = n->value;
             t = PT::of(PT::K::Number);
           } else {
             t = {};
@@ -530,7 +531,7 @@ private:
         for (const ast::Expr *el : list->elements)
           compare(b, b->lhs, l, el, typeOf(el), false);
         if (list->elements.empty())
-          out_.comparisons[b] = PolicyCompare::None;
+          out_.comparisons[syntaxRef(*b)] = PolicyCompare::None;
         return PT::of(PT::K::Bool);
       }
       PT r = typeOf(b->rhs);
@@ -585,7 +586,7 @@ private:
                           : std::string("compare with `==` or `!=`"));
         return;
       }
-      auto [it, added] = out_.comparisons.emplace(b, how);
+      auto [it, added] = out_.comparisons.emplace(syntaxRef(*b), how);
       if (!added && it->second != how)
         it->second = how; // `x in [..]` with mixed elements is reported below
     };
@@ -604,7 +605,7 @@ private:
           unknownName(name, l.enumDef);
           return;
         }
-        out_.enumMembers[name] = l.enumDef;
+        out_.enumMembers[syntaxRef(*name)] = l.enumDef;
         record(PolicyCompare::Enum);
         return;
       }
@@ -628,7 +629,7 @@ private:
                                                              d.kind) == l.kinds.end()))
             continue;
           if (d.name == name->name.text) {
-            out_.enumMembers[name] = nullptr; // compared by name
+            out_.enumMembers[syntaxRef(*name)] = nullptr; // compared by name
             record(PolicyCompare::DeclName);
             return;
           }
@@ -659,8 +660,8 @@ private:
           incomparable(b, le, l, re, r, "compare a field with a literal");
           return;
         }
-        out_.literals[n] = n->value;
-        out_.literals[m] = m->value;
+        out_.literals[syntaxRef(*n)] = n->value;
+        out_.literals[syntaxRef(*m)] = m->value;
         record(PolicyCompare::Number);
         return;
       }
@@ -803,7 +804,7 @@ private:
             .fix(fmt::format("write `{}`", digits), n->span, digits);
         return false;
       }
-      out_.literals[n] = n->value;
+      out_.literals[syntaxRef(*n)] = n->value;
       return true;
     case PT::K::Quantity: {
       const UnitDef *u = t.unit;
@@ -822,7 +823,7 @@ private:
       }
       if (n->suffix.empty()) {
         if (u && u->plainAllowed) {
-          out_.literals[n] = n->value;
+          out_.literals[syntaxRef(*n)] = n->value;
           return true;
         }
         Diagnostic &d = fail(fmt::format("write the number with a unit of `{}`: {}", uname, forms));
@@ -836,7 +837,7 @@ private:
                          forms));
         return false;
       }
-      out_.literals[n] = n->value * u->suffixes.at(n->suffix.str());
+      out_.literals[syntaxRef(*n)] = n->value * u->suffixes.at(n->suffix.str());
       return true;
     }
     case PT::K::Money:
@@ -853,7 +854,7 @@ private:
                                 spell(field), example));
         return false;
       }
-      out_.literals[n] = n->value / perSecond;
+      out_.literals[syntaxRef(*n)] = n->value / perSecond;
       return true;
     }
     case PT::K::Rate:
@@ -862,7 +863,7 @@ private:
                          digits));
         return false;
       }
-      out_.literals[n] = n->value / perSecond;
+      out_.literals[syntaxRef(*n)] = n->value / perSecond;
       return true;
     default:
       return false;

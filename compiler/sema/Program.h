@@ -171,7 +171,8 @@ struct Decl {
   std::string qualifiedName; // package.name, or name in the root package
   Span span;
   Span nameSpan;
-  const ast::Block *ast = nullptr;
+  // The declaration's block (invalid: none); Program::block resolves it.
+  SyntaxRef<ast::Block> syntax;
   std::string doc;
   bool fromStdlib = false;
   std::vector<std::string> templates; // extends chain, nearest first
@@ -300,24 +301,28 @@ enum class PolicyCompare : uint8_t {
   Bool,
   None,     // one side is `none`: whether the other is unset
 };
+// The rules and expressions are named by SyntaxRef (SyntaxRef<T>::to(node)).
 struct PolicyTyping {
   // Rules with a type error: reported once, never evaluated.
-  std::set<const ast::Rule *> illTyped;
+  std::set<SyntaxRef<ast::Rule>> illTyped;
   // Number literals, in the base unit of what they are compared with
   // (seconds, bytes, cores; money rates and rates per second).
-  std::map<const ast::NumberExpr *, double> literals;
+  std::map<SyntaxRef<ast::NumberExpr>, double> literals;
   // How each comparison (and each `in`, element-wise) compares.
-  std::map<const ast::BinaryExpr *, PolicyCompare> comparisons;
+  std::map<SyntaxRef<ast::BinaryExpr>, PolicyCompare> comparisons;
   // Bare names that are enum members, with their enum.
-  std::map<const ast::NameExpr *, const EnumDef *> enumMembers;
+  std::map<SyntaxRef<ast::NameExpr>, const EnumDef *> enumMembers;
 };
 
 // A checked workspace. A Program is self-contained: it holds (in `syntax`,
-// and through `schemaHandle`) every file text and AST it points into
-// (Decl::ast, FieldDef::defaultValue, the policy typing's keys), so it can
-// be read for as long as it exists, whatever happens to the workspace it was
-// checked from. It is immutable once pipeline::check returns it; a recheck
-// reads it and shares its schema and values, never changes it.
+// and through `schemaHandle`) every file text and AST its references name
+// (Decl::syntax, FieldDef::defaultValue, the policy typing's keys, spans), so
+// it can be read for as long as it exists, whatever happens to the workspace
+// it was checked from. The IR holds no pointer into syntax: it names nodes
+// by SyntaxRef (file id, node id), resolved through `syntax` (block, node)
+// or, for the stdlib schema's defaults, through the schema's own files
+// (Schema::defaultValue). It is immutable once pipeline::check returns it; a
+// recheck reads it and shares its schema and values, never changes it.
 struct Program {
   Program() : Program(std::make_shared<Schema>()) {}
   // A program that shares an earlier check's schema (a recheck).
@@ -330,8 +335,8 @@ struct Program {
   // and shared by the programs rechecked from it.
   std::shared_ptr<const Schema> schemaHandle;
   const Schema &schema;
-  // The texts and ASTs of the files this program was checked from.
-  std::vector<std::shared_ptr<const void>> syntax;
+  // The texts and ASTs of the files this program was checked from, by FileId.
+  SyntaxFiles syntax;
   std::vector<Decl> decls;
   std::vector<EnvModel> envs;
   std::vector<Reference> references; // sorted by file and offset
@@ -342,6 +347,10 @@ struct Program {
   PolicyTyping policyTyping; // filled by sema::typePolicies (PolicyTypes.h)
 
   const Decl &decl(DeclId id) const { return decls[id]; }
+  // The block a declaration was written as, or null when it has none.
+  const ast::Block *block(const Decl &d) const { return syntax.get(d.syntax); }
+  // The node a reference names, or null when this program does not hold its file.
+  template <typename T> const T *node(SyntaxRef<T> ref) const { return syntax.get(ref); }
   const EnvModel *env(llvm::StringRef name) const;
   // Declarations of a kind, user ones only, in id order (= sorted by path).
   std::vector<DeclId> ofKind(DeclKind kind) const;

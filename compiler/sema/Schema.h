@@ -15,6 +15,7 @@
 
 #include "ast/Ast.h"
 #include "base/Source.h"
+#include "sema/SyntaxRef.h"
 
 namespace plat::sema {
 
@@ -69,7 +70,9 @@ struct Type {
 struct FieldDef {
   std::string name;
   const Type *type = nullptr;
-  const ast::Expr *defaultValue = nullptr;
+  // The default's expression in the stdlib file that declares the field
+  // (invalid: none); Schema::defaultValue resolves it.
+  SyntaxRef<ast::Expr> defaultValue;
   bool required = false;
   std::string doc;
   Span span;
@@ -118,9 +121,13 @@ public:
   std::map<std::string, UnitDef> units;
   std::deque<Type> types; // stable addresses
   // The stdlib files the schema was read from (their texts and ASTs):
-  // FieldDef::defaultValue and the spans point into them, so the schema
-  // keeps them alive for as long as any program shares it.
-  std::vector<std::shared_ptr<const void>> syntax;
+  // FieldDef::defaultValue names nodes of them and the spans are in them, so
+  // the schema holds them for as long as any program shares it. A default is
+  // resolved here, never through a program's files: the schema outlives the
+  // workspace version it was read from.
+  SyntaxFiles syntax;
+  // A field's default expression, or null when it has none.
+  const ast::Expr *defaultValue(const FieldDef &field) const { return syntax.get(field.defaultValue); }
   // The typed field keys bound to `kinds` (sema/Fields.h), once they are read.
   std::shared_ptr<const FieldBinding> fieldBinding;
 

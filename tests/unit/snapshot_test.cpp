@@ -69,15 +69,15 @@ std::string read(const sema::Program &p) {
     if (d.fromStdlib)
       continue;
     out += d.qualifiedName;
-    if (d.ast) // the declaration's syntax, through the IR's pointer
-      out += fmt::format(" ast:{} {}", d.ast->kindName.text.str(), d.ast->name.text.str());
+    if (const ast::Block *b = p.block(d)) // the declaration's syntax, through the IR's reference
+      out += fmt::format(" ast:{} {}", b->kindName.text.str(), b->name.text.str());
     out += "\n";
   }
-  // Stdlib defaults: FieldDef::defaultValue points into the stdlib's AST.
+  // Stdlib defaults: FieldDef::defaultValue names a node of the stdlib's AST.
   for (const auto &[name, kind] : p.schema.kinds)
     for (const sema::FieldDef &f : kind.fields)
       if (f.defaultValue)
-        out += fmt::format("{}.{} default@{}\n", name, f.name, f.defaultValue->span.begin);
+        out += fmt::format("{}.{} default@{}\n", name, f.name, p.schema.defaultValue(f)->span.begin);
   return out;
 }
 
@@ -125,7 +125,7 @@ TEST_CASE("a program keeps its syntax alive without its workspace or snapshot", 
     latest = pipeline::edit(*latest, {{"shop/cart.plat", shopText(port)}});
   v1.reset();
   latest.reset();
-  CHECK_FALSE(text.expired()); // held by the program, which points into it
+  CHECK_FALSE(text.expired()); // held by the program, whose references name it
   CHECK(read(*program) == before);
   program.reset();
   CHECK(text.expired());
