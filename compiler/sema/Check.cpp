@@ -16,6 +16,7 @@
 #include "base/Text.h"
 #include "fmt/format.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
 #include "sema/Cross.h"
 #include "sema/Formats.h"
 #include "sema/Program.h"
@@ -774,6 +775,7 @@ private:
     for (const std::string &k : p_.schema.kindNames())
       if (k != "instance" && k != "framework" && k != "region")
         kindNames.push_back(k);
+    llvm::StringMap<std::pair<const RecordDef *, std::optional<DeclKind>>> kindsSeen;
     for (size_t i = 0; i < ws_.files().size(); ++i) {
       const LoadedFile &lf = file(i);
       if (!lf.parsed.ast)
@@ -789,7 +791,12 @@ private:
         // (`schema = transaction_row`); it is not a declaration.
         if (k == "type" && !b->isTemplate)
           continue;
-        const RecordDef *schema = p_.schema.kind(k);
+        // A handful of kinds, thousands of declarations: each kind is
+        // looked up once.
+        auto [known, fresh] = kindsSeen.try_emplace(k);
+        if (fresh)
+          known->second = {p_.schema.kind(k), declKindFromName(k)};
+        const RecordDef *schema = known->second.first;
         if (!schema) {
           unknownKind_.insert(b);
           Diagnostic &d = diags_.report(DiagId::UnknownKind, b->kindName.span,
@@ -801,7 +808,7 @@ private:
             d.withHelp(fmt::format("the kinds are {}", joinNames(kindNames)));
           continue;
         }
-        std::optional<DeclKind> kindId = declKindFromName(k);
+        std::optional<DeclKind> kindId = known->second.second;
         if (!kindId) {
           // A stdlib kind the compiler was not taught about: a bug in platc.
           diags_.report(DiagId::UnknownKind, b->kindName.span,
@@ -2636,7 +2643,7 @@ private:
   std::set<std::string> ambiguous_; // qualified names declared more than once
   std::set<const ast::Block *> unknownKind_; // declarations reported with P0301
   std::map<std::string, Found> environmentDecls_;
-  std::map<const ast::Block *, DeclId> declOf_;
+  llvm::DenseMap<const ast::Block *, DeclId> declOf_;
   std::vector<size_t> declFile_;
   std::map<const ast::Block *, TemplateInfo> templates_;
   std::vector<std::vector<TemplateInfo>> chains_;

@@ -49,9 +49,11 @@ export class Client {
                                          new StreamMessageWriter(this.proc.stdin));
     this.diagnostics = new Map(); // uri -> latest list
     this.publishCount = 0;
+    this.waiters = new Set(); // woken on every published list
     this.conn.onNotification('textDocument/publishDiagnostics', (p) => {
       this.diagnostics.set(p.uri, p.diagnostics);
       this.publishCount++;
+      for (const wake of this.waiters) wake();
     });
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.listen();
@@ -82,13 +84,21 @@ export class Client {
 
   notify(method, params) { this.conn.sendNotification(method, params); }
 
-  // Waits until `predicate()` holds (checked after every message), or fails.
+  // Waits until `predicate()` holds (checked as each diagnostics list
+  // arrives, and every 10 ms), or fails.
   async until(predicate, what, timeoutMs = 20000) {
     const start = Date.now();
     while (!predicate()) {
       if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
       if (this.exited) throw new Error(`the server exited (${JSON.stringify(this.exited)}) waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
+      let wake, timer;
+      await new Promise((r) => {
+        wake = r;
+        this.waiters.add(wake);
+        timer = setTimeout(r, 10);
+      });
+      clearTimeout(timer);
+      this.waiters.delete(wake);
     }
   }
 
