@@ -20,6 +20,8 @@ public:
 
   void run() {
     for (EnvModel &env : p_.envs) {
+      if (stop_ && stop_())
+        return;
       env.tier = "development";
       if (env.decl != kNoDecl)
         if (const Value *tier = env.get(env.decl, fields::environment::tier);

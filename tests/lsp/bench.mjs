@@ -2,8 +2,8 @@
 // targets). On a workspace (bench/gen_workspace.py makes large ones):
 // initialize to the first complete check, an edit to the diagnostics of the
 // edited file (alternately breaking and fixing a reference, so that every
-// edit publishes), hover, definition and completion, and the server's
-// resident memory after the edits.
+// edit publishes), an edit to the complete check, hover, definition and
+// completion, and the server's resident memory after the edits.
 //
 //   node tests/lsp/bench.mjs --platc build/platc --source-dir . --workspace DIR [--edits 100]
 import fs from 'node:fs';
@@ -56,6 +56,22 @@ for (let i = 0; i < edits; i++) {
   editTimes.push(performance.now() - t);
 }
 console.log(`edit to the edited file's diagnostics: ${stats(editTimes)}`);
+// The same edits, each followed by a request on the edited file, which the
+// server answers once the complete check of the new text is done and every
+// affected file's diagnostics are published.
+const completeTimes = [];
+for (let i = 0; i < Math.min(edits, 40); i++) {
+  const broken = i % 2 === 0;
+  t = performance.now();
+  client.notify('textDocument/didChange', {
+    textDocument: { uri, version: edits + i + 2 },
+    contentChanges: [broken ? { range: { start: ownerAt, end: ownerAt }, text: 'x' }
+                            : { range: { start: ownerAt, end: { line: ownerAt.line, character: ownerAt.character + 1 } }, text: '' }],
+  });
+  await client.request('textDocument/documentSymbol', { textDocument: { uri } }, 60000);
+  completeTimes.push(performance.now() - t);
+}
+console.log(`edit to the complete check (every file's diagnostics): ${stats(completeTimes)}`);
 console.log(`resident memory: ${rssBefore.toFixed(0)} MiB before the edits, ${rss(client.proc.pid).toFixed(0)} MiB after ${edits}`);
 for (const [method, extra] of [['textDocument/hover', {}], ['textDocument/definition', {}], ['textDocument/completion', {}]]) {
   const times = [];
