@@ -568,8 +568,8 @@ private:
     CheckMemo &m = *p_.memo;
     for (const LoadedFile &lf : ws_.files())
       m.files.push_back({lf.relativePath, lf.id, definesShared(lf.parsed.ast)});
-    for (const Decl &d : p_.decls)
-      m.decls.push_back({d.qualifiedName, d.kind, declFile_[d.id], false, {}, {}, {}});
+    m.declFiles = declFile_;
+    m.decls.resize(p_.decls.size());
     for (const auto &[pkgName, pkg] : ws_.packages())
       m.packages.push_back(pkg);
     fileChanged_.assign(ws_.files().size(), true);
@@ -598,7 +598,8 @@ private:
   bool canReuse() {
     const CheckMemo *old = prev_->memo.get();
     const CheckMemo &now = *p_.memo;
-    if (!old || old->files.size() != now.files.size() || old->decls.size() != now.decls.size() ||
+    if (!old || old->files.size() != now.files.size() || old->declFiles.size() != now.declFiles.size() ||
+        prev_->decls.size() != p_.decls.size() ||
         prev_->envs.size() != p_.envs.size() || !samePackageNames(*old, now))
       return false;
     for (size_t i = 0; i < now.files.size(); ++i) {
@@ -609,9 +610,10 @@ private:
       if (fileChanged_[i] && (a.definesShared || b.definesShared))
         return false;
     }
-    for (size_t i = 0; i < now.decls.size(); ++i) {
-      const CheckMemo::DeclInfo &a = old->decls[i], &b = now.decls[i];
-      if (a.qualifiedName != b.qualifiedName || a.kind != b.kind || a.file != b.file)
+    for (size_t i = 0; i < now.declFiles.size(); ++i) {
+      const Decl &a = prev_->decls[i], &b = p_.decls[i];
+      if (old->declFiles[i] != now.declFiles[i] || a.kindId != b.kindId ||
+          a.qualifiedName != b.qualifiedName)
         return false;
     }
     for (size_t e = 0; e < p_.envs.size(); ++e)
@@ -634,7 +636,10 @@ private:
     for (const TemplateInfo &t : chains_[id])
       if (fileChanged_[t.file])
         return false;
-    for (const Diagnostic &d : prev_->memo->decls[id].diagnostics) {
+    const CheckMemo::DeclInfo *before = prev_->memo->decls[id].get();
+    if (!before)
+      return false;
+    for (const Diagnostic &d : before->diagnostics) {
       if (!unchanged(d.span))
         return false;
       for (const Label &l : d.labels)
@@ -655,8 +660,8 @@ private:
     EnvModel &env = p_.envs[e];
     env.fields[id] = prev_->envs[e].fields[id]; // the previous program is only read
     if (e == 0) {
-      CheckMemo::DeclInfo &info = p_.memo->decls[id];
-      info = prev_->memo->decls[id];
+      p_.memo->decls[id] = prev_->memo->decls[id]; // shared: neither program changes it
+      const CheckMemo::DeclInfo &info = *p_.memo->decls[id];
       envDependent_.resize(p_.decls.size());
       envDependent_[id] = info.envDependent;
       for (const Diagnostic &d : info.diagnostics)
@@ -666,14 +671,17 @@ private:
         scopes_[fileIndex].used[importIndex] = true;
     }
     markMembership(id, env);
-    if (e == 0 && p_.decls[id].kind == "dataset")
+    if (e == 0 && p_.decls[id].kindId == DeclKind::Dataset)
       fillColumns(id, env);
   }
 
   // Resolves a declaration in one environment and remembers what it
   // reported and referred to, for the next recheck.
   void resolveRecorded(DeclId id, EnvModel &env) {
-    CheckMemo::DeclInfo &info = p_.memo->decls[id];
+    std::shared_ptr<CheckMemo::DeclInfo> &slot = p_.memo->decls[id];
+    if (!slot)
+      slot = std::make_shared<CheckMemo::DeclInfo>();
+    CheckMemo::DeclInfo &info = *slot;
     size_t diagsBefore = diags_.all().size();
     size_t refsBefore = p_.references.size();
     recording_ = &info.importsUsed;

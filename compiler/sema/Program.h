@@ -263,9 +263,6 @@ struct CheckMemo {
     bool definesShared = false;
   };
   struct DeclInfo {
-    std::string qualifiedName;
-    std::string kind;
-    size_t file = 0;
     bool envDependent = false;
     // What resolving the declaration (in every environment) produced
     // besides its values; replayed when the values are reused.
@@ -274,7 +271,10 @@ struct CheckMemo {
     std::vector<std::pair<size_t, size_t>> importsUsed; // (file index, import index)
   };
   std::vector<FileInfo> files;
-  std::vector<DeclInfo> decls;
+  std::vector<size_t> declFiles; // by DeclId: the index of its file
+  // By DeclId. Made by the check that resolved the declaration and shared,
+  // never changed, by the rechecks that reuse it.
+  std::vector<std::shared_ptr<DeclInfo>> decls;
   // The workspace's packages, in name order: every name they declare,
   // whether or not it became a Decl (an unknown kind, a template), is read
   // by unknown-name help ("declared in package ..."), so a change to those
