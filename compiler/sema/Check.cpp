@@ -102,7 +102,7 @@ const FieldValue *EnvModel::fieldValue(DeclId decl, FieldKey field) const {
     return nullptr;
   size_t key = static_cast<size_t>(field.id);
   const FieldDef *def = binding->def[key];
-  const std::vector<FieldValue> &row = fields[decl];
+  const FieldList &row = fields[decl];
   size_t slot = binding->slot[key];
   // The definition, not only the slot, must match: a declaration of another
   // kind has another field (or none) there.
@@ -1147,8 +1147,8 @@ private:
     gather(block, declFile_[id], Origin::Declared, &env.name, settings, false);
 
     Ctx ctx{id, declFile_[id], &env};
-    std::vector<FieldValue> &fields = env.fields[id];
-    fields.clear();
+    std::vector<FieldValue> fields;
+    fields.reserve(d.schema->fields.size());
     for (const FieldDef &f : d.schema->fields) {
       FieldValue fv;
       fv.def = &f;
@@ -1168,6 +1168,7 @@ private:
       }
       fields.push_back(fv);
     }
+    env.fields[id] = FieldList(std::move(fields));
     // Unknown fields: every setting in the first environment, and the
     // settings of `env NAME { }` blocks in the others (they are gathered
     // only for their own environment).

@@ -202,12 +202,31 @@ struct Edge {
   Span span; // where the dependency is written
 };
 
+// A declaration's field values in one environment, in schema order.
+// Immutable once made and shared: the environments in which a declaration
+// has the same values, and the rechecks that reuse them, hold one list.
+class FieldList {
+public:
+  FieldList() = default;
+  explicit FieldList(std::vector<FieldValue> values)
+      : values_(values.empty() ? nullptr
+                               : std::make_shared<const std::vector<FieldValue>>(std::move(values))) {}
+  const FieldValue *begin() const { return values_ ? values_->data() : nullptr; }
+  const FieldValue *end() const { return values_ ? values_->data() + values_->size() : nullptr; }
+  size_t size() const { return values_ ? values_->size() : 0; }
+  bool empty() const { return size() == 0; }
+  const FieldValue &operator[](size_t i) const { return (*values_)[i]; }
+
+private:
+  std::shared_ptr<const std::vector<FieldValue>> values_;
+};
+
 struct EnvModel {
   std::string name;
   DeclId decl = kNoDecl; // the `environment` declaration
   std::string tier;      // development, staging, production
   std::vector<bool> exists;                    // by DeclId
-  std::vector<std::vector<FieldValue>> fields; // by DeclId, in schema order
+  std::vector<FieldList> fields; // by DeclId
   std::vector<Edge> edges;                     // sorted (from, kind, to)
 
   // Governance results (compiler/governance/), by DeclId.
