@@ -722,20 +722,21 @@ void Server::flush() {
   }
 }
 
+void Server::publishList(const std::string &uri, json list) {
+  auto old = published_.find(uri);
+  if (old != published_.end() ? old->second == list : list.empty())
+    return; // nothing new (or nothing was said, and nothing is to clear)
+  json params = {{"uri", uri}, {"diagnostics", list}};
+  if (auto doc = documents_.find(pathFromUri(uri)); doc != documents_.end())
+    params["version"] = doc->second.version;
+  send_({{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"}, {"params", params}});
+  published_[uri] = std::move(list);
+}
+
 void Server::publishEarly(std::map<std::string, json> lists) {
-  for (auto &[uri, list] : lists) {
-    std::string path = pathFromUri(uri);
-    if (dirty_.count(path))
-      continue; // changed again since: its next check says more
-    auto old = published_.find(uri);
-    if (old != published_.end() ? old->second == list : list.empty())
-      continue;
-    json params = {{"uri", uri}, {"diagnostics", list}};
-    if (auto doc = documents_.find(path); doc != documents_.end())
-      params["version"] = doc->second.version;
-    send_({{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"}, {"params", params}});
-    published_[uri] = std::move(list);
-  }
+  for (auto &[uri, list] : lists)
+    if (!dirty_.count(pathFromUri(uri))) // changed again since: its next check says more
+      publishList(uri, std::move(list));
 }
 
 void Server::publish() {
@@ -748,19 +749,8 @@ void Server::publish() {
   for (auto &[uri, list] : published_)
     if (!now.count(uri) && !list.empty())
       now[uri] = json::array();
-  for (auto &[uri, list] : now) {
-    auto old = published_.find(uri);
-    if (old != published_.end() && old->second == list)
-      continue;
-    if (old == published_.end() && list.empty())
-      continue; // nothing was said, nothing to clear
-    json params = {{"uri", uri}, {"diagnostics", list}};
-    auto doc = documents_.find(pathFromUri(uri));
-    if (doc != documents_.end())
-      params["version"] = doc->second.version;
-    send_({{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"}, {"params", params}});
-    published_[uri] = list;
-  }
+  for (auto &[uri, list] : now)
+    publishList(uri, std::move(list));
 }
 
 // ---------------------------------------------------------------- stdio

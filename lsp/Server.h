@@ -118,6 +118,8 @@ private:
   void publish();
   // Publishes the edited files' diagnostics from before the graph stages.
   void publishEarly(std::map<std::string, json> lists);
+  // Sends one file's list unless it is what was last sent.
+  void publishList(const std::string &uri, json list);
   // The workspace file for a URI in `snap`, after checking its pending
   // edits; null when the URI is not a file of the workspace.
   const LoadedFile *fileFor(const json &params, std::shared_ptr<const pipeline::Snapshot> &snap);

@@ -793,37 +793,57 @@ TEST_CASE("mutated requests always get one answer and never stop the server", "[
   CHECK(hov["result"]["contents"]["value"].get<std::string>().find("team shop.storefront") != std::string::npos);
 }
 
-TEST_CASE("requests are answered from the latest complete snapshot while a check runs", "[lsp][snapshot]") {
-  // A gate the worker thread waits at before checking: while it is closed,
-  // the check "runs" for as long as the test likes.
-  std::mutex m;
-  std::condition_variable cv;
-  bool hold = false, waiting = false, release = false;
-  Harness h(shop(), [&](ServerOptions &o) {
-    o.beforeCheck = [&] {
-      std::unique_lock<std::mutex> lock(m);
-      if (!hold)
-        return;
-      waiting = true;
-      cv.notify_all();
-      // Bounded, so that a server that waited for the check to answer
-      // would fail the checks below instead of hanging.
-      cv.wait_for(lock, std::chrono::seconds(20), [&] { return release; });
-    };
-  });
-  // Whatever happens below (a failed REQUIRE), the gate opens before the
-  // server is destroyed, or its destructor would wait for the check forever.
-  struct Opener {
-    std::function<void()> open;
-    ~Opener() { open(); }
-  } opener{[&] {
+// A gate the worker thread waits at, in a ServerOptions hook, while a test
+// holds it closed: the check "runs" for as long as the test likes.
+class Gate {
+public:
+  // The hook. The wait is bounded, so that a server that waited for the
+  // check to answer a request fails the test instead of hanging.
+  void pass() {
+    std::unique_lock<std::mutex> lock(m_);
+    if (!hold_)
+      return;
+    waiting_ = true;
+    cv_.notify_all();
+    cv_.wait_for(lock, std::chrono::seconds(20), [&] { return release_; });
+  }
+  // The next check to reach the gate waits there.
+  void close() {
+    std::lock_guard<std::mutex> lock(m_);
+    hold_ = true;
+    waiting_ = release_ = false;
+  }
+  // Whether a check reached the closed gate (within 20 s).
+  bool reached() {
+    std::unique_lock<std::mutex> lock(m_);
+    return cv_.wait_for(lock, std::chrono::seconds(20), [&] { return waiting_; });
+  }
+  void open() {
     {
-      std::lock_guard<std::mutex> lock(m);
-      release = true;
-      hold = false;
+      std::lock_guard<std::mutex> lock(m_);
+      release_ = true;
+      hold_ = false;
     }
-    cv.notify_all();
-  }};
+    cv_.notify_all();
+  }
+  // Opens the gate when it goes out of scope. Declared after the harness,
+  // so that whatever happens (a failed REQUIRE) the gate opens before the
+  // server is destroyed; its destructor would wait for a held check forever.
+  struct OpenOnExit {
+    Gate &gate;
+    ~OpenOnExit() { gate.open(); }
+  };
+
+private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool hold_ = false, waiting_ = false, release_ = false;
+};
+
+TEST_CASE("requests are answered from the latest complete snapshot while a check runs", "[lsp][snapshot]") {
+  Gate gate;
+  Harness h(shop(), [&](ServerOptions &o) { o.beforeCheck = [&] { gate.pass(); }; });
+  Gate::OpenOnExit opener{gate};
   h.initialize();
   h.flush();
   Marked web = marked(replaced(kWeb, "owner = storefront", "owner = store$0front"));
@@ -836,16 +856,10 @@ TEST_CASE("requests are answered from the latest complete snapshot while a check
 
   // The team is renamed: once checked, `web`'s owner is unknown.
   h.open("shop/teams.plat", replaced(kTeams, "team storefront", "team shopfront"));
-  {
-    std::lock_guard<std::mutex> lock(m);
-    hold = true;
-  }
+  gate.close();
   REQUIRE(h.server.deadline().has_value());
   h.server.startCheck();
-  {
-    std::unique_lock<std::mutex> lock(m);
-    cv.wait(lock, [&] { return waiting; });
-  }
+  REQUIRE(gate.reached());
   // The check is running: requests about documents it does not change are
   // answered now, from the latest complete snapshot (where the team exists).
   REQUIRE(h.server.checking());
@@ -863,7 +877,7 @@ TEST_CASE("requests are answered from the latest complete snapshot while a check
   CHECK(h.diagnostics("shop/web.plat").empty()); // nothing published meanwhile
 
   // The check completes: the new snapshot becomes the latest and is published.
-  opener.open();
+  gate.open();
   h.flush();
   CHECK_FALSE(h.server.checking());
   CHECK(h.server.latest() != first);
@@ -916,31 +930,10 @@ service api {
   image = "registry.example.com/storefront/api:1.0.0"
 }
 )";
-  std::mutex m;
-  std::condition_variable cv;
-  bool hold = false, waiting = false, release = false;
+  Gate gate;
   Harness h({{"workspace.plat", kWorkspace}, {"shop/teams.plat", kTeams}, {"shop/web.plat", kFile}},
-            [&](ServerOptions &o) {
-              o.beforeGraph = [&] {
-                std::unique_lock<std::mutex> lock(m);
-                if (!hold)
-                  return;
-                waiting = true;
-                cv.notify_all();
-                cv.wait_for(lock, std::chrono::seconds(20), [&] { return release; });
-              };
-            });
-  struct Opener {
-    std::function<void()> open;
-    ~Opener() { open(); }
-  } opener{[&] {
-    {
-      std::lock_guard<std::mutex> lock(m);
-      release = true;
-      hold = false;
-    }
-    cv.notify_all();
-  }};
+            [&](ServerOptions &o) { o.beforeGraph = [&] { gate.pass(); }; });
+  Gate::OpenOnExit opener{gate};
   h.initialize();
   h.open("shop/web.plat", kFile);
   h.flush();
@@ -950,19 +943,13 @@ service api {
   CHECK(before[0]["range"]["start"]["line"] == 9);
   std::shared_ptr<const pipeline::Snapshot> first = h.server.latest();
 
-  {
-    std::lock_guard<std::mutex> lock(m);
-    hold = true;
-  }
+  gate.close();
   std::string edited = replaced(kFile, "  owner = storefront\n", "  owner = storefrnt\n  replicas = 2\n");
   h.notify("textDocument/didChange", {{"textDocument", {{"uri", h.uri("shop/web.plat")}, {"version", 2}}},
                                       {"contentChanges", {{{"text", edited}}}}});
   REQUIRE(h.server.deadline().has_value());
   h.server.startCheck();
-  {
-    std::unique_lock<std::mutex> lock(m);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return waiting; }));
-  }
+  REQUIRE(gate.reached());
   // The graph stages have not run: the latest snapshot is still the old
   // one, but the edited file already shows the new name error, and the
   // unchanged `web`'s error where `web` now is (one line down).
@@ -978,7 +965,7 @@ service api {
   REQUIRE(early[1]["relatedInformation"].is_array());
 
   // The complete check agrees, and says the same.
-  opener.open();
+  gate.open();
   h.flush();
   CHECK_FALSE(h.server.checking());
   CHECK(h.server.latest() != first);
@@ -986,24 +973,17 @@ service api {
 
   // An edit inside `web` itself: its graph error is not carried (its text
   // changed) until the complete check finds it again.
-  {
-    std::lock_guard<std::mutex> lock(m);
-    hold = true;
-    waiting = release = false;
-  }
+  gate.close();
   std::string inWeb = replaced(edited, "port = 8080", "port = 8081");
   h.notify("textDocument/didChange", {{"textDocument", {{"uri", h.uri("shop/web.plat")}, {"version", 3}}},
                                       {"contentChanges", {{{"text", inWeb}}}}});
   h.server.startCheck();
-  {
-    std::unique_lock<std::mutex> lock(m);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return waiting; }));
-  }
+  REQUIRE(gate.reached());
   h.server.poll();
   json partial = h.diagnostics("shop/web.plat");
   REQUIRE(partial.size() == 1);
   CHECK(partial[0]["message"] == "no declaration named `storefrnt`");
-  opener.open();
+  gate.open();
   h.flush();
   json complete = h.diagnostics("shop/web.plat");
   REQUIRE(complete.size() == 2);
